@@ -1,0 +1,462 @@
+//! Ingest: raw bytes → an [`Article`]: decoded, normalised, stripped of page
+//! furniture, split into sentences, with metadata from the header and byline.
+//!
+//! Pure: takes bytes and a name, returns data. Input that cannot be read as
+//! text is an [`IngestError`], never a panic.
+
+use std::fmt;
+
+use encoding_rs::{Encoding, UTF_8};
+use sha2::{Digest, Sha256};
+
+use crate::knowledge::{hex, Grammar};
+use crate::model::{Article, Diagnostic, Meta, Sentence, Span};
+
+/// Longest sentence kept whole; longer runs without punctuation are cut.
+pub const MAX_SENTENCE_CHARS: usize = 400;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestError {
+    Empty,
+    Binary { offset: usize },
+    Undecodable { encoding: String, bad: usize },
+}
+
+impl fmt::Display for IngestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IngestError::Empty => write!(f, "the article is empty"),
+            IngestError::Binary { offset } => {
+                write!(f, "binary data (a NUL or control byte at byte {offset}), not an article")
+            }
+            IngestError::Undecodable { encoding, bad } => {
+                write!(f, "cannot decode the text: {bad} malformed sequences as {encoding}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for IngestError {}
+
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Decodes bytes whose encoding is not declared: BOM, then UTF-8, then a guess
+/// among the legacy encodings (GB18030, Big5, …).
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(IngestError::Empty);
+    }
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return check_decoded(text.into_owned(), enc, had_errors);
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b)) {
+        return Err(IngestError::Binary { offset });
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), UTF_8.name()));
+    }
+    let mut det = chardetng::EncodingDetector::new();
+    det.feed(bytes, true);
+    let enc = det.guess(Some(b"cn"), false);
+    let (text, _, had_errors) = enc.decode(bytes);
+    check_decoded(text.into_owned(), enc, had_errors)
+}
+
+fn check_decoded(text: String, enc: &'static Encoding, had_errors: bool) -> Result<(String, &'static str), IngestError> {
+    if had_errors {
+        let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+        if bad * 20 > text.chars().count().max(1) {
+            return Err(IngestError::Undecodable { encoding: enc.name().to_string(), bad });
+        }
+    }
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty);
+    }
+    Ok((text, enc.name()))
+}
+
+/// Full-width ASCII → ASCII, ideographic space → space, CR dropped. One
+/// character in, at most one out, so offsets map one to one.
+fn fold_char(c: char) -> Option<char> {
+    match c {
+        '\r' => None,
+        '\u{3000}' | '\u{a0}' => Some(' '),
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xff01 + 0x21),
+        _ => Some(c),
+    }
+}
+
+/// Normalises decoded text; returns it with, for each character, the index of
+/// its character in the decoded original.
+pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
+    let traditional = zhconv::is_hans_confidence(decoded) < 0.45;
+    let mut out = String::with_capacity(decoded.len());
+    let mut map = Vec::with_capacity(decoded.len() / 2);
+    let mut line_start = 0usize;
+    for line in decoded.split_inclusive('\n') {
+        let n = line.chars().count();
+        let converted = if traditional { zhconv::zhconv(line, zhconv::Variant::ZhHans) } else { line.to_string() };
+        let same_len = converted.chars().count() == n;
+        for (i, c) in converted.chars().enumerate() {
+            if let Some(f) = fold_char(c) {
+                out.push(f);
+                map.push(line_start + if same_len { i } else { 0 });
+            }
+        }
+        line_start += n;
+    }
+    (out, map, traditional)
+}
+
+/// A line of the normalised text, with its character range.
+struct Line<'a> {
+    start: usize,
+    text: &'a str,
+    chars: usize,
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for l in text.split('\n') {
+        let chars = l.chars().count();
+        out.push(Line { start: pos, text: l, chars });
+        pos += chars + 1;
+    }
+    out
+}
+
+fn is_prose(line: &str, min_chars: usize) -> bool {
+    let n = line.chars().count();
+    n >= min_chars && line.contains(['。', '!', '?'])
+}
+
+fn starts_with_marker(line: &str, g: &Grammar) -> bool {
+    let t = line.trim_start_matches([' ', '【', '[']);
+    g.furniture.markers.iter().any(|m| t.starts_with(m.as_str()))
+}
+
+/// A date in a line: `YYYY-M-D` or `YYYY年M月D日`, as ISO, with its byte range.
+fn find_date(s: &str) -> Option<(String, usize, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        if b[i..i + 4].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit()) {
+            let year = &s[i..i + 4];
+            let rest = &s[i + 4..];
+            let (sep_m, sep_d, end_d): (&str, &str, &str) =
+                if rest.starts_with('-') { ("-", "-", "") } else if rest.starts_with("年") { ("年", "月", "日") } else { ("", "", "") };
+            if !sep_m.is_empty() {
+                let r = &rest[sep_m.len()..];
+                let m: String = r.chars().take_while(char::is_ascii_digit).collect();
+                let r2 = &r[m.len()..];
+                if !m.is_empty() && m.len() <= 2 && r2.starts_with(sep_d) {
+                    let r3 = &r2[sep_d.len()..];
+                    let d: String = r3.chars().take_while(char::is_ascii_digit).collect();
+                    if !d.is_empty() && d.len() <= 2 && r3[d.len()..].starts_with(end_d) {
+                        let (mm, dd) = (m.parse::<u32>().ok()?, d.parse::<u32>().ok()?);
+                        if (1..=12).contains(&mm) && (1..=31).contains(&dd) {
+                            let end = i + 4 + sep_m.len() + m.len() + sep_d.len() + d.len() + end_d.len();
+                            return Some((format!("{year}-{mm:02}-{dd:02}"), i, end));
+                        }
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A date in a URL path: /2020/0225/, /2019-01/09/, /20200225/.
+fn url_date(url: &str) -> Option<String> {
+    let digits: Vec<(usize, &str)> = url
+        .split(|c: char| !c.is_ascii_digit())
+        .scan(0usize, |pos, part| {
+            let here = *pos;
+            *pos += part.len() + 1;
+            Some((here, part))
+        })
+        .filter(|(_, p)| !p.is_empty())
+        .collect();
+    for w in digits.windows(3) {
+        let (y, m, d) = (w[0].1, w[1].1, w[2].1);
+        if y.len() == 4 && m.len() == 2 && d.len() == 2 && (y.starts_with("19") || y.starts_with("20")) {
+            return valid_ymd(y, m, d);
+        }
+    }
+    for w in digits.windows(2) {
+        let (y, md) = (w[0].1, w[1].1);
+        if y.len() == 4 && md.len() == 4 && (y.starts_with("19") || y.starts_with("20")) {
+            return valid_ymd(y, &md[..2], &md[2..]);
+        }
+    }
+    for (_, p) in &digits {
+        if p.len() == 8 && (p.starts_with("19") || p.starts_with("20")) {
+            return valid_ymd(&p[..4], &p[4..6], &p[6..]);
+        }
+    }
+    None
+}
+
+fn valid_ymd(y: &str, m: &str, d: &str) -> Option<String> {
+    let (mm, dd): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&mm) && (1..=31).contains(&dd)).then(|| format!("{y}-{mm:02}-{dd:02}"))
+}
+
+/// The latest `YYYY年` the text mentions: the year an undated article implies.
+fn latest_year(text: &str) -> Option<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut best = None;
+    for i in 0..chars.len().saturating_sub(4) {
+        if chars[i + 4] == '年'
+            && chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+            && (i == 0 || !chars[i - 1].is_ascii_digit())
+        {
+            let y: u32 = chars[i..i + 4].iter().collect::<String>().parse().unwrap_or(0);
+            if (1949..=2100).contains(&y) {
+                best = best.max(Some(y));
+            }
+        }
+    }
+    best
+}
+
+/// Reads a byline (`慧聪教育网 2023-10-10 09:47 来源:东方财富`).
+fn byline(line: &str) -> Option<(Option<String>, String)> {
+    if line.contains('。') || line.chars().count() > 100 {
+        return None;
+    }
+    let (date, start, _) = find_date(line)?;
+    let before = line[..start].trim().trim_end_matches(|c: char| c == ':' || c.is_whitespace());
+    let label_value = |label: &str| {
+        line.find(label).map(|i| {
+            line[i + label.len()..]
+                .trim_start_matches([':', ' '])
+                .split(|c: char| c.is_whitespace() || c == '|')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+    };
+    let publisher = if !before.is_empty() && !before.contains(':') {
+        Some(before.to_string())
+    } else {
+        label_value("来源").filter(|s| !s.is_empty())
+    };
+    Some((publisher, date))
+}
+
+/// Ranges (in chars, relative to the line) that are not article text:
+/// credits like (记者…), (…摄), (韩梅), and a leading 【source】 tag.
+fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if chars.first() == Some(&'【') {
+        if let Some(end) = chars.iter().position(|&c| c == '】') {
+            if end <= 12 {
+                out.push((0, end + 1));
+            }
+        }
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '(' {
+            if let Some(len) = chars[i..].iter().position(|&c| c == ')') {
+                let inner: String = chars[i + 1..i + len].iter().collect();
+                let at_end = chars[i + len + 1..].iter().all(|c| c.is_whitespace());
+                let credit = g.furniture.credit_markers.iter().any(|m| inner.contains(m.as_str()))
+                    && inner.chars().count() <= 24;
+                let name_only = at_end
+                    && (2..=4).contains(&inner.chars().count())
+                    && inner.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                if credit || name_only {
+                    out.push((i, i + len + 1));
+                    i += len + 1;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Splits one body line into sentences on 。!?; keeping quotes and brackets balanced.
+fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
+    let mut push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
+        let text: String = line[s..e].iter().collect();
+        let trimmed_start = s + text.chars().take_while(|c| c.is_whitespace()).count();
+        let trimmed_end = e - text.chars().rev().take_while(|c| c.is_whitespace()).count();
+        if trimmed_end > trimmed_start {
+            let mut a = trimmed_start;
+            while a < trimmed_end {
+                let b = (a + MAX_SENTENCE_CHARS).min(trimmed_end);
+                out.push(Sentence {
+                    span: Span::new(base + a, base + b),
+                    text: line[a..b].iter().collect(),
+                    paragraph,
+                });
+                a = b;
+            }
+        }
+    };
+    // Segments between excluded ranges are split independently.
+    let mut segments = Vec::new();
+    let mut pos = 0;
+    for &(s, e) in excluded {
+        segments.push((pos, s));
+        pos = e;
+    }
+    segments.push((pos, line.len()));
+    for (seg_start, seg_end) in segments {
+        let mut start = seg_start;
+        let mut depth: i32 = 0;
+        let mut i = seg_start;
+        while i < seg_end {
+            let c = line[i];
+            match c {
+                '“' | '《' | '(' | '「' | '‘' => depth += 1,
+                '”' | '》' | ')' | '」' | '’' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+            let terminator = matches!(c, '。' | '!' | '?' | ';');
+            if terminator {
+                let mut end = i + 1;
+                // A terminator right before a closing quote ends the quoted sentence.
+                while end < seg_end && matches!(line[end], '”' | '」' | '’' | ')') {
+                    end += 1;
+                    depth = (depth - 1).max(0);
+                }
+                if depth == 0 {
+                    push(start, end, out);
+                    start = end;
+                }
+                i = end;
+                continue;
+            }
+            i += 1;
+        }
+        push(start, seg_end, out);
+    }
+}
+
+/// Reads one article. `source_file` is its path relative to the seeds folder.
+pub fn ingest(bytes: &[u8], source_file: &str, g: &Grammar) -> Result<Article, IngestError> {
+    let content_hash = content_hash(bytes);
+    let (decoded, encoding) = decode(bytes)?;
+    let (text, original_offsets, traditional) = normalise(&decoded);
+    let mut diagnostics = Vec::new();
+    if encoding != "UTF-8" {
+        diagnostics.push(Diagnostic { message: format!("decoded as {encoding}") });
+    }
+    if traditional {
+        diagnostics.push(Diagnostic { message: "Traditional Chinese converted to Simplified".into() });
+    }
+    let all = lines(&text);
+    let mut meta = Meta::default();
+    let mut idx: Vec<usize> = (0..all.len()).filter(|&i| !all[i].text.trim().is_empty()).collect();
+    if let Some(&first) = idx.first() {
+        if let Some(url) = all[first].text.trim().strip_prefix("# source:") {
+            meta.url = Some(url.trim().to_string());
+            idx.remove(0);
+        }
+    }
+    // Trailing furniture: from the first marker line on, and any run of two or
+    // more non-prose lines after the last line of prose.
+    if let Some(pos) = idx.iter().position(|&i| starts_with_marker(all[i].text, g)) {
+        idx.truncate(pos);
+    }
+    let min = g.furniture.prose_min_chars;
+    let last_prose = idx.iter().rposition(|&i| is_prose(all[i].text, min));
+    let tail = idx.len() - last_prose.map_or(0, |p| p + 1);
+    if tail >= 2 {
+        idx.truncate(idx.len() - tail);
+    }
+    // Header: a title line and a byline among the first lines.
+    let mut body_from = 0;
+    for (k, &i) in idx.iter().enumerate().take(3) {
+        let t = all[i].text.trim();
+        if let Some((publisher, date)) = byline(t) {
+            meta.publisher = publisher;
+            meta.date = Some(date);
+            body_from = body_from.max(k + 1);
+            idx.remove(k);
+            break;
+        }
+    }
+    let _ = body_from;
+    if let Some(&first) = idx.first() {
+        let t = all[first].text.trim();
+        if !t.contains('。') && t.chars().count() <= 40 {
+            meta.title = Some(t.to_string());
+        }
+    }
+    if meta.date.is_none() {
+        meta.date = meta.url.as_deref().and_then(url_date);
+    }
+    meta.year = meta
+        .date
+        .as_deref()
+        .and_then(|d| d.get(..4)?.parse().ok())
+        .or_else(|| latest_year(&text));
+    if meta.date.is_none() {
+        meta.date = meta.year.map(|y| y.to_string());
+    }
+    let mut sentences = Vec::new();
+    for (paragraph, &i) in idx.iter().enumerate() {
+        let chars: Vec<char> = all[i].text.chars().collect();
+        let excluded = excluded_ranges(&chars, g);
+        split_sentences(&chars, all[i].start, paragraph, &excluded, &mut sentences);
+        if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
+            diagnostics.push(Diagnostic {
+                message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()),
+            });
+        }
+    }
+    debug_assert!(all.iter().map(|l| l.chars + 1).sum::<usize>() >= text.chars().count());
+    Ok(Article {
+        source_file: source_file.to_string(),
+        content_hash,
+        text,
+        original_offsets,
+        encoding: encoding.to_string(),
+        meta,
+        sentences,
+        diagnostics,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_urls_and_bylines() {
+        assert_eq!(url_date("http://x.cn/a/2020/0225/1617669.shtml").as_deref(), Some("2020-02-25"));
+        assert_eq!(url_date("http://x.cn/2019-01/09/content_1.html").as_deref(), Some("2019-01-09"));
+        assert_eq!(url_date("http://x.cn/news/detail/67344.html"), None);
+        assert_eq!(find_date("发布时间:2024-5-10 14:55").map(|d| d.0).as_deref(), Some("2024-05-10"));
+        assert_eq!(find_date("2023年10月8日").map(|d| d.0).as_deref(), Some("2023-10-08"));
+    }
+
+    #[test]
+    fn decode_rejects_binary_and_reads_gbk() {
+        assert!(matches!(decode(b"\x00\x01abc"), Err(IngestError::Binary { .. })));
+        assert_eq!(decode(b"  \n"), Err(IngestError::Empty));
+        let (gbk, _, _) = encoding_rs::GBK.encode("京津冀教育协同发展工作会议在北京举行。");
+        let (text, enc) = decode(&gbk).unwrap();
+        assert_eq!(text, "京津冀教育协同发展工作会议在北京举行。");
+        assert!(enc == "GBK" || enc == "gb18030", "{enc}");
+    }
+
+    #[test]
+    fn normalise_folds_full_width_and_keeps_offsets() {
+        let (t, map, _) = normalise("ＡＢ，\r\n北京");
+        assert_eq!(t, "AB,\n北京");
+        assert_eq!(map.len(), t.chars().count());
+        assert_eq!(map[4], 5);
+    }
+}

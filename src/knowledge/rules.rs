@@ -1,0 +1,202 @@
+//! Declarative relation rules of `ontology/rules.toml`.
+//!
+//! A rule has an id, the property it emits, and patterns: space-separated
+//! parts, each a slot or a literal. Slots: `{s}` subject, `{o}` object,
+//! `{s2}` a second subject (it gets the same triple), `{g}` a group whose
+//! members are related pairwise, `{x}` a group that must be there but is not
+//! related. A literal lists alternatives with `|`. Every rule carries example
+//! sentences it must fire on (with the triples) and must not fire on.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{line_col, toml_error, KnowledgeError, Vocab};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    S,
+    O,
+    S2,
+    G,
+    X,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Slot(Slot),
+    Lit(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub source: String,
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub text: String,
+    /// `subject|property|object`, by surface form.
+    #[serde(default)]
+    pub expect: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    property: String,
+    patterns: Vec<String>,
+    s: Vec<String>,
+    o: Vec<String>,
+    #[serde(default)]
+    x: Vec<String>,
+    gap: Option<usize>,
+    #[serde(default)]
+    far: bool,
+    #[serde(default)]
+    topic: bool,
+    #[serde(default)]
+    object_property: BTreeMap<String, String>,
+    #[serde(default)]
+    example: Vec<Example>,
+    #[serde(default)]
+    counter: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    default_gap: usize,
+    far_gap: usize,
+    rule: Vec<RuleDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub property: String,
+    pub patterns: Vec<Pattern>,
+    /// Classes a subject (and `{s2}`, `{g}` member) may have.
+    pub s: Vec<String>,
+    pub o: Vec<String>,
+    /// Classes of `{x}`; empty: any.
+    pub x: Vec<String>,
+    /// Most characters between two parts.
+    pub gap: usize,
+    /// The leading slot may lie in an earlier clause of the sentence.
+    pub far: bool,
+    /// A missing subject is the paragraph's topic.
+    pub topic: bool,
+    /// Object class → property to emit instead (an object that is a Program).
+    pub object_property: BTreeMap<String, String>,
+    pub examples: Vec<Example>,
+    pub counters: Vec<Example>,
+}
+
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub far_gap: usize,
+    /// Every literal of every rule: they also bound names.
+    pub triggers: Vec<String>,
+}
+
+fn parse_pattern(src: &str) -> Result<Pattern, String> {
+    let mut parts = Vec::new();
+    for tok in src.split_whitespace() {
+        let part = match tok {
+            "{s}" => Part::Slot(Slot::S),
+            "{o}" => Part::Slot(Slot::O),
+            "{s2}" => Part::Slot(Slot::S2),
+            "{g}" => Part::Slot(Slot::G),
+            "{x}" => Part::Slot(Slot::X),
+            t if t.starts_with('{') => return Err(format!("unknown slot {t}")),
+            t => Part::Lit(t.split('|').map(str::to_string).collect()),
+        };
+        parts.push(part);
+    }
+    if !parts.iter().any(|p| matches!(p, Part::Lit(_))) {
+        return Err("a pattern needs at least one literal".into());
+    }
+    let has = |s: Slot| parts.iter().any(|p| *p == Part::Slot(s));
+    if !(has(Slot::G) || (has(Slot::S) || has(Slot::O))) {
+        return Err("a pattern needs {s} and {o}, or {g}".into());
+    }
+    for w in parts.windows(2) {
+        if matches!(w, [Part::Slot(_), Part::Slot(_)]) {
+            return Err("two slots need a literal between them".into());
+        }
+    }
+    Ok(Pattern { source: src.to_string(), parts })
+}
+
+impl RuleSet {
+    pub fn parse(text: &str, file: &Path, vocab: &Vocab) -> Result<Self, KnowledgeError> {
+        let f: RulesFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
+        let at = |needle: &str| text.find(needle).map(|o| line_col(text, o));
+        let mut rules = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        for d in f.rule {
+            let here = at(&format!("\"{}\"", d.id));
+            let err = |m: String| KnowledgeError::new(file, here, format!("rule {}: {m}", d.id));
+            if !ids.insert(d.id.clone()) {
+                return Err(err("duplicate id".into()));
+            }
+            for p in std::iter::once(&d.property).chain(d.object_property.values()) {
+                if !vocab.is_object_property(p) {
+                    return Err(err(format!("xt:{p} is not an object property of the ontology")));
+                }
+            }
+            for c in d.s.iter().chain(&d.o).chain(&d.x).chain(d.object_property.keys()) {
+                if !vocab.is_class(c) {
+                    return Err(err(format!("unknown class xt:{c}")));
+                }
+            }
+            let mut patterns = Vec::new();
+            for p in &d.patterns {
+                let pos = at(p);
+                patterns.push(parse_pattern(p).map_err(|m| {
+                    KnowledgeError::new(file, pos, format!("rule {}: pattern `{p}`: {m}", d.id))
+                })?);
+            }
+            if d.example.is_empty() {
+                return Err(err("a rule needs at least one [[rule.example]] it must fire on".into()));
+            }
+            if d.counter.is_empty() {
+                return Err(err("a rule needs at least one [[rule.counter]] it must not fire on".into()));
+            }
+            rules.push(Rule {
+                id: d.id,
+                property: d.property,
+                patterns,
+                s: d.s,
+                o: d.o,
+                x: d.x,
+                gap: d.gap.unwrap_or(f.default_gap),
+                far: d.far,
+                topic: d.topic,
+                object_property: d.object_property,
+                examples: d.example,
+                counters: d.counter,
+            });
+        }
+        let mut triggers: Vec<String> = rules
+            .iter()
+            .flat_map(|r| &r.patterns)
+            .flat_map(|p| &p.parts)
+            .filter_map(|p| match p {
+                Part::Lit(alts) => Some(alts.clone()),
+                _ => None,
+            })
+            .flatten()
+            .filter(|t| t.chars().count() >= 2)
+            .collect();
+        triggers.sort();
+        triggers.dedup();
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers })
+    }
+}

@@ -1,0 +1,154 @@
+//! The ontology's classes and properties, read from `ontology/xietong.ttl`.
+//! The code asks it "is X a kind of Y?" instead of hard-coding the hierarchy.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Subject, Term};
+
+use super::KnowledgeError;
+
+pub const XT: &str = "https://w3id.org/xietong/ontology#";
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const RDFS_SUBCLASS: &str = "http://www.w3.org/2000/01/rdf-schema#subClassOf";
+const RDFS_SUBPROP: &str = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf";
+const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
+const OWL: &str = "http://www.w3.org/2002/07/owl#";
+
+#[derive(Debug, Default)]
+pub struct Vocab {
+    /// Local names of xt: classes → their direct xt: super-classes.
+    class_parents: BTreeMap<String, Vec<String>>,
+    /// Local names of xt: properties → their direct xt: super-properties.
+    property_parents: BTreeMap<String, Vec<String>>,
+    object_properties: BTreeSet<String>,
+    symmetric: BTreeSet<String>,
+    transitive: BTreeSet<String>,
+    /// (local name, lang) → label.
+    labels: BTreeMap<(String, String), String>,
+}
+
+fn local(iri: &str) -> Option<&str> {
+    iri.strip_prefix(XT)
+}
+
+impl Vocab {
+    pub fn parse(ttl: &str, file: &Path) -> Result<Self, KnowledgeError> {
+        let mut v = Vocab::default();
+        for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()) {
+            let quad = quad.map_err(|e| {
+                let pos = match &e {
+                    oxigraph::io::RdfParseError::Syntax(s) => s
+                        .location()
+                        .map(|r| (r.start.line as usize + 1, r.start.column as usize + 1)),
+                    _ => None,
+                };
+                KnowledgeError::new(file, pos, e.to_string())
+            })?;
+            let Subject::NamedNode(s) = &quad.subject else { continue };
+            let Some(s) = local(s.as_str()) else { continue };
+            let p = quad.predicate.as_str();
+            match (&quad.object, p) {
+                (Term::NamedNode(o), RDF_TYPE) => match o.as_str().strip_prefix(OWL) {
+                    Some("Class") => {
+                        v.class_parents.entry(s.to_string()).or_default();
+                    }
+                    Some("ObjectProperty") => {
+                        v.object_properties.insert(s.to_string());
+                        v.property_parents.entry(s.to_string()).or_default();
+                    }
+                    Some("DatatypeProperty") => {
+                        v.property_parents.entry(s.to_string()).or_default();
+                    }
+                    Some("SymmetricProperty") => {
+                        v.symmetric.insert(s.to_string());
+                    }
+                    Some("TransitiveProperty") => {
+                        v.transitive.insert(s.to_string());
+                    }
+                    _ => {}
+                },
+                (Term::NamedNode(o), RDFS_SUBCLASS) => {
+                    if let Some(o) = local(o.as_str()) {
+                        v.class_parents.entry(s.to_string()).or_default().push(o.to_string());
+                    }
+                }
+                (Term::NamedNode(o), RDFS_SUBPROP) => {
+                    if let Some(o) = local(o.as_str()) {
+                        v.property_parents.entry(s.to_string()).or_default().push(o.to_string());
+                    }
+                }
+                (Term::Literal(l), RDFS_LABEL) => {
+                    let lang = l.language().unwrap_or("").to_string();
+                    v.labels.insert((s.to_string(), lang), l.value().to_string());
+                }
+                _ => {}
+            }
+        }
+        for required in ["Organization", "School", "Place", "Person"] {
+            if !v.is_class(required) {
+                return Err(KnowledgeError::new(file, None, format!("class xt:{required} is missing")));
+            }
+        }
+        Ok(v)
+    }
+
+    pub fn is_class(&self, name: &str) -> bool {
+        self.class_parents.contains_key(name)
+    }
+    pub fn is_property(&self, name: &str) -> bool {
+        self.property_parents.contains_key(name)
+    }
+    pub fn is_object_property(&self, name: &str) -> bool {
+        self.object_properties.contains(name)
+    }
+    pub fn is_symmetric(&self, name: &str) -> bool {
+        self.symmetric.contains(name)
+    }
+    pub fn is_transitive(&self, name: &str) -> bool {
+        self.transitive.contains(name)
+    }
+    pub fn classes(&self) -> impl Iterator<Item = &str> {
+        self.class_parents.keys().map(String::as_str)
+    }
+    pub fn object_properties(&self) -> impl Iterator<Item = &str> {
+        self.object_properties.iter().map(String::as_str)
+    }
+
+    /// The class and all its xt: super-classes, nearest first.
+    pub fn class_ancestors(&self, class: &str) -> Vec<String> {
+        closure(&self.class_parents, class)
+    }
+    /// The property and all its xt: super-properties, nearest first.
+    pub fn property_ancestors(&self, property: &str) -> Vec<String> {
+        closure(&self.property_parents, property)
+    }
+    /// Whether `class` is `ancestor` or one of its sub-classes.
+    pub fn is_a(&self, class: &str, ancestor: &str) -> bool {
+        class == ancestor || self.class_ancestors(class).iter().any(|c| c == ancestor)
+    }
+    /// Whether `property` is `ancestor` or one of its sub-properties.
+    pub fn is_subproperty(&self, property: &str, ancestor: &str) -> bool {
+        property == ancestor || self.property_ancestors(property).iter().any(|p| p == ancestor)
+    }
+    pub fn label(&self, term: &str, lang: &str) -> Option<&str> {
+        self.labels.get(&(term.to_string(), lang.to_string())).map(String::as_str)
+    }
+}
+
+fn closure(parents: &BTreeMap<String, Vec<String>>, start: &str) -> Vec<String> {
+    let mut out = vec![start.to_string()];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(ps) = parents.get(&out[i]) {
+            for p in ps {
+                if !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}

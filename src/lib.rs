@@ -1,0 +1,21 @@
+//! xietong (协同): a knowledge-graph builder for Chinese news on
+//! Beijing–Tianjin–Hebei education collaboration.
+//!
+//! The pipeline, one module a stage (see ARCHITECTURE.md):
+//! [`ingest`] → [`mentions`] → [`resolve`] → [`relations`] → [`rdf`] →
+//! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`].
+//! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
+
+pub mod describe;
+pub mod eval;
+pub mod export;
+pub mod ingest;
+pub mod knowledge;
+pub mod mentions;
+pub mod model;
+pub mod pipeline;
+pub mod query;
+pub mod rdf;
+pub mod relations;
+pub mod resolve;
+pub mod store;

@@ -1,0 +1,303 @@
+//! The `xietong` command: a thin layer over the library that reads files,
+//! prints data on stdout and messages on stderr.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use oxigraph::model::NamedNode;
+
+use xietong::export::{self, ExportFormat};
+use xietong::knowledge::Knowledge;
+use xietong::pipeline::{extract_corpus, Input};
+use xietong::query::{self, Format};
+use xietong::store::KgStore;
+use xietong::{describe, eval, rdf};
+
+#[derive(Parser)]
+#[command(
+    name = "xietong",
+    version,
+    about = "Builds a knowledge graph of Beijing–Tianjin–Hebei education collaboration from Chinese news articles",
+    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_plans.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 北京财贸职业学院\n  xietong eval -v"
+)]
+struct Cli {
+    /// The store folder.
+    #[arg(long, global = true, default_value = ".xietong/store", env = "XIETONG_STORE")]
+    store: PathBuf,
+    /// The folder of ontology, lexicon, grammar and rules files [default: ./ontology].
+    #[arg(long, global = true, env = "XIETONG_ONTOLOGY")]
+    ontology: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read every article of the seeds folder and load the graph into the store.
+    #[command(after_help = "Example:\n  xietong build --seeds seeds --store .xietong/store")]
+    Build {
+        /// Folder of articles (*.txt, any encoding).
+        #[arg(long, default_value = "seeds")]
+        seeds: PathBuf,
+    },
+    /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
+    #[command(after_help = "Examples:\n  xietong query queries/03_beijing_aids_xiongan.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
+    Query {
+        /// A .rq file.
+        file: Option<PathBuf>,
+        /// The query text itself.
+        #[arg(short = 'e', long = "expr", conflicts_with = "file")]
+        expr: Option<String>,
+        /// List the queries of the queries/ folder with their titles.
+        #[arg(long)]
+        list: bool,
+        /// Output format [default: table on a terminal, tsv otherwise].
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Cancel the query after this many seconds.
+        #[arg(long)]
+        timeout: Option<u64>,
+    },
+    /// Write the dataset, or one graph, as RDF or as a Graphviz DOT diagram.
+    #[command(after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon")]
+    Export {
+        /// Format [default: from the extension of -o, else trig].
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+        /// Only this named graph (an IRI).
+        #[arg(long)]
+        graph: Option<String>,
+        /// Write here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// DOT: only the entities within one step of the one with this name.
+        #[arg(long)]
+        focus: Option<String>,
+    },
+    /// Every fact about an entity, with the sentence and article that say it.
+    #[command(after_help = "Example:\n  xietong describe 雄安新区")]
+    Describe {
+        /// A label or alias of the entity.
+        name: String,
+    },
+    /// Extract one article without touching the store: mentions, entities, relations.
+    #[command(after_help = "Example:\n  xietong extract seeds/000_90bd2cb1578450b3.txt --format json")]
+    Extract {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ExtractFormat,
+    },
+    /// Score the built graph against gold annotations.
+    #[command(after_help = "Example:\n  xietong eval --gold tests/gold -v")]
+    Eval {
+        /// Folder of gold .tsv files.
+        #[arg(long, default_value = "tests/gold")]
+        gold: PathBuf,
+        /// List every miss and every false positive.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ExtractFormat {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("xietong: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ontology_dir(cli: &Option<PathBuf>) -> PathBuf {
+    if let Some(d) = cli {
+        return d.clone();
+    }
+    let here = PathBuf::from("ontology");
+    if here.join("xietong.ttl").exists() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ontology")
+}
+
+fn load_knowledge(dir: &Path) -> Result<Knowledge> {
+    Ok(Knowledge::load(dir)?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let code = match cli.command {
+        Command::Build { seeds } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, &mut out)?,
+        Command::Query { file, expr, list, format, timeout } => {
+            if list {
+                list_queries(&mut out)?;
+            } else {
+                let text = match (file, expr) {
+                    (Some(f), None) => std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?,
+                    (None, Some(e)) => e,
+                    _ => bail!("give a query file or -e 'SPARQL'\nhint: `xietong query --list` shows the prepared questions"),
+                };
+                let kg = KgStore::open(&cli.store)?;
+                let answer = query::run(&kg.store, &text, timeout.map(Duration::from_secs))?;
+                let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
+                query::write(&answer, format, &mut out)?;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Export { format, graph, output, focus } => {
+            let kg = KgStore::open(&cli.store)?;
+            let format = format.or_else(|| output.as_deref().and_then(ExportFormat::from_path)).unwrap_or(ExportFormat::Trig);
+            let mut file_out;
+            let w: &mut dyn Write = match &output {
+                Some(p) => {
+                    file_out = io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?);
+                    &mut file_out
+                }
+                None => &mut out,
+            };
+            if format == ExportFormat::Dot {
+                let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+                export::write_dot(&kg.store, &k, focus.as_deref(), w)?;
+            } else {
+                let g = graph.map(|g| NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI"))).transpose()?;
+                export::write_rdf(&kg.store, format, g.as_ref(), w)?;
+            }
+            w.flush()?;
+            ExitCode::SUCCESS
+        }
+        Command::Describe { name } => {
+            let kg = KgStore::open(&cli.store)?;
+            describe::describe(&kg.store, &name, &mut out)?;
+            ExitCode::SUCCESS
+        }
+        Command::Extract { file, format } => {
+            let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("article.txt").to_string();
+            let corpus = extract_corpus(&[Input { name: name.clone(), bytes }], &k);
+            if let Some((_, e)) = corpus.failures.first() {
+                bail!("{}: {e}", file.display());
+            }
+            let x = &corpus.extractions[0];
+            match format {
+                ExtractFormat::Json => serde_json::to_writer_pretty(&mut out, x)?,
+                ExtractFormat::Text => write_extraction(x, &mut out)?,
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Eval { gold, verbose } => {
+            let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+            let kg = KgStore::open(&cli.store)?;
+            let golds = eval::read_gold_dir(&gold)?;
+            let report = eval::evaluate(&kg.store, &k, &golds)?;
+            report.write(verbose, &mut out)?;
+            ExitCode::SUCCESS
+        }
+    };
+    out.flush()?;
+    Ok(code)
+}
+
+fn build(store: &Path, ontology: &Path, seeds: &Path, out: &mut dyn Write) -> Result<ExitCode> {
+    let started = Instant::now();
+    let k = load_knowledge(ontology)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(seeds)
+        .with_context(|| format!("cannot read the seeds folder {}", seeds.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar.set_prefix("reading");
+    let mut inputs = Vec::with_capacity(files.len());
+    for f in &files {
+        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
+        inputs.push(Input { name, bytes });
+        bar.inc(1);
+    }
+    bar.set_prefix("extracting");
+    let corpus = extract_corpus(&inputs, &k);
+    bar.finish_and_clear();
+    for (name, e) in &corpus.failures {
+        eprintln!("xietong: {}: {e} (skipped)", seeds.join(name).display());
+    }
+    let kg = KgStore::create(store)?;
+    let stats = kg.write_corpus(&k, &corpus)?;
+    let secs = started.elapsed().as_secs_f64();
+    writeln!(out, "built {} from {} articles in {:.2} s", store.display(), stats.articles, secs)?;
+    let join = |m: &std::collections::BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
+    writeln!(out, "  entities  {}: {}", stats.entities, join(&stats.by_class))?;
+    writeln!(out, "  relations {}: {}", stats.relations, join(&stats.by_property))?;
+    writeln!(out, "  triples   {} (of which inferred {})", stats.triples, stats.inferred)?;
+    if !corpus.failures.is_empty() {
+        writeln!(out, "  skipped   {} unreadable article(s)", corpus.failures.len())?;
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list_queries(out: &mut dyn Write) -> Result<()> {
+    let dir = if Path::new("queries").is_dir() { PathBuf::from("queries") } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries") };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rq"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f)?;
+        writeln!(out, "{}\t{}", f.display(), query::header(&text, "title").unwrap_or_default())?;
+    }
+    Ok(())
+}
+
+fn write_extraction(x: &xietong::model::Extraction, out: &mut dyn Write) -> Result<()> {
+    let a = &x.article;
+    writeln!(out, "article  {} ({}, {} sentences)", a.source_file, a.encoding, a.sentences.len())?;
+    writeln!(out, "title    {}", a.meta.title.as_deref().unwrap_or("-"))?;
+    writeln!(out, "date     {}   publisher {}", a.meta.date.as_deref().unwrap_or("-"), a.meta.publisher.as_deref().unwrap_or("-"))?;
+    for d in &a.diagnostics {
+        writeln!(out, "note     {}", d.message)?;
+    }
+    writeln!(out, "\nmentions")?;
+    for (m, ids) in x.mentions.iter().zip(&x.mention_entities) {
+        writeln!(out, "  [{}-{}] {} :{} ({:?}) → {}", m.span.start, m.span.end, m.surface, m.class, m.source, ids.join(", "))?;
+    }
+    writeln!(out, "\nentities")?;
+    for e in &x.entities {
+        writeln!(out, "  {}  {} :{}{}", e.id, e.label, e.class, if e.alt_labels.is_empty() { String::new() } else { format!("  ({})", e.alt_labels.join("、")) })?;
+    }
+    let label = |id: &str| x.entities.iter().find(|e| e.id == id).map(|e| e.label.clone()).unwrap_or_else(|| id.to_string());
+    writeln!(out, "\nrelations")?;
+    for r in &x.relations {
+        let o = match &r.object {
+            xietong::model::Object::Entity(id) => label(id),
+            xietong::model::Object::Text(t) | xietong::model::Object::Date(t) => format!("\"{t}\""),
+        };
+        writeln!(out, "  {} {} {}  [{} {:?}]", label(&r.subject), r.property, o, r.rule, r.modality)?;
+        writeln!(out, "      “{}”", a.sentences[r.sentence].text)?;
+    }
+    writeln!(out, "\nobservations")?;
+    for o in &x.observations {
+        writeln!(out, "  {} {}  “{}”", o.value, o.unit, o.surface)?;
+    }
+    let _ = rdf::XT;
+    Ok(())
+}

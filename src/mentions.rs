@@ -1,0 +1,1035 @@
+//! Mentions: find the stretches of each sentence that name something.
+//!
+//! Candidates come from the lexicon (places, groups, authorities, fields,
+//! program types), the name grammar (organisations by type suffix, events,
+//! venues, documents, quoted program names, people with their posts) and
+//! coreference words. Overlaps go to the longest candidate. The shape of a
+//! name also states facts (a branch's parent, a person's post), returned as
+//! [`Link`]s. Figures and dates are read here too. Pure.
+
+use std::collections::HashSet;
+
+use crate::knowledge::{Knowledge, LexiconEntry};
+use crate::model::{Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
+
+/// Everything the mention stage reads from one article.
+#[derive(Debug, Clone, Default)]
+pub struct Found {
+    pub mentions: Vec<Mention>,
+    pub links: Vec<Link>,
+    pub observations: Vec<Observation>,
+}
+
+/// A candidate before overlaps are settled; offsets are chars in the sentence.
+#[derive(Debug, Clone)]
+struct Cand {
+    start: usize,
+    end: usize,
+    /// Part of the candidate that is the name, when the span also covers
+    /// brackets or quotes (《…》).
+    name: (usize, usize),
+    class: String,
+    source: MentionSource,
+    referent: Referent,
+    places: Vec<String>,
+    variants: Vec<String>,
+    priority: u8,
+    /// Mentions inside this one that the text also names (a branch's parent).
+    children: Vec<Cand>,
+    /// (property, target, rule id): facts the shape of the name states.
+    links: Vec<(String, CandTarget, String)>,
+}
+
+#[derive(Debug, Clone)]
+enum CandTarget {
+    /// A mention inside this one.
+    Child(usize),
+    /// The settled candidate that starts at this position of the sentence.
+    TopAt(usize),
+    Lexicon(String),
+    Text(String),
+    Date(String),
+}
+
+/// Text of a sentence as chars, with helpers the grammar needs.
+struct Sent<'a> {
+    c: Vec<char>,
+    k: &'a Knowledge,
+}
+
+impl<'a> Sent<'a> {
+    fn s(&self, a: usize, b: usize) -> String {
+        self.c[a..b].iter().collect()
+    }
+    fn starts_with_at(&self, pos: usize, w: &str) -> bool {
+        let mut i = pos;
+        for ch in w.chars() {
+            if i >= self.c.len() || self.c[i] != ch {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    fn ends_with_at(&self, end: usize, w: &str) -> bool {
+        let n = w.chars().count();
+        n <= end && self.starts_with_at(end - n, w)
+    }
+    /// The longest word of `words` ending at `end`, by length in chars.
+    fn word_ending_at(&self, end: usize, words: &[String]) -> Option<usize> {
+        words.iter().filter(|w| self.ends_with_at(end, w)).map(|w| w.chars().count()).max()
+    }
+    fn word_starting_at(&self, pos: usize, words: &[String]) -> Option<usize> {
+        words.iter().filter(|w| self.starts_with_at(pos, w)).map(|w| w.chars().count()).max()
+    }
+    /// The lexicon place (or group) whose surface ends exactly at `end`, longest first.
+    fn place_ending_at(&self, end: usize) -> Option<(usize, &'a LexiconEntry)> {
+        for len in (2..=7.min(end)).rev() {
+            let w = self.s(end - len, end);
+            if let Some(e) = self.k.lexicon.lookup(&w) {
+                if self.k.vocab.is_a(&e.class, "Place") {
+                    return Some((end - len, e));
+                }
+            }
+        }
+        None
+    }
+    fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
+        for len in (2..=7.min(self.c.len().saturating_sub(pos))).rev() {
+            let w = self.s(pos, pos + len);
+            if let Some(e) = self.k.lexicon.lookup(&w) {
+                if self.k.vocab.is_a(&e.class, "Place") {
+                    return Some((pos + len, e));
+                }
+            }
+        }
+        None
+    }
+    fn is_han(&self, i: usize) -> bool {
+        i < self.c.len() && ('\u{4e00}'..='\u{9fff}').contains(&self.c[i])
+    }
+}
+
+/// The value of a numeral written in digits or Chinese (八十 → 80).
+fn numeral_value(s: &str) -> Option<String> {
+    if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
+        return Some(s.trim_start_matches('0').to_string());
+    }
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).or(if c == '〇' { Some(0) } else if c == '两' { Some(2) } else { None });
+    let mut total = 0usize;
+    let mut cur = 0usize;
+    let mut any = false;
+    for ch in s.chars() {
+        if let Some(d) = digit(ch) {
+            cur = cur * 10 + d;
+            any = true;
+        } else if ch == '十' {
+            total += if cur == 0 { 10 } else { cur * 10 };
+            cur = 0;
+            any = true;
+        } else if ch == '百' {
+            total += if cur == 0 { 100 } else { cur * 100 };
+            cur = 0;
+            any = true;
+        } else {
+            return None;
+        }
+    }
+    any.then(|| (total + cur).to_string())
+}
+
+/// Normal form of a name for identity: NFKC, no spaces or quote marks.
+pub fn norm(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && !"“”‘’\"'《》「」".contains(*c))
+        .collect()
+}
+
+impl Cand {
+    fn new(start: usize, end: usize, class: &str, source: MentionSource, referent: Referent, priority: u8) -> Self {
+        Cand {
+            start,
+            end,
+            name: (start, end),
+            class: class.to_string(),
+            source,
+            referent,
+            places: Vec::new(),
+            variants: Vec::new(),
+            priority,
+            children: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+}
+
+/// An organisation name found by scanning left from a type suffix.
+struct OrgName {
+    start: usize,
+    places: Vec<(usize, String)>,
+    core: String,
+    ordinal: String,
+}
+
+/// Finds all mentions, links and figures of an article.
+pub fn find(article: &Article, k: &Knowledge) -> Found {
+    let mut found = Found::default();
+    let year = article.meta.year;
+    for (si, sentence) in article.sentences.iter().enumerate() {
+        let sent = Sent { c: sentence.text.chars().collect(), k };
+        let mut cands = Vec::new();
+        lexicon_cands(&sent, &mut cands);
+        org_cands(&sent, &mut cands);
+        event_cands(&sent, &mut cands);
+        document_cands(&sent, &mut cands);
+        quoted_cands(&sent, &mut cands);
+        coref_cands(&sent, &mut cands);
+        let mut chosen = settle(cands);
+        person_cands(&sent, &mut chosen);
+        inherit_list_places(&sent, &mut chosen);
+        drop_uncertain_short_places(&sent, &mut chosen);
+        let base = found.mentions.len();
+        emit(&sent, si, sentence.span.start, chosen, &mut found);
+        dates(&sent, sentence.span.start, base, year, &mut found);
+        figures(&sent, si, sentence.span.start, base, &mut found);
+    }
+    found
+}
+
+fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let text: String = s.c.iter().collect();
+    // byte offset → char offset
+    let mut char_at = vec![0usize; text.len() + 1];
+    let mut ci = 0;
+    for (bi, ch) in text.char_indices() {
+        char_at[bi] = ci;
+        ci += 1;
+        for j in 1..ch.len_utf8() {
+            char_at[bi + j] = ci;
+        }
+    }
+    char_at[text.len()] = ci;
+    let mut raw: Vec<Cand> = Vec::new();
+    for m in s.k.lexicon.matcher.find_iter(&text) {
+        let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
+        let (a, b) = (char_at[m.start()], char_at[m.end()]);
+        let mut c = Cand::new(a, b, &e.class, MentionSource::Lexicon, Referent::Lexicon(e.id.clone()), 1);
+        if s.k.vocab.is_a(&e.class, "Place") {
+            c.places.push(e.id.clone());
+        }
+        raw.push(c);
+    }
+    // A chain of places, each inside the one before (北京市通州区, 天津滨海新区),
+    // is one mention of the last.
+    let mut i = 0;
+    while i < raw.len() {
+        let mut cur = raw[i].clone();
+        while i + 1 < raw.len() && raw[i + 1].start == cur.end {
+            let (Referent::Lexicon(outer), Referent::Lexicon(inner)) = (&cur.referent, &raw[i + 1].referent) else { break };
+            if !s.k.lexicon.within(inner, outer) || inner == outer {
+                break;
+            }
+            let next = raw[i + 1].clone();
+            cur.variants.push(s.s(next.start, next.end));
+            cur = Cand { start: cur.start, name: (cur.start, next.end), variants: cur.variants.clone(), ..next };
+            i += 1;
+        }
+        out.push(cur);
+        i += 1;
+    }
+}
+
+/// Greedy cover of `core` by descriptor words: a core made only of them is no name.
+fn only_descriptors(core: &str, words: &[String]) -> bool {
+    let chars: Vec<char> = core.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        match words.iter().filter(|w| rest.starts_with(w.as_str())).map(|w| w.chars().count()).max() {
+            Some(n) => i += n,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Scans left from a suffix starting at `p` for the start of an organisation name.
+fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
+    let g = &s.k.grammar;
+    let mut pos = p;
+    while pos > 0 && g.numeral_set.contains(&s.c[pos - 1]) {
+        pos -= 1;
+    }
+    if pos > 0 && pos < p && s.c[pos - 1] == '第' {
+        pos -= 1;
+    }
+    if abbreviated && pos == p {
+        return None;
+    }
+    let ordinal = s.s(pos, p);
+    let core_end = pos;
+    // Places found right to left: (start, end, id).
+    let mut places: Vec<(usize, usize, String)> = Vec::new();
+    // Linking words that may stand inside a name when the name would otherwise be too short (容和).
+    let soft = ["和", "与", "同", "及", "在"];
+    while pos > 0 {
+        if let Some((start, e)) = s.place_ending_at(pos) {
+            // A place begins the name; places may chain (北京市东城区).
+            places.push((start, pos, e.id.clone()));
+            pos = start;
+            continue;
+        }
+        if !places.is_empty() {
+            break;
+        }
+        let ch = s.c[pos - 1];
+        if g.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
+            break;
+        }
+        if g.measure_set.contains(&ch) && pos >= 2 && g.numeral_set.contains(&s.c[pos - 2]) {
+            break;
+        }
+        let core_len = core_end - pos;
+        if let Some(n) = s.word_ending_at(pos, &g.org.left_stops).or_else(|| s.word_ending_at(pos, &s.k.rules.triggers)) {
+            let w = s.s(pos - n, pos);
+            if core_len >= 2 || !soft.contains(&w.as_str()) {
+                break;
+            }
+        }
+        if core_len >= g.org.name_max {
+            return None;
+        }
+        pos -= 1;
+    }
+    let places_end = places.first().map_or(pos, |(_, end, _)| *end);
+    let core = s.s(places_end, core_end);
+    Some(OrgName { start: pos, places: places.into_iter().rev().map(|(st, _, id)| (st, id)).collect(), core, ordinal })
+}
+
+/// The key that says which real organisation a name means.
+fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: &str, place_bound: bool) -> String {
+    let canon_suffix = k.grammar.org.suffix_alias.get(suffix).cloned().unwrap_or_else(|| suffix.to_string());
+    let canon_suffix = k.grammar.org.abbreviated_suffix.get(&canon_suffix).cloned().unwrap_or(canon_suffix);
+    let ord = if ordinal.is_empty() {
+        String::new()
+    } else {
+        let digits = ordinal.trim_start_matches('第');
+        format!("第{}", numeral_value(digits).unwrap_or_else(|| digits.to_string()))
+    };
+    let place = if place_bound {
+        places.last().cloned()
+    } else {
+        places.last().and_then(|p| k.lexicon.province_of(p).or(Some(p.clone())))
+    };
+    format!("org|{}|{}{}|{}", place.unwrap_or_else(|| "?".into()), norm(core), ord, canon_suffix)
+}
+
+fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let text: String = s.c.iter().collect();
+    let mut char_at = vec![0usize; text.len() + 1];
+    for (ci, (bi, _)) in text.char_indices().enumerate() {
+        char_at[bi] = ci;
+    }
+    char_at[text.len()] = s.c.len();
+    let mut best_at_end: std::collections::BTreeMap<usize, (usize, String)> = Default::default();
+    for m in g.suffix_matcher.find_overlapping_iter(&text) {
+        let (suffix, is_event) = &g.suffix_patterns[m.pattern().as_usize()];
+        if *is_event {
+            continue;
+        }
+        let (a, b) = (char_at[m.start()], char_at[m.end()]);
+        let e = best_at_end.entry(b).or_insert((a, suffix.clone()));
+        if a < e.0 {
+            *e = (a, suffix.clone());
+        }
+    }
+    for (&end, (p, suffix)) in &best_at_end {
+        let p = *p;
+        let abbreviated = g.org.abbreviated_suffix.contains_key(suffix);
+        if abbreviated && (s.c.get(end) == Some(&'学') || p == 0 || !g.numeral_set.contains(&s.c[p - 1])) {
+            continue;
+        }
+        // 中学 inside 中学生, 大学 inside 大学生: not a name.
+        if s.c.get(end) == Some(&'生') {
+            continue;
+        }
+        let Some(class) = g.suffix_class(suffix) else { continue };
+        let place_bound = g.org.place_bound.contains(suffix);
+        let Some(name) = scan_org_left(s, p, abbreviated) else { continue };
+        let place_ids: Vec<String> = name.places.iter().map(|(_, id)| id.clone()).collect();
+        let core_is_empty = name.core.is_empty();
+        if place_bound && place_ids.is_empty() {
+            // 市教委, 管委会 on their own: a reference back, settled by resolve.
+            let core = name.core.as_str();
+            if core.is_empty() || ["市", "省", "区", "县", "新区"].contains(&core) {
+                let key = format!("bare|{}", g.org.suffix_alias.get(suffix).unwrap_or(suffix));
+                let mut c = Cand::new(name.start, end, class, MentionSource::Coreference, Referent::Name { key }, 2);
+                c.variants.push(core.to_string());
+                out.push(c);
+            }
+            continue;
+        }
+        if core_is_empty && name.ordinal.is_empty() {
+            if place_ids.is_empty() || !g.org.place_only_ok.contains(suffix) {
+                continue;
+            }
+        }
+        if !core_is_empty && only_descriptors(&name.core, &g.org.descriptors) {
+            continue;
+        }
+        if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {
+            continue;
+        }
+        let key = org_key(s.k, &place_ids, &name.core, &name.ordinal, suffix, place_bound);
+        // An authority of a known place is the lexicon's entry.
+        let referent = if place_bound && core_is_empty { body_referent(s.k, &place_ids, suffix, class) } else { Referent::Name { key } };
+        let mut c = Cand::new(name.start, end, class, MentionSource::NameGrammar, referent, 3);
+        c.places = place_ids.clone();
+        // The place its name begins with: where it is, as far as the name says.
+        if let Some(pl) = place_ids.last() {
+            if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(&e.class, "Place") && e.class != "RegionGroup") {
+                c.links.push(("nameLocatedIn".into(), CandTarget::Lexicon(pl.clone()), "name.place".into()));
+            }
+        }
+        extend_department(s, &mut c);
+        extend_branch(s, &mut c);
+        out.push(c);
+    }
+}
+
+/// 天津市教委职教处: a unit right after an organisation.
+fn extend_department(s: &Sent, c: &mut Cand) {
+    let g = &s.k.grammar;
+    if !s.k.vocab.is_a(&c.class, "GovernmentBody") {
+        return;
+    }
+    let from = c.end;
+    for len in 1..=g.org.department_max {
+        let end = from + len;
+        if end > s.c.len() {
+            break;
+        }
+        if (from..end).any(|i| g.hard_stop_set.contains(&s.c[i])) {
+            break;
+        }
+        if s.word_starting_at(from, &s.k.grammar.person.titles).is_some() {
+            break;
+        }
+        if let Some(n) = g.org.department_suffix.iter().filter(|d| s.ends_with_at(end, d)).map(|d| d.chars().count()).max() {
+            if len > n {
+                let parent = c.clone();
+                let unit = s.s(from, end);
+                let key = format!("dept|{}|{}", referent_key(&parent.referent), norm(&unit));
+                let mut d = Cand::new(c.start, end, &parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
+                if s.k.vocab.is_a(&parent.class, "EducationAuthority") || unit.contains("教") {
+                    d.class = "EducationAuthority".into();
+                }
+                d.variants.push(unit);
+                d.places = parent.places.clone();
+                let mut parent_child = parent;
+                parent_child.links.clear();
+                d.children.push(parent_child);
+                d.links.push(("subOrganizationOf".into(), CandTarget::Child(0), "name.department".into()));
+                *c = d;
+                return;
+            }
+        }
+    }
+}
+
+fn referent_key(r: &Referent) -> String {
+    match r {
+        Referent::Lexicon(id) => id.clone(),
+        Referent::Name { key } => key.clone(),
+        Referent::Back(_) => String::new(),
+    }
+}
+
+/// 北京实验学校三河校区, 北京四中雄安校区: a campus of the school before it.
+fn extend_branch(s: &Sent, c: &mut Cand) {
+    let g = &s.k.grammar;
+    if !s.k.vocab.is_a(&c.class, "School") {
+        return;
+    }
+    let mut pos = c.end;
+    let mut place = None;
+    if let Some((end, e)) = s.place_starting_at(pos) {
+        place = Some(e.id.clone());
+        pos = end;
+    }
+    let Some(n) = s.word_starting_at(pos, &g.org.branch_suffix) else { return };
+    if place.is_none() && s.s(pos, pos + n) == "校区" {
+        return;
+    }
+    let end = pos + n;
+    let parent = c.clone();
+    let key = format!("branch|{}|{}", referent_key(&parent.referent), norm(&s.s(parent.end, end)));
+    let mut b = Cand::new(c.start, end, "School", MentionSource::NameGrammar, Referent::Name { key }, 3);
+    b.places = parent.places.clone();
+    b.variants.push(s.s(parent.end, end));
+    let mut child = parent;
+    child.links.retain(|(p, _, _)| p == "nameLocatedIn");
+    b.children.push(child);
+    b.links.push(("branchOf".into(), CandTarget::Child(0), "name.branch".into()));
+    if let Some(pl) = place {
+        b.links.push(("nameLocatedIn".into(), CandTarget::Lexicon(pl), "name.place".into()));
+    }
+    *c = b;
+}
+
+fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let text: String = s.c.iter().collect();
+    let mut char_at = vec![0usize; text.len() + 1];
+    for (ci, (bi, _)) in text.char_indices().enumerate() {
+        char_at[bi] = ci;
+    }
+    char_at[text.len()] = s.c.len();
+    let mut seen = HashSet::new();
+    let mut ms: Vec<(usize, usize, String)> = g
+        .suffix_matcher
+        .find_overlapping_iter(&text)
+        .filter(|m| g.suffix_patterns[m.pattern().as_usize()].1)
+        .map(|m| (char_at[m.start()], char_at[m.end()], g.suffix_patterns[m.pattern().as_usize()].0.clone()))
+        .collect();
+    // The longest suffix at each end.
+    ms.sort_by_key(|(a, b, _)| (*b, *a));
+    for (p, end, suffix) in ms {
+        if !seen.insert(end) {
+            continue;
+        }
+        let class = &g.event.suffix[&suffix];
+        let mut pos = p;
+        let mut open_quotes = 0i32;
+        while pos > 0 {
+            let ch = s.c[pos - 1];
+            if ch == '”' {
+                open_quotes += 1;
+            }
+            if ch == '“' {
+                if open_quotes == 0 {
+                    break;
+                }
+                open_quotes -= 1;
+            }
+            if g.hard_stop_set.contains(&ch) && !matches!(ch, '“' | '”' | '(' | ')' | '-') {
+                break;
+            }
+            if s.word_ending_at(pos, &g.event.left_stops).is_some() {
+                break;
+            }
+            if p - pos >= g.event.name_max {
+                break;
+            }
+            pos -= 1;
+        }
+        if pos == p {
+            continue;
+        }
+        // A leading date (10月8日) is not part of the name.
+        let name = s.s(pos, end);
+        let core = s.s(pos, p);
+        if only_descriptors(&core, &g.org.descriptors) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
+            continue;
+        }
+        let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: format!("event|{}", norm(&name)) }, 4);
+        // 2023年…会议 is also called without its year.
+        if let Some(rest) = strip_year(&name) {
+            c.variants.push(rest);
+        }
+        out.push(c);
+    }
+}
+
+fn strip_year(name: &str) -> Option<String> {
+    let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 4).then(|| name[4..].strip_prefix('年').map(str::to_string)).flatten().filter(|r| !r.is_empty())
+}
+
+fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let mut i = 0;
+    while i < s.c.len() {
+        if s.c[i] == '《' {
+            if let Some(len) = s.c[i + 1..].iter().position(|&c| c == '》') {
+                let (a, b) = (i + 1, i + 1 + len);
+                let name = s.s(a, b);
+                if !name.is_empty() {
+                    let class = if g.document.agreement_suffix.iter().any(|x| name.ends_with(x.as_str())) { "Agreement" } else { "Policy" };
+                    let mut c = Cand::new(i, b + 1, class, MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 5);
+                    c.name = (a, b);
+                    period(&name, &mut c);
+                    out.push(c);
+                }
+                i = b + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    // Unquoted agreements: 签订委托办学协议.
+    for suffix in &g.document.agreement_suffix {
+        let mut from = 0;
+        while let Some(rel) = s.c[from..].windows(suffix.chars().count()).position(|w| w.iter().copied().eq(suffix.chars())) {
+            let p = from + rel;
+            let end = p + suffix.chars().count();
+            from = end;
+            if s.c.get(end).is_some_and(|&c| c == '》' || c == '书') || (p > 0 && s.c[..p].iter().rposition(|&c| c == '《') > s.c[..p].iter().rposition(|&c| c == '》')) {
+                continue;
+            }
+            let mut pos = p;
+            while pos > 0 && p - pos < 12 {
+                let ch = s.c[pos - 1];
+                if s.k.grammar.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
+                    break;
+                }
+                if s.word_ending_at(pos, &g.document.left_stops).is_some() {
+                    break;
+                }
+                pos -= 1;
+            }
+            if p - pos >= 2 {
+                let name = s.s(pos, end);
+                out.push(Cand::new(pos, end, "Agreement", MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 4));
+            }
+        }
+    }
+}
+
+/// (2023年-2025年) inside a policy's name: its period.
+fn period(name: &str, c: &mut Cand) {
+    let Some(open) = name.find('(') else { return };
+    let inner = &name[open + 1..];
+    let years: Vec<String> = inner
+        .split(|ch: char| !ch.is_ascii_digit())
+        .filter(|p| p.len() == 4)
+        .map(str::to_string)
+        .collect();
+    if years.len() == 2 {
+        c.links.push(("startDate".into(), CandTarget::Date(years[0].clone()), "document.period".into()));
+        c.links.push(("endDate".into(), CandTarget::Date(years[1].clone()), "document.period".into()));
+    }
+}
+
+fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let mut i = 0;
+    while i < s.c.len() {
+        if s.c[i] != '“' {
+            i += 1;
+            continue;
+        }
+        let Some(len) = s.c[i + 1..].iter().position(|&c| c == '”') else { break };
+        let (a, b) = (i + 1, i + 1 + len);
+        i = b + 1;
+        let inner = s.s(a, b);
+        if len == 0 || len > g.quoted.max || inner.chars().any(|c| "。,、;:!?《》".contains(c)) {
+            continue;
+        }
+        if s.k.lexicon.lookup(&inner).is_some() || g.suffix_class_of_name(&inner) {
+            continue;
+        }
+        let mut end = b + 1;
+        let mut c = Cand::new(a - 1, end, "Program", MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(&inner)) }, 2);
+        if let Some(n) = s.word_starting_at(end, &g.quoted.continuation) {
+            end += n;
+            c.end = end;
+            c.name = (c.start, end);
+            c.variants.push(s.s(c.start, b + 1));
+        }
+        if let Some(n) = s.word_ending_at(c.start, &g.quoted.prefix) {
+            c.variants.push(s.s(c.start - n, end));
+        }
+        out.push(c);
+    }
+}
+
+trait SuffixOfName {
+    fn suffix_class_of_name(&self, name: &str) -> bool;
+}
+
+impl SuffixOfName for crate::knowledge::Grammar {
+    /// Whether a quoted name ends in an organisation or event suffix (then the name grammar reads it).
+    fn suffix_class_of_name(&self, name: &str) -> bool {
+        self.org.suffix.keys().chain(self.event.suffix.keys()).any(|x| name.ends_with(x.as_str()) && name != x)
+    }
+}
+
+fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
+    for (word, target) in &s.k.grammar.coref {
+        let n = word.chars().count();
+        let mut from = 0;
+        while let Some(rel) = s.c[from..].windows(n).position(|w| w.iter().copied().eq(word.chars())) {
+            let p = from + rel;
+            from = p + n;
+            let class = target.split(':').next_back().unwrap_or("Organization");
+            let class = if s.k.vocab.is_class(class) { class } else if target.starts_with("group") { "RegionGroup" } else { "Place" };
+            let mut c = Cand::new(p, p + n, class, MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
+            // 三地教育部门: the authorities of the three places.
+            if target.starts_with("group:") && s.starts_with_at(p + n, "教育部门") {
+                c.end = p + n + 4;
+                c.name = (p, c.end);
+                c.class = "EducationAuthority".into();
+                c.referent = Referent::Back(vec![format!("{target}:authority")]);
+            }
+            out.push(c);
+        }
+    }
+}
+
+/// Keeps the longest candidates that do not overlap.
+fn settle(mut cands: Vec<Cand>) -> Vec<Cand> {
+    cands.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(b.priority.cmp(&a.priority))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut chosen: Vec<Cand> = Vec::new();
+    for c in cands {
+        if chosen.iter().all(|o| c.end <= o.start || o.end <= c.start) {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by_key(|c| c.start);
+    chosen
+}
+
+/// [organisation][title (、[unit] title)*][name]: a person with a post.
+fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let mut people = Vec::new();
+    for org in chosen.iter() {
+        if !s.k.vocab.is_a(&org.class, "Organization") {
+            continue;
+        }
+        let mut pos = org.end;
+        let mut units: Vec<(usize, usize)> = Vec::new();
+        let mut titles = 0;
+        loop {
+            if let Some(n) = s.word_starting_at(pos, &g.person.titles) {
+                pos += n;
+                titles += 1;
+                continue;
+            }
+            if titles > 0 && s.c.get(pos) == Some(&'、') {
+                pos += 1;
+                continue;
+            }
+            // A unit inside the title chain (管委会常务副主任, 市教委副主任).
+            let unit = ["", "市", "省", "区", "县"].iter().find_map(|pre| {
+                let pre_n = pre.chars().count();
+                if !s.starts_with_at(pos, pre) {
+                    return None;
+                }
+                s.word_starting_at(pos + pre_n, &g.org.place_bound).map(|n| pre_n + n)
+            });
+            match unit {
+                Some(n) if s.word_starting_at(pos + n, &g.person.titles).is_some() => {
+                    units.push((pos, pos + n));
+                    pos += n;
+                }
+                _ => break,
+            }
+        }
+        if titles == 0 {
+            continue;
+        }
+        let fits = |len: usize| {
+            pos + len <= s.c.len()
+                && g.surname_set.contains(&s.c[pos])
+                && (pos..pos + len).all(|i| s.is_han(i))
+                && (pos + len == s.c.len() || s.word_starting_at(pos + len, &g.person.name_followers).is_some())
+        };
+        let Some(len) = [3usize, 2].into_iter().find(|&len| fits(len)) else { continue };
+        let name = s.s(pos, pos + len);
+        let mut p = Cand::new(pos, pos + len, "Person", MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
+        p.links.push(("jobTitle".into(), CandTarget::Text(s.s(org.end, pos)), "person.post".into()));
+        p.links.push(("worksFor".into(), CandTarget::TopAt(org.start), "person.post".into()));
+        // Units named in the title take the place of the organisation before it.
+        let place = org.places.last().cloned();
+        for (a, b) in units {
+            let surface = s.s(a, b);
+            let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
+            let class = g.suffix_class(&suffix).unwrap_or("GovernmentBody").to_string();
+            let places: Vec<String> = place.iter().cloned().collect();
+            let referent = body_referent(s.k, &places, &suffix, &class);
+            let mut u = Cand::new(a, b, &class, MentionSource::NameGrammar, referent, 3);
+            u.places = places;
+            p.links.push(("worksFor".into(), CandTarget::Child(p.children.len()), "person.post".into()));
+            p.children.push(u);
+        }
+        people.push(p);
+    }
+    for p in people {
+        // The units replace the bare references found for them; the person must not overlap anything else.
+        chosen.retain(|c| !p.children.iter().any(|u| c.start < u.end && u.start < c.end));
+        if chosen.iter().all(|c| p.end <= c.start || c.end <= p.start) {
+            chosen.push(p);
+        }
+    }
+    chosen.sort_by_key(|c| c.start);
+}
+
+/// The referent of a government body named by a place and a suffix: the
+/// lexicon's authority where there is one, else a name keyed by both.
+fn body_referent(k: &Knowledge, places: &[String], suffix: &str, class: &str) -> Referent {
+    let alias = k.grammar.org.suffix_alias.get(suffix).map(String::as_str).unwrap_or(suffix);
+    let Some(pl) = places.last() else { return Referent::Name { key: format!("bare|{alias}") } };
+    if class == "EducationAuthority" {
+        if let Some(a) = k.lexicon.get(pl).and_then(|e| e.authority.clone()) {
+            return Referent::Lexicon(a);
+        }
+    }
+    Referent::Name { key: org_key(k, places, "", "", suffix, true) }
+}
+
+/// 天津四中、实验小学和天津市实验幼儿园: a generic name in a list takes the
+/// place of the list's named members.
+fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
+    let g = &s.k.grammar;
+    for i in 0..chosen.len() {
+        let Referent::Name { key } = &chosen[i].referent else { continue };
+        if !key.starts_with("org|?|") || chosen[i].source != MentionSource::NameGrammar {
+            continue;
+        }
+        let name = s.s(chosen[i].start, chosen[i].end);
+        if !g.org.generic_cores.iter().any(|gc| name.starts_with(gc.as_str())) {
+            continue;
+        }
+        let linked = |a: usize, b: usize| -> bool {
+            let between = s.s(a, b);
+            ["、", "和", "及", "与", ""].contains(&between.as_str())
+        };
+        let mut place = None;
+        let mut j = i;
+        while j > 0 && linked(chosen[j - 1].end, chosen[j].start) {
+            j -= 1;
+            if let Some(p) = chosen[j].places.last() {
+                place = Some(p.clone());
+                break;
+            }
+        }
+        if place.is_none() {
+            let mut j = i;
+            while j + 1 < chosen.len() && linked(chosen[j].end, chosen[j + 1].start) {
+                j += 1;
+                if let Some(p) = chosen[j].places.last() {
+                    place = Some(p.clone());
+                    break;
+                }
+            }
+        }
+        if let Some(p) = place {
+            let province = s.k.lexicon.province_of(&p).unwrap_or(p);
+            let new_key = key.replacen("org|?|", &format!("org|{province}|"), 1);
+            chosen[i].referent = Referent::Name { key: new_key };
+            chosen[i].places = vec![province];
+        }
+    }
+}
+
+/// A district's short form standing alone and glued to other words (大兴…)
+/// is too uncertain: keep it only when a clause boundary or a linking word is next to it.
+fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
+    chosen.retain(|c| {
+        let Referent::Lexicon(id) = &c.referent else { return true };
+        let Some(e) = s.k.lexicon.get(id) else { return true };
+        if e.class != "District" {
+            return true;
+        }
+        let surface = s.s(c.start, c.end);
+        if surface == e.name || c.variants.iter().any(|v| v == &e.name) || c.start != c.name.0 || c.variants.len() > 0 {
+            return true;
+        }
+        // The short form: keep it when it is not glued to a name on its right.
+        !(s.is_han(c.end) && s.k.grammar.org.left_stops.iter().all(|w| !s.starts_with_at(c.end, w)))
+    });
+}
+
+/// Turns settled candidates into mentions and links.
+fn emit(s: &Sent, si: usize, offset: usize, chosen: Vec<Cand>, found: &mut Found) {
+    // Top-level mentions first, so that links can name them by position.
+    let mut top_at = std::collections::HashMap::new();
+    let mut top_idx = Vec::new();
+    for c in &chosen {
+        top_at.insert(c.start, found.mentions.len());
+        top_idx.push(found.mentions.len());
+        found.mentions.push(to_mention(s, si, offset, c));
+    }
+    for (ti, c) in chosen.iter().enumerate() {
+        let me = top_idx[ti];
+        let mut child_idx = Vec::new();
+        for ch in &c.children {
+            let ci = found.mentions.len();
+            child_idx.push(ci);
+            found.mentions.push(to_mention(s, si, offset, ch));
+            for (prop, target, rule) in &ch.links {
+                if let CandTarget::Lexicon(id) = target {
+                    found.links.push(Link { from: ci, property: prop.clone(), to: LinkTarget::Lexicon(id.clone()), rule: rule.clone() });
+                }
+            }
+        }
+        for (prop, target, rule) in &c.links {
+            let to = match target {
+                CandTarget::Child(i) => LinkTarget::Mention(child_idx[*i]),
+                CandTarget::TopAt(start) => match top_at.get(start) {
+                    Some(&m) => LinkTarget::Mention(m),
+                    None => continue,
+                },
+                CandTarget::Lexicon(id) => LinkTarget::Lexicon(id.clone()),
+                CandTarget::Text(t) => LinkTarget::Text(t.clone()),
+                CandTarget::Date(d) => LinkTarget::Date(d.clone()),
+            };
+            found.links.push(Link { from: me, property: prop.clone(), to, rule: rule.clone() });
+        }
+    }
+}
+
+fn to_mention(s: &Sent, si: usize, offset: usize, c: &Cand) -> Mention {
+    Mention {
+        sentence: si,
+        span: Span::new(offset + c.start, offset + c.end),
+        surface: s.s(c.name.0, c.name.1),
+        class: c.class.clone(),
+        source: c.source,
+        referent: c.referent.clone(),
+        places: c.places.clone(),
+        variants: c.variants.clone(),
+    }
+}
+
+/// 10月8日 with an event in the sentence: its start date. 成立于2018年 after
+/// an organisation, or 成立 right before one: a founding date.
+fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Found) {
+    let in_sentence: Vec<usize> = (base..found.mentions.len()).collect();
+    let rel = |m: usize| (found.mentions[m].span.start - offset, found.mentions[m].span.end - offset);
+    let mut md = None;
+    for i in 0..s.c.len() {
+        if s.c[i] != '月' {
+            continue;
+        }
+        let m: String = s.c[..i].iter().rev().take_while(|c| c.is_ascii_digit()).collect::<Vec<_>>().into_iter().rev().collect();
+        let d: String = s.c[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+        if m.is_empty() || d.is_empty() || s.c.get(i + 1 + d.len()) != Some(&'日') {
+            continue;
+        }
+        let before = i - m.len();
+        let explicit_year: Option<u32> =
+            (before >= 5 && s.c[before - 1] == '年').then(|| s.s(before - 5, before - 1).parse().ok()).flatten();
+        if let (Some(y), Ok(mm), Ok(dd)) = (explicit_year.or(year), m.parse::<u32>(), d.parse::<u32>()) {
+            if (1..=12).contains(&mm) && (1..=31).contains(&dd) {
+                md = Some(format!("{y}-{mm:02}-{dd:02}"));
+                break;
+            }
+        }
+    }
+    if let Some(date) = &md {
+        if let Some(&ev) = in_sentence.iter().find(|&&m| found.mentions[m].class == "Event") {
+            found.links.push(Link { from: ev, property: "startDate".into(), to: LinkTarget::Date(date.clone()), rule: "date.event".into() });
+        }
+    }
+    let text: String = s.c.iter().collect();
+    for (bi, _) in text.match_indices("成立") {
+        let p = text[..bi].chars().count();
+        let after: String = s.c[p + 2..].iter().take(6).collect();
+        let stated_year = after
+            .strip_prefix('于')
+            .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .filter(|y| y.len() == 4);
+        let org_before = in_sentence.iter().rev().copied().find(|&m| rel(m).1 <= p && is_org(s, &found.mentions[m].class));
+        let org_after = in_sentence.iter().copied().find(|&m| rel(m).0 == p + 2 && is_org(s, &found.mentions[m].class));
+        let (target, value) = match (stated_year, org_after, org_before) {
+            (Some(y), _, Some(o)) => (o, y),
+            (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
+                Some(d) => (o, d),
+                None => continue,
+            },
+            _ => continue,
+        };
+        found.links.push(Link { from: target, property: "foundingDate".into(), to: LinkTarget::Date(value), rule: "date.founding".into() });
+    }
+}
+
+fn is_org(s: &Sent, class: &str) -> bool {
+    s.k.vocab.is_a(class, "Organization")
+}
+
+/// 202所, 超过70%, 近100%, 2-4名, 2000余人, 2亿元.
+fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
+    let g = &s.k.grammar.figures;
+    let mut units: Vec<&String> = g.units.iter().collect();
+    units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    let mut i = 0;
+    while i < s.c.len() {
+        if !s.c[i].is_ascii_digit() || (i > 0 && (s.c[i - 1].is_ascii_digit() || s.c[i - 1] == '.')) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let num = |j: &mut usize| -> String {
+            let from = *j;
+            while *j < s.c.len() && (s.c[*j].is_ascii_digit() || (s.c[*j] == '.' && s.c.get(*j + 1).is_some_and(char::is_ascii_digit))) {
+                *j += 1;
+            }
+            s.s(from, *j)
+        };
+        let mut j = i;
+        let first = num(&mut j);
+        let mut values = vec![first];
+        if j < s.c.len() && matches!(s.c[j], '-' | '~' | '至') && s.c.get(j + 1).is_some_and(char::is_ascii_digit) {
+            let mut k2 = j + 1;
+            values.push(num(&mut k2));
+            j = k2;
+        }
+        if let Some(n) = s.word_starting_at(j, &g.approx_infix) {
+            j += n;
+        }
+        let unit = units.iter().find(|u| s.starts_with_at(j, u));
+        let Some(unit) = unit else {
+            i = j.max(i + 1);
+            continue;
+        };
+        let end = j + unit.chars().count();
+        let unit_name = if unit.as_str() == "余人" { "人".to_string() } else { (*unit).clone() };
+        let about = (base..found.mentions.len())
+            .filter(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2)
+            .map(|m| m)
+            .last();
+        for v in values {
+            if let Ok(value) = v.parse::<f64>() {
+                found.observations.push(Observation {
+                    value,
+                    unit: unit_name.clone(),
+                    surface: s.s(start, end),
+                    sentence: si,
+                    span: Span::new(offset + start, offset + end),
+                    about: about.map(|m| m.to_string()),
+                });
+            }
+        }
+        i = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numerals() {
+        assert_eq!(numeral_value("八十").as_deref(), Some("80"));
+        assert_eq!(numeral_value("四").as_deref(), Some("4"));
+        assert_eq!(numeral_value("十一").as_deref(), Some("11"));
+        assert_eq!(numeral_value("101").as_deref(), Some("101"));
+        assert_eq!(numeral_value("六一").as_deref(), Some("61"));
+    }
+
+    #[test]
+    fn norm_drops_quotes_and_folds() {
+        assert_eq!(norm("“3+2” 联合培养"), "3+2联合培养");
+        assert_eq!(norm("《行动计划》"), "行动计划");
+    }
+}

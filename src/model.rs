@@ -1,0 +1,217 @@
+//! Plain data types passed between the pipeline stages.
+//!
+//! ingest → [`Article`] → mentions → [`Mention`]s → resolve → [`Entity`]s →
+//! relations → [`Relation`]s; all bundled in an [`Extraction`], which the rdf
+//! stage turns into quads. Nothing here does I/O.
+
+use serde::Serialize;
+
+/// Character offsets `[start, end)` into an article's normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+    pub fn overlaps(&self, other: Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Something odd about the input that did not stop the stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub message: String,
+}
+
+/// Metadata read from the article's header lines and byline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    /// `YYYY-MM-DD`, `YYYY-MM` or `YYYY`: as precise as the text allows.
+    pub date: Option<String>,
+    /// The year a date without one (10月8日) takes.
+    pub year: Option<u32>,
+}
+
+/// One sentence of the article body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sentence {
+    pub span: Span,
+    pub text: String,
+    /// Index of the paragraph (body line) it belongs to.
+    pub paragraph: usize,
+}
+
+/// An article after decoding, normalisation, furniture removal and splitting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// Path relative to the seeds folder, with `/` separators.
+    pub source_file: String,
+    /// SHA-256 of the raw bytes, hex.
+    pub content_hash: String,
+    /// Normalised text (Simplified, full-width ASCII folded). Spans index it.
+    pub text: String,
+    /// For each character of `text`, the index of its character in the decoded original.
+    #[serde(skip)]
+    pub original_offsets: Vec<usize>,
+    pub encoding: String,
+    pub meta: Meta,
+    pub sentences: Vec<Sentence>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a mention was found: which part of the grammar recognised it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MentionSource {
+    Lexicon,
+    NameGrammar,
+    Event,
+    Document,
+    Quoted,
+    Person,
+    Coreference,
+}
+
+/// What a mention refers to before resolution decides the entity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Referent {
+    /// A curated lexicon entry (place, group, authority, field, program type), by id.
+    Lexicon(String),
+    /// A name read from the text; `key` is its normalised identity.
+    Name { key: String },
+    /// Points back to entities named earlier (该校, 两校, 三地); filled in by resolve.
+    Back(Vec<String>),
+}
+
+/// A stretch of a sentence that names something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    pub sentence: usize,
+    pub span: Span,
+    pub surface: String,
+    /// Local name of an `xt:` class.
+    pub class: String,
+    pub source: MentionSource,
+    pub referent: Referent,
+    /// Lexicon places this name lies in (雄安 in 雄安容和第一高级中学), by lexicon id.
+    pub places: Vec<String>,
+    /// Surface forms of the same thing that the grammar knows besides `surface`
+    /// (the quoted term of “3+2”联合培养, the un-prefixed name of 天津滨海新区).
+    pub variants: Vec<String>,
+}
+
+/// What a [`Link`] points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum LinkTarget {
+    /// Another mention of the same article, by index.
+    Mention(usize),
+    /// A lexicon entry, by id.
+    Lexicon(String),
+    Text(String),
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    Date(String),
+}
+
+/// A fact the name grammar reads from the shape of a name or phrase
+/// (a branch's parent, a person's post, a policy's period): it becomes a
+/// [`Relation`] once mentions are resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub from: usize,
+    pub property: String,
+    pub to: LinkTarget,
+    pub rule: String,
+}
+
+/// A resolved thing: one per real entity across the corpus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entity {
+    /// Local part of the IRI under `xtr:`; deterministic from the entity's identity.
+    pub id: String,
+    pub class: String,
+    /// Canonical label: the fullest surface form seen.
+    pub label: String,
+    pub alt_labels: Vec<String>,
+    /// Whether it comes from the curated lexicon (its background facts live there).
+    pub from_lexicon: bool,
+}
+
+/// How sure the text is that something happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Modality {
+    Reported,
+    Planned,
+    Stated,
+}
+
+impl Modality {
+    pub fn local_name(self) -> &'static str {
+        match self {
+            Modality::Reported => "Reported",
+            Modality::Planned => "Planned",
+            Modality::Stated => "Stated",
+        }
+    }
+}
+
+/// The object of a relation: another entity or a literal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Object {
+    Entity(String),
+    Text(String),
+    Date(String),
+}
+
+/// One fact read from one sentence, with its provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relation {
+    pub subject: String,
+    /// Local name of an `xt:` property.
+    pub property: String,
+    pub object: Object,
+    pub sentence: usize,
+    pub rule: String,
+    pub modality: Modality,
+}
+
+/// A figure stated in the text (202所, 近100%).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    pub value: f64,
+    pub unit: String,
+    pub surface: String,
+    pub sentence: usize,
+    pub span: Span,
+    /// The entity counted, when one stands right before the figure.
+    pub about: Option<String>,
+}
+
+/// Everything read from one article: the pure output of the extraction stages.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extraction {
+    pub article: Article,
+    pub mentions: Vec<Mention>,
+    /// Entity ids each mention refers to, by index (several for 两校; none: unresolved).
+    pub mention_entities: Vec<Vec<String>>,
+    /// Entities this article mentions, sorted by id.
+    pub entities: Vec<Entity>,
+    pub relations: Vec<Relation>,
+    pub observations: Vec<Observation>,
+}

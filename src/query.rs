@@ -1,0 +1,182 @@
+//! SPARQL over the store: the predeclared prefixes, the union of all graphs
+//! as the default graph, and the result formats a user asks for.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::Term;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
+use oxigraph::store::Store;
+use unicode_width::UnicodeWidthStr;
+
+use crate::rdf::PREFIXES;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Xml,
+    Turtle,
+    Ntriples,
+    Nquads,
+}
+
+/// A query's results held in memory (tables are small; graphs are streamed by callers if large).
+pub enum Answer {
+    Table { vars: Vec<Variable>, rows: Vec<QuerySolution> },
+    Boolean(bool),
+    Graph(Vec<oxigraph::model::Triple>),
+}
+
+/// Parses and runs a query; `timeout` cancels a runaway one.
+pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Answer> {
+    let mut ev = SparqlEvaluator::new();
+    for (p, iri) in PREFIXES {
+        ev = ev.with_prefix(p, iri).context("prefix")?;
+    }
+    let token = CancellationToken::new();
+    if let Some(t) = timeout {
+        let tk = token.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(t);
+            tk.cancel();
+        });
+    }
+    let ev = ev.with_cancellation_token(token);
+    let mut prepared = ev.parse_query(sparql).map_err(|e| anyhow::anyhow!("invalid SPARQL: {e}"))?;
+    if prepared.dataset().is_default_dataset() {
+        prepared.dataset_mut().set_default_graph_as_union();
+    }
+    let cancelled = |e: &dyn std::fmt::Display| {
+        let s = e.to_string();
+        if s.contains("cancel") {
+            anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs()))
+        } else {
+            anyhow::anyhow!("query failed: {s}")
+        }
+    };
+    match prepared.on_store(store).execute().map_err(|e| cancelled(&e))? {
+        QueryResults::Solutions(sols) => {
+            let vars = sols.variables().to_vec();
+            let rows = sols.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?;
+            Ok(Answer::Table { vars, rows })
+        }
+        QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
+        QueryResults::Graph(triples) => Ok(Answer::Graph(triples.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?)),
+    }
+}
+
+/// A term as a person reads it: prefixed names, bare literal values.
+pub fn show(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => {
+            for (p, iri) in PREFIXES {
+                if let Some(local) = n.as_str().strip_prefix(iri) {
+                    return format!("{p}:{local}");
+                }
+            }
+            format!("<{}>", n.as_str())
+        }
+        Term::BlankNode(b) => format!("_:{}", b.as_str()),
+        Term::Literal(l) => l.value().to_string(),
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+pub fn write(answer: &Answer, format: Format, out: &mut dyn Write) -> Result<()> {
+    match (answer, format) {
+        (Answer::Table { vars, rows }, Format::Table) => write_table(vars, rows, out),
+        (Answer::Boolean(b), Format::Table) => Ok(writeln!(out, "{b}")?),
+        (Answer::Table { vars, rows }, f) => {
+            let rf = results_format(f)?;
+            let mut ser = QueryResultsSerializer::from_format(rf).serialize_solutions_to_writer(out, vars.clone())?;
+            for r in rows {
+                ser.serialize(r)?;
+            }
+            ser.finish()?;
+            Ok(())
+        }
+        (Answer::Boolean(b), f) => {
+            QueryResultsSerializer::from_format(results_format(f)?).serialize_boolean_to_writer(out, *b)?;
+            Ok(())
+        }
+        (Answer::Graph(triples), f) => {
+            let rdf_format = match f {
+                Format::Table | Format::Turtle => RdfFormat::Turtle,
+                Format::Ntriples => RdfFormat::NTriples,
+                Format::Nquads => RdfFormat::NQuads,
+                Format::Xml => RdfFormat::RdfXml,
+                Format::Csv | Format::Tsv | Format::Json => bail!("a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, nquads or xml"),
+            };
+            let mut ser = RdfSerializer::from_format(rdf_format);
+            for (p, iri) in PREFIXES {
+                ser = ser.with_prefix(p, iri)?;
+            }
+            let mut w = ser.for_writer(out);
+            for t in triples {
+                w.serialize_triple(t)?;
+            }
+            w.finish()?;
+            Ok(())
+        }
+    }
+}
+
+fn results_format(f: Format) -> Result<QueryResultsFormat> {
+    Ok(match f {
+        Format::Csv => QueryResultsFormat::Csv,
+        Format::Tsv => QueryResultsFormat::Tsv,
+        Format::Json => QueryResultsFormat::Json,
+        Format::Xml => QueryResultsFormat::Xml,
+        Format::Table => QueryResultsFormat::Tsv,
+        Format::Turtle | Format::Ntriples | Format::Nquads => {
+            bail!("a SELECT or ASK answer is a table: use --format table, csv, tsv, json or xml")
+        }
+    })
+}
+
+/// An aligned table; wide (CJK) characters count twice.
+fn write_table(vars: &[Variable], rows: &[QuerySolution], out: &mut dyn Write) -> Result<()> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| vars.iter().map(|v| r.get(v).map(show).unwrap_or_default().replace('\n', " ")).collect())
+        .collect();
+    let heads: Vec<String> = vars.iter().map(|v| v.as_str().to_string()).collect();
+    let widths: Vec<usize> = (0..vars.len())
+        .map(|i| cells.iter().map(|r| r[i].width()).chain([heads[i].width()]).max().unwrap_or(0))
+        .collect();
+    let line = |cols: &[String], out: &mut dyn Write| -> Result<()> {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            if i + 1 == cols.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())?;
+        Ok(())
+    };
+    line(&heads, out)?;
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    line(&rule, out)?;
+    for r in &cells {
+        line(r, out)?;
+    }
+    writeln!(out, "({} row{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+    Ok(())
+}
+
+/// The `# title:` and `# description:` of a query file.
+pub fn header(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .find_map(|l| l.strip_prefix('#').map(str::trim).and_then(|l| l.strip_prefix(key)).map(|v| v.trim_start_matches(':').trim().to_string()))
+}

@@ -1,0 +1,299 @@
+//! RDF: extractions, the lexicon and the inference closure as quads, with
+//! provenance exactly as ONTOLOGY.md says (one `xt:Assertion` per triple and
+//! sentence). Pure: builds values, writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use oxigraph::model::vocab::{rdf, rdfs, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+
+use crate::knowledge::Knowledge;
+use crate::model::{Entity, Extraction, Object};
+use crate::resolve::short_hash;
+
+pub const XT: &str = "https://w3id.org/xietong/ontology#";
+pub const XTR: &str = "https://w3id.org/xietong/id/";
+pub const SCHEMA: &str = "https://schema.org/";
+pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+
+/// The prefixes every query may use, and every export declares.
+pub const PREFIXES: [(&str, &str); 9] = [
+    ("xt", XT),
+    ("xtr", XTR),
+    ("schema", SCHEMA),
+    ("skos", SKOS),
+    ("prov", PROV),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+];
+
+/// The derived graphs, besides one graph per article.
+pub const GRAPH_ONTOLOGY: &str = "ontology";
+pub const GRAPH_LEXICON: &str = "lexicon";
+pub const GRAPH_INFERRED: &str = "inferred";
+/// Canonical labels chosen across all articles.
+pub const GRAPH_LABELS: &str = "labels";
+/// Build bookkeeping: the knowledge fingerprint.
+pub const GRAPH_BUILD: &str = "build";
+
+pub fn xt(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{XT}{local}"))
+}
+pub fn xtr(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{XTR}{local}"))
+}
+fn schema(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{SCHEMA}{local}"))
+}
+fn skos(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{SKOS}{local}"))
+}
+fn prov(local: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{PROV}{local}"))
+}
+pub fn graph(local: &str) -> GraphName {
+    GraphName::NamedNode(xtr(local))
+}
+fn zh(s: &str) -> Literal {
+    Literal::new_language_tagged_literal_unchecked(s, "zh")
+}
+
+/// The IRI local part of an article, from its path: readable and stable.
+pub fn doc_id(source_file: &str) -> String {
+    let stem = source_file.strip_suffix(".txt").unwrap_or(source_file);
+    let safe: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .collect();
+    if safe == stem {
+        format!("doc/{safe}")
+    } else {
+        format!("doc/{safe}-{}", &short_hash(stem)[..8])
+    }
+}
+
+/// A date of 4, 7 or 10 characters as the matching XSD type.
+pub fn date_literal(d: &str) -> Literal {
+    let dt = match d.len() {
+        4 => xsd::G_YEAR,
+        7 => xsd::G_YEAR_MONTH,
+        _ => xsd::DATE,
+    };
+    Literal::new_typed_literal(d, dt)
+}
+
+struct Out<'a> {
+    g: &'a GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Out<'_> {
+    fn add(&mut self, s: impl Into<NamedOrBlankNode>, p: NamedNode, o: impl Into<Term>) {
+        self.quads.push(Quad::new(s.into(), p, o.into(), self.g.clone()));
+    }
+}
+
+/// The quads of one article's graph.
+pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>) {
+    let a = &x.article;
+    let doc = xtr(&doc_id(&a.source_file));
+    let g = GraphName::NamedNode(doc.clone());
+    let mut out = Out { g: &g, quads: Vec::new() };
+    out.add(doc.clone(), rdf::TYPE.into_owned(), xt("NewsArticle"));
+    out.add(doc.clone(), xt("sourceFile"), Literal::new_simple_literal(&a.source_file));
+    out.add(doc.clone(), xt("contentHash"), Literal::new_simple_literal(&a.content_hash));
+    if let Some(t) = &a.meta.title {
+        out.add(doc.clone(), schema("headline"), zh(t));
+    }
+    if let Some(d) = &a.meta.date {
+        out.add(doc.clone(), schema("datePublished"), date_literal(d));
+    }
+    if let Some(p) = &a.meta.publisher {
+        out.add(doc.clone(), schema("publisher"), zh(p));
+    }
+    if let Some(u) = &a.meta.url {
+        match NamedNode::new(u) {
+            Ok(iri) => out.add(doc.clone(), schema("url"), iri),
+            Err(_) => out.add(doc.clone(), schema("url"), Literal::new_typed_literal(u, xsd::ANY_URI)),
+        }
+    }
+    // Mentioned entities: their class as read here and the names used here.
+    let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (m, ids) in x.mentions.iter().zip(&x.mention_entities) {
+        for id in ids {
+            let set = surfaces.entry(id.as_str()).or_default();
+            if ids.len() == 1 && !matches!(m.referent, crate::model::Referent::Back(_)) {
+                set.insert(m.surface.as_str());
+                set.extend(m.variants.iter().filter(|v| v.chars().count() >= 2).map(String::as_str));
+            }
+        }
+    }
+    for (id, names) in &surfaces {
+        let Some(e) = entities.get(*id) else { continue };
+        let node = xtr(id);
+        out.add(doc.clone(), xt("mentions"), node.clone());
+        out.add(node.clone(), rdf::TYPE.into_owned(), xt(&e.class));
+        for n in names {
+            if *n != e.label {
+                out.add(node.clone(), skos("altLabel"), zh(n));
+            }
+        }
+    }
+    // Relations, each with its assertion.
+    for r in &x.relations {
+        let s = &x.article.sentences[r.sentence];
+        let subject = xtr(&r.subject);
+        let predicate = xt(&r.property);
+        let object: Term = match &r.object {
+            Object::Entity(id) => xtr(id).into(),
+            Object::Text(t) => zh(t).into(),
+            Object::Date(d) => date_literal(d).into(),
+        };
+        out.add(subject.clone(), predicate.clone(), object.clone());
+        let aid = short_hash(&format!("{}|{}|{}|{}|{}|{}", a.source_file, r.subject, r.property, object, r.sentence, r.rule));
+        let assertion = xtr(&format!("assertion/{aid}"));
+        out.add(assertion.clone(), rdf::TYPE.into_owned(), xt("Assertion"));
+        out.add(assertion.clone(), rdf::SUBJECT.into_owned(), subject);
+        out.add(assertion.clone(), rdf::PREDICATE.into_owned(), predicate);
+        out.add(assertion.clone(), rdf::OBJECT.into_owned(), object);
+        out.add(assertion.clone(), prov("wasDerivedFrom"), doc.clone());
+        out.add(assertion.clone(), xt("evidence"), zh(&s.text));
+        out.add(assertion.clone(), xt("charStart"), Literal::from(s.span.start as i64));
+        out.add(assertion.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
+        out.add(assertion.clone(), xt("rule"), Literal::new_simple_literal(&r.rule));
+        out.add(assertion, xt("modality"), xt(r.modality.local_name()));
+    }
+    for o in &x.observations {
+        let s = &x.article.sentences[o.sentence];
+        let oid = short_hash(&format!("{}|{}|{}|{}", a.source_file, o.span.start, o.value, o.unit));
+        let node = xtr(&format!("observation/{oid}"));
+        out.add(node.clone(), rdf::TYPE.into_owned(), xt("Observation"));
+        out.add(node.clone(), xt("value"), Literal::new_typed_literal(format_decimal(o.value), xsd::DECIMAL));
+        out.add(node.clone(), xt("unit"), Literal::new_simple_literal(&o.unit));
+        out.add(node.clone(), rdfs::LABEL.into_owned(), zh(&o.surface));
+        if let Some(about) = o.about.as_ref().and_then(|m| m.parse::<usize>().ok()).and_then(|m| x.mention_entities.get(m)).and_then(|ids| ids.first()) {
+            out.add(node.clone(), xt("about"), xtr(about));
+        }
+        out.add(node.clone(), xt("evidence"), zh(&s.text));
+        out.add(node.clone(), xt("charStart"), Literal::from(s.span.start as i64));
+        out.add(node.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
+        out.add(node, prov("wasDerivedFrom"), doc.clone());
+    }
+    let quads = out.quads;
+    (g, quads)
+}
+
+fn format_decimal(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The lexicon graph: places, groups, authorities with names, English names and hierarchy.
+pub fn lexicon_quads(k: &Knowledge) -> Vec<Quad> {
+    let g = graph(GRAPH_LEXICON);
+    let mut out = Out { g: &g, quads: Vec::new() };
+    for e in &k.lexicon.entries {
+        let node = xtr(&e.id);
+        out.add(node.clone(), rdf::TYPE.into_owned(), xt(&e.class));
+        out.add(node.clone(), rdfs::LABEL.into_owned(), zh(&e.name));
+        if let Some(en) = &e.en {
+            out.add(node.clone(), rdfs::LABEL.into_owned(), Literal::new_language_tagged_literal_unchecked(en, "en"));
+        }
+        for a in &e.aliases {
+            out.add(node.clone(), skos("altLabel"), zh(a));
+        }
+        if let Some(p) = &e.located_in {
+            out.add(node.clone(), xt("locatedIn"), xtr(p));
+        }
+        for m in &e.members {
+            out.add(xtr(m), xt("memberOf"), node.clone());
+        }
+    }
+    out.quads
+}
+
+/// The labels graph: exactly one `rdfs:label@zh` per extracted entity (the
+/// fullest form seen in any article), chosen across the corpus.
+pub fn label_quads(entities: &BTreeMap<String, Entity>) -> Vec<Quad> {
+    let g = graph(GRAPH_LABELS);
+    let mut out = Out { g: &g, quads: Vec::new() };
+    for e in entities.values().filter(|e| !e.from_lexicon) {
+        out.add(xtr(&e.id), rdfs::LABEL.into_owned(), zh(&e.label));
+    }
+    out.quads
+}
+
+/// The closure of sub-class, sub-property, symmetric and transitive
+/// properties over the given quads, minus what they already state.
+pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
+    let g = graph(GRAPH_INFERRED);
+    let asserted: HashSet<(&NamedOrBlankNode, &NamedNode, &Term)> = quads.iter().map(|q| (&q.subject, &q.predicate, &q.object)).collect();
+    let mut new: BTreeSet<(String, String, String)> = BTreeSet::new();
+    let mut triples: Vec<(NamedOrBlankNode, NamedNode, Term)> = Vec::new();
+    let mut add = |s: &NamedOrBlankNode, p: NamedNode, o: Term, triples: &mut Vec<_>| {
+        if asserted.contains(&(s, &p, &o)) {
+            return;
+        }
+        if new.insert((s.to_string(), p.to_string(), o.to_string())) {
+            triples.push((s.clone(), p, o));
+        }
+    };
+    let mut located: BTreeMap<NamedOrBlankNode, BTreeSet<Term>> = BTreeMap::new();
+    for q in quads {
+        if q.predicate == rdf::TYPE {
+            if let Term::NamedNode(c) = &q.object {
+                if let Some(local) = c.as_str().strip_prefix(XT) {
+                    for sup in k.vocab.class_ancestors(local).into_iter().skip(1) {
+                        add(&q.subject, rdf::TYPE.into_owned(), xt(&sup).into(), &mut triples);
+                    }
+                }
+            }
+            continue;
+        }
+        let Some(p) = q.predicate.as_str().strip_prefix(XT) else { continue };
+        if !k.vocab.is_object_property(p) {
+            continue;
+        }
+        let Term::NamedNode(o) = &q.object else { continue };
+        let ancestors = k.vocab.property_ancestors(p);
+        for (i, a) in ancestors.iter().enumerate() {
+            if i > 0 {
+                add(&q.subject, xt(a), q.object.clone(), &mut triples);
+            }
+            if k.vocab.is_symmetric(a) {
+                add(&NamedOrBlankNode::NamedNode(o.clone()), xt(a), q.subject.clone().into(), &mut triples);
+            }
+        }
+        if k.vocab.is_transitive(p) {
+            located.entry(q.subject.clone()).or_default().insert(q.object.clone());
+        }
+    }
+    // Transitive closure of locatedIn (the only transitive property).
+    let keys: Vec<NamedOrBlankNode> = located.keys().cloned().collect();
+    for s in keys {
+        let mut seen: BTreeSet<Term> = BTreeSet::new();
+        let mut stack: Vec<Term> = located[&s].iter().cloned().collect();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.clone()) {
+                continue;
+            }
+            if let Term::NamedNode(n) = &t {
+                if let Some(next) = located.get(&NamedOrBlankNode::NamedNode(n.clone())) {
+                    stack.extend(next.iter().cloned());
+                }
+            }
+        }
+        for t in seen {
+            if t != Term::from(s.clone()) {
+                add(&s, xt("locatedIn"), t, &mut triples);
+            }
+        }
+    }
+    triples.into_iter().map(|(s, p, o)| Quad::new(s, p, o, g.clone())).collect()
+}

@@ -1,0 +1,320 @@
+//! Relations: the declarative rules of `ontology/rules.toml` matched against
+//! each sentence's mentions, plus the facts the name grammar read from the
+//! shape of names ([`Link`]s). Coordinated mentions (A、B和C) form a group and
+//! a slot takes the whole group, so coordination distributes. Pure.
+
+use std::collections::BTreeSet;
+
+use crate::knowledge::rules::{Part, Pattern, Slot};
+use crate::knowledge::{Knowledge, Rule};
+use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation};
+
+/// Words that join the members of a coordinated list.
+const COORDINATORS: [&str; 4] = ["、", "和", "及", "以及"];
+/// Characters that end a clause: a pattern does not reach across them.
+const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
+/// Words after which the mention before them is the topic of what follows (天津市将…).
+const TOPIC_MARKERS: [&str; 8] = ["将", "已", "还", "也", "则", "要", "正", "持续"];
+
+/// A coordinated list of mentions, in sentence-relative chars.
+#[derive(Debug, Clone)]
+struct Group {
+    start: usize,
+    end: usize,
+    members: Vec<usize>,
+}
+
+struct Ctx<'a> {
+    k: &'a Knowledge,
+    chars: Vec<char>,
+    offset: usize,
+    mentions: &'a [Mention],
+    entities: &'a [Vec<String>],
+    groups: Vec<Group>,
+}
+
+impl Ctx<'_> {
+    fn s(&self, a: usize, b: usize) -> String {
+        self.chars[a..b].iter().collect()
+    }
+    fn crosses_clause(&self, a: usize, b: usize) -> bool {
+        a < b && self.chars[a..b].iter().any(|c| CLAUSE_ENDS.contains(c))
+    }
+    /// Whether at most a short lead word (根据, 并) stands between a clause start and `pos`.
+    fn clause_initial(&self, pos: usize) -> bool {
+        let start = self.chars[..pos].iter().rposition(|c| CLAUSE_ENDS.contains(c)).map_or(0, |i| i + 1);
+        pos - start <= 2
+    }
+    fn class_ok(&self, m: usize, classes: &[String]) -> bool {
+        classes.is_empty() || classes.iter().any(|c| self.k.vocab.is_a(&self.mentions[m].class, c))
+    }
+    /// Members of group `g` whose class fits.
+    fn fitting(&self, g: usize, classes: &[String]) -> Vec<usize> {
+        self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
+    }
+    /// Occurrences of a literal's alternatives: (start, end), sentence-relative.
+    fn occurrences(&self, alts: &[String]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for alt in alts {
+            let w: Vec<char> = alt.chars().collect();
+            if w.is_empty() || w.len() > self.chars.len() {
+                continue;
+            }
+            for i in 0..=self.chars.len() - w.len() {
+                if self.chars[i..i + w.len()] == w[..] {
+                    out.push((i, i + w.len()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// What a slot matched: the mentions it names.
+#[derive(Debug, Clone, Default)]
+struct Bound {
+    s: Vec<usize>,
+    o: Vec<usize>,
+    s2: Vec<usize>,
+    g: Vec<usize>,
+}
+
+fn slot_classes<'r>(rule: &'r Rule, slot: Slot) -> &'r [String] {
+    match slot {
+        Slot::S | Slot::S2 | Slot::G => &rule.s,
+        Slot::O => &rule.o,
+        Slot::X => &rule.x,
+    }
+}
+
+fn bind(b: &mut Bound, slot: Slot, members: Vec<usize>) {
+    match slot {
+        Slot::S => b.s = members,
+        Slot::O => b.o = members,
+        Slot::S2 => b.s2 = members,
+        Slot::G => b.g = members,
+        Slot::X => {}
+    }
+}
+
+/// Matches one pattern at one occurrence of its first literal.
+fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (usize, usize), far_gap: usize) -> Option<Bound> {
+    let mut b = Bound::default();
+    // Rightwards from the anchor.
+    let mut cursor = anchor.1;
+    for part in &pat.parts[anchor_part + 1..] {
+        match part {
+            Part::Lit(alts) => {
+                let occ = ctx.occurrences(alts).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+                cursor = occ.1;
+            }
+            Part::Slot(slot) => {
+                let classes = slot_classes(rule, *slot);
+                let g = (0..ctx.groups.len()).find(|&g| {
+                    let gr = &ctx.groups[g];
+                    gr.start >= cursor && !ctx.fitting(g, classes).is_empty()
+                })?;
+                let gr = &ctx.groups[g];
+                if gr.start - cursor > rule.gap || ctx.crosses_clause(cursor, gr.start) {
+                    return None;
+                }
+                bind(&mut b, *slot, ctx.fitting(g, classes));
+                cursor = gr.end;
+            }
+        }
+    }
+    // Leftwards from the anchor.
+    let mut cursor = anchor.0;
+    for (i, part) in pat.parts[..anchor_part].iter().enumerate().rev() {
+        let leading = i == 0;
+        let (limit, may_cross) = if leading && rule.far { (far_gap, true) } else { (rule.gap, false) };
+        match part {
+            Part::Lit(alts) => {
+                let occ = ctx
+                    .occurrences(alts)
+                    .into_iter()
+                    .rev()
+                    .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
+                cursor = occ.0;
+            }
+            Part::Slot(slot) => {
+                let classes = slot_classes(rule, *slot);
+                let fits = |g: usize| ctx.groups[g].end <= cursor && !ctx.fitting(g, classes).is_empty();
+                // A far slot is the subject of an earlier clause: prefer a group that begins one.
+                let found = if leading && rule.far {
+                    (0..ctx.groups.len()).rev().find(|&g| fits(g) && ctx.clause_initial(ctx.groups[g].start)).or_else(|| (0..ctx.groups.len()).rev().find(|&g| fits(g)))
+                } else {
+                    (0..ctx.groups.len()).rev().find(|&g| fits(g))
+                };
+                match found {
+                    Some(g) if cursor - ctx.groups[g].end <= limit && (may_cross || !ctx.crosses_clause(ctx.groups[g].end, cursor)) => {
+                        bind(&mut b, *slot, ctx.fitting(g, classes));
+                        cursor = ctx.groups[g].start;
+                    }
+                    _ if leading && *slot == Slot::S && rule.topic => {
+                        // Left to the topic, filled in by the caller.
+                        b.s.clear();
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+    Some(b)
+}
+
+/// The modality of what a sentence says at `pos`: the nearest marker before it.
+fn modality(ctx: &Ctx, pos: usize) -> Modality {
+    let words = &ctx.k.grammar.modality;
+    let mut best: Option<(usize, Modality)> = None;
+    for (list, m) in [(&words.planned, Modality::Planned), (&words.reported, Modality::Reported)] {
+        for w in list {
+            let wc: Vec<char> = w.chars().collect();
+            if wc.len() > pos {
+                continue;
+            }
+            for i in 0..=pos - wc.len() {
+                if ctx.chars[i..i + wc.len()] == wc[..] {
+                    let end = i + wc.len();
+                    if best.is_none_or(|(e, _)| end > e || (end == e && m == Modality::Reported && wc.len() > 1)) {
+                        best = Some((end, m));
+                    }
+                }
+            }
+        }
+    }
+    best.map_or(Modality::Stated, |(_, m)| m)
+}
+
+/// Applies every rule and link to one article's mentions.
+pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
+    let mut out: Vec<Relation> = Vec::new();
+    let mut seen: BTreeSet<(String, String, Object, usize)> = BTreeSet::new();
+    let mut push = |out: &mut Vec<Relation>, r: Relation| {
+        if let Object::Entity(o) = &r.object {
+            if *o == r.subject {
+                return;
+            }
+        }
+        if seen.insert((r.subject.clone(), r.property.clone(), r.object.clone(), r.sentence)) {
+            out.push(r);
+        }
+    };
+    let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
+    for (si, sentence) in article.sentences.iter().enumerate() {
+        let idx: Vec<usize> = (0..mentions.len())
+            .filter(|&m| mentions[m].sentence == si && !entities[m].is_empty())
+            .filter(|&m| !(0..mentions.len()).any(|o| o != m && mentions[o].sentence == si && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span))
+            .collect();
+        let chars: Vec<char> = sentence.text.chars().collect();
+        let offset = sentence.span.start;
+        let mut ctx = Ctx { k, chars, offset, mentions, entities, groups: Vec::new() };
+        for &m in &idx {
+            let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
+            let joined = ctx.groups.last().is_some_and(|g| {
+                let between = ctx.s(g.end, a);
+                COORDINATORS.contains(&between.as_str())
+            });
+            match ctx.groups.last_mut() {
+                Some(g) if joined => {
+                    g.members.push(m);
+                    g.end = e;
+                }
+                _ => ctx.groups.push(Group { start: a, end: e, members: vec![m] }),
+            }
+        }
+        if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
+            topic = None;
+        }
+        for rule in &k.rules.rules {
+            for pat in &rule.patterns {
+                let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
+                let Part::Lit(alts) = &pat.parts[anchor_part] else { continue };
+                for anchor in ctx.occurrences(alts) {
+                    let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
+                    let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
+                    if needs_s && b.s.is_empty() {
+                        match topic {
+                            Some((_, t)) if ctx.class_ok(t, &rule.s) => b.s = vec![t],
+                            _ => continue,
+                        }
+                    }
+                    let modality = modality(&ctx, anchor.0);
+                    let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
+                        let class_o = &mentions[o].class;
+                        let property = rule
+                            .object_property
+                            .iter()
+                            .find(|(c, _)| k.vocab.is_a(class_o, c))
+                            .map_or(rule.property.clone(), |(_, p)| p.clone());
+                        for se in &entities[s] {
+                            for oe in &entities[o] {
+                                push(out, Relation {
+                                    subject: se.clone(),
+                                    property: property.clone(),
+                                    object: Object::Entity(oe.clone()),
+                                    sentence: si,
+                                    rule: rule.id.clone(),
+                                    modality,
+                                });
+                            }
+                        }
+                    };
+                    for &s in b.s.iter().chain(&b.s2) {
+                        for &o in &b.o {
+                            emit(s, o, &mut out);
+                        }
+                    }
+                    // A group is related pairwise, entity by entity (两校 names two).
+                    let members: Vec<String> = b.g.iter().flat_map(|&m| entities[m].iter().cloned()).collect();
+                    for (i, a) in members.iter().enumerate() {
+                        for c in &members[i + 1..] {
+                            push(&mut out, Relation {
+                                subject: a.clone(),
+                                property: rule.property.clone(),
+                                object: Object::Entity(c.clone()),
+                                sentence: si,
+                                rule: rule.id.clone(),
+                                modality,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // The topic for later sentences of the paragraph: a mention right before 将/已/还….
+        for &m in &idx {
+            let e = mentions[m].span.end - offset;
+            let followed = TOPIC_MARKERS.iter().any(|w| ctx.s(e, (e + w.chars().count()).min(ctx.chars.len())) == *w);
+            let kind_ok = k.vocab.is_a(&mentions[m].class, "Organization") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+            if followed && kind_ok && entities[m].len() == 1 {
+                topic = Some((sentence.paragraph, m));
+            }
+        }
+    }
+    for link in links {
+        let from = &entities[link.from];
+        let si = mentions[link.from].sentence;
+        let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
+        let targets: Vec<Object> = match &link.to {
+            LinkTarget::Mention(m) => entities[*m].iter().map(|e| Object::Entity(e.clone())).collect(),
+            LinkTarget::Lexicon(id) => vec![Object::Entity(id.clone())],
+            LinkTarget::Text(t) => vec![Object::Text(t.clone())],
+            LinkTarget::Date(d) => vec![Object::Date(d.clone())],
+        };
+        for s in from {
+            for o in &targets {
+                push(&mut out, Relation {
+                    subject: s.clone(),
+                    property: link.property.clone(),
+                    object: o.clone(),
+                    sentence: si,
+                    rule: link.rule.clone(),
+                    modality,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,350 @@
+//! Resolve: one entity per real thing across the corpus.
+//!
+//! Coreference words (该校, 两校, 三地, a bare 管委会) are pointed at the
+//! entities named before them; names are keyed by their normalised identity
+//! (place, proper name, ordinal, canonical suffix); a name without its place
+//! joins the one placed name it can mean; an abbreviation (史家小学) joins
+//! the one longer name that contains its characters in order. Every entity
+//! gets a deterministic IRI from its key, the fullest surface as its label
+//! and every other surface as an alias. Pure.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::knowledge::Knowledge;
+use crate::mentions::{norm, Found};
+use crate::model::{Article, Entity, Mention, Referent};
+
+/// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
+pub fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The outcome of resolution over a corpus.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    /// For each article, for each mention, the entity ids it refers to.
+    pub mention_entities: Vec<Vec<Vec<String>>>,
+    /// Every entity, by id.
+    pub entities: BTreeMap<String, Entity>,
+}
+
+/// Parsed `org|place|core|suffix` key.
+struct OrgKey<'a> {
+    place: &'a str,
+    core: &'a str,
+    suffix: &'a str,
+}
+
+fn parse_org_key(key: &str) -> Option<OrgKey<'_>> {
+    let mut it = key.split('|');
+    if it.next()? != "org" {
+        return None;
+    }
+    Some(OrgKey { place: it.next()?, core: it.next()?, suffix: it.next()? })
+}
+
+fn in_order(short: &str, long: &str) -> bool {
+    let mut it = long.chars();
+    short.chars().all(|c| it.any(|l| l == c))
+}
+
+/// Points each coreference mention at the keys of what it refers to.
+fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::with_capacity(mentions.len());
+    let key_of = |m: &Mention| -> Option<String> {
+        match &m.referent {
+            Referent::Lexicon(id) => Some(id.clone()),
+            Referent::Name { key } if !key.starts_with("bare|") => Some(key.clone()),
+            _ => None,
+        }
+    };
+    for (i, m) in mentions.iter().enumerate() {
+        let earlier = || (0..i).rev().map(|j| &mentions[j]).filter(|p| p.span.end <= m.span.start);
+        let keys: Vec<String> = match &m.referent {
+            Referent::Lexicon(id) => vec![id.clone()],
+            Referent::Name { key } if key.starts_with("bare|") => {
+                let suffix = &key["bare|".len()..];
+                // The same kind of body named before, else the body of the place named last.
+                let same = earlier().find_map(|p| key_of(p).filter(|kk| kk.ends_with(&format!("|{suffix}"))));
+                let by_place = || {
+                    earlier().find_map(|p| match &p.referent {
+                        Referent::Lexicon(id) if k.vocab.is_a(&p.class, "Place") && p.class != "RegionGroup" => {
+                            let class = k.grammar.suffix_class(suffix).unwrap_or("GovernmentBody");
+                            if class == "EducationAuthority" {
+                                k.lexicon.get(id).and_then(|e| e.authority.clone())
+                            } else {
+                                Some(format!("org|{id}||{suffix}"))
+                            }
+                        }
+                        _ => None,
+                    })
+                };
+                same.or_else(by_place).into_iter().collect()
+            }
+            Referent::Name { key } => vec![key.clone()],
+            Referent::Back(targets) => {
+                let target = targets.first().map(String::as_str).unwrap_or("");
+                if let Some(class) = target.strip_prefix("pair:") {
+                    let mut seen: Vec<String> = Vec::new();
+                    for p in earlier() {
+                        if k.vocab.is_a(&p.class, class) {
+                            if let Some(kk) = key_of(p) {
+                                if !seen.contains(&kk) {
+                                    seen.push(kk);
+                                }
+                            }
+                        }
+                        if seen.len() == 2 {
+                            break;
+                        }
+                    }
+                    if seen.len() == 2 { seen } else { Vec::new() }
+                } else if let Some(rest) = target.strip_prefix("group:") {
+                    let (n, authority) = match rest.split_once(':') {
+                        Some((n, a)) => (n, a == "authority"),
+                        None => (rest, false),
+                    };
+                    let n: usize = n.parse().unwrap_or(0);
+                    let mentioned = earlier().find_map(|p| match &p.referent {
+                        Referent::Lexicon(id) if k.lexicon.get(id).is_some_and(|e| e.members.len() == n) => Some(id.clone()),
+                        _ => None,
+                    });
+                    let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id.clone()));
+                    match (group, authority) {
+                        (Some(g), false) => vec![g],
+                        (Some(g), true) => k
+                            .lexicon
+                            .get(&g)
+                            .map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.clone()).collect())
+                            .unwrap_or_default(),
+                        (None, _) => Vec::new(),
+                    }
+                } else if k.vocab.is_class(target) {
+                    earlier()
+                        .find(|p| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)))
+                        .and_then(key_of)
+                        .into_iter()
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        out.push(keys);
+    }
+    // A coreference to a coreference: follow it once.
+    out
+}
+
+/// Which family of IRI a class belongs to.
+fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
+    for (ancestor, kind) in [
+        ("School", "school"),
+        ("GovernmentBody", "body"),
+        ("Organization", "org"),
+        ("Person", "person"),
+        ("Event", "event"),
+        ("Document", "document"),
+        ("Program", "program"),
+        ("Place", "place"),
+        ("Field", "field"),
+    ] {
+        if k.vocab.is_a(class, ancestor) {
+            return kind;
+        }
+    }
+    "thing"
+}
+
+/// Resolves the mentions of every article of a corpus together.
+pub fn resolve(corpus: &[(&Article, &Found)], k: &Knowledge) -> Resolution {
+    let per_article: Vec<Vec<Vec<String>>> = corpus.iter().map(|(_, f)| settle_back(&f.mentions, k)).collect();
+
+    // Every name key in the corpus, with the classes and surfaces seen for it.
+    let mut seen: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    for ((_, f), keys) in corpus.iter().zip(&per_article) {
+        for (m, ks) in f.mentions.iter().zip(keys) {
+            let direct = !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty();
+            for key in ks {
+                let e = seen.entry(key.clone()).or_default();
+                if direct && ks.len() == 1 {
+                    e.0.push(m.class.clone());
+                    e.1.insert(m.surface.clone());
+                    e.1.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).cloned());
+                }
+            }
+        }
+    }
+
+    // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
+    let mut merged: HashMap<String, String> = HashMap::new();
+    let org_keys: Vec<&String> = seen.keys().filter(|kk| kk.starts_with("org|")).collect();
+    for key in &org_keys {
+        let Some(a) = parse_org_key(key) else { continue };
+        let candidates: Vec<&&String> = org_keys
+            .iter()
+            .filter(|other| *other != key)
+            .filter(|other| {
+                let Some(b) = parse_org_key(other) else { return false };
+                if a.suffix != b.suffix || b.core.is_empty() {
+                    return false;
+                }
+                let place_ok = a.place == b.place || a.place == "?";
+                let same_core = a.core == b.core && a.place == "?" && b.place != "?";
+                let abbreviation = a.core.chars().count() < b.core.chars().count()
+                    && a.core.chars().count() >= 2
+                    && a.core.chars().next() == b.core.chars().next()
+                    && in_order(a.core, b.core)
+                    && (a.place == b.place || a.place == "?" || b.place == "?");
+                place_ok && (same_core || abbreviation) || (abbreviation && b.place == "?" && a.place != "?" && false)
+            })
+            .collect();
+        if candidates.len() == 1 {
+            merged.insert((*key).clone(), (**candidates[0]).clone());
+        }
+    }
+    // Within one article: a document named by the tail of a longer name (《行动计划》).
+    for (_, f) in corpus {
+        let docs: BTreeSet<String> = f
+            .mentions
+            .iter()
+            .filter_map(|m| match &m.referent {
+                Referent::Name { key } if key.starts_with("doc|") => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
+        for short in &docs {
+            let s = &short[4..];
+            let longer: Vec<&String> = docs.iter().filter(|l| *l != short && l[4..].contains(s)).collect();
+            if longer.len() == 1 {
+                merged.insert(short.clone(), longer[0].clone());
+            }
+        }
+    }
+    let canonical = |key: &str| -> String {
+        let mut cur = key.to_string();
+        for _ in 0..4 {
+            match merged.get(&cur) {
+                Some(next) if *next != cur => cur = next.clone(),
+                _ => break,
+            }
+        }
+        cur
+    };
+
+    // Entities.
+    let mut groups: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    for (key, (classes, surfaces)) in &seen {
+        let g = groups.entry(canonical(key)).or_default();
+        g.0.extend(classes.iter().cloned());
+        g.1.extend(surfaces.iter().cloned());
+    }
+    let mut id_of: HashMap<String, String> = HashMap::new();
+    let mut entities = BTreeMap::new();
+    for (key, (classes, surfaces)) in &groups {
+        let lex = k.lexicon.get(key);
+        let class = match lex {
+            Some(e) => e.class.clone(),
+            None => most_specific(k, classes),
+        };
+        let Some(class) = Some(class).filter(|c| !c.is_empty()) else { continue };
+        let id = match lex {
+            Some(e) => e.id.clone(),
+            None => format!("{}/{}", iri_kind(k, &class), short_hash(key)),
+        };
+        let label = match lex {
+            Some(e) => e.name.clone(),
+            None => surfaces
+                .iter()
+                .max_by(|a, b| label_rank(a).cmp(&label_rank(b)).then(b.cmp(a)))
+                .cloned()
+                .unwrap_or_default(),
+        };
+        if label.is_empty() {
+            continue;
+        }
+        let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != norm(&label)).cloned().collect();
+        id_of.insert(key.clone(), id.clone());
+        entities.insert(id.clone(), Entity { id, class, label, alt_labels, from_lexicon: lex.is_some() });
+    }
+    let mention_entities = per_article
+        .into_iter()
+        .map(|keys| {
+            keys.into_iter()
+                .map(|ks| {
+                    let mut ids: Vec<String> = Vec::new();
+                    for kk in ks {
+                        let c = canonical(&kk);
+                        let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.clone()));
+                        if let Some(id) = id {
+                            if !ids.contains(&id) {
+                                ids.push(id);
+                            }
+                        }
+                    }
+                    ids
+                })
+                .collect()
+        })
+        .collect();
+    // Lexicon entities reached only through coreference still need an entry.
+    let mut res = Resolution { mention_entities, entities };
+    let missing: Vec<String> = res
+        .mention_entities
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|id| !res.entities.contains_key(*id))
+        .cloned()
+        .collect();
+    for id in missing {
+        if let Some(e) = k.lexicon.get(&id) {
+            res.entities.insert(
+                id.clone(),
+                Entity { id, class: e.class.clone(), label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true },
+            );
+        }
+    }
+    res
+}
+
+/// The fullest form: most Han characters, then longest.
+fn label_rank(s: &str) -> (usize, usize) {
+    (s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count(), s.chars().count())
+}
+
+/// The deepest class among those seen (SeniorHighSchool over School).
+fn most_specific(k: &Knowledge, classes: &[String]) -> String {
+    let mut best: Option<&String> = None;
+    for c in classes {
+        best = match best {
+            None => Some(c),
+            Some(b) if k.vocab.class_ancestors(c).len() > k.vocab.class_ancestors(b).len() => Some(c),
+            Some(b) if k.vocab.class_ancestors(c).len() == k.vocab.class_ancestors(b).len() && c < b => Some(c),
+            keep => keep,
+        };
+    }
+    best.cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_stable() {
+        assert_eq!(short_hash(""), "cbf29ce484222325");
+        assert_ne!(short_hash("a"), short_hash("b"));
+    }
+
+    #[test]
+    fn characters_in_order() {
+        assert!(in_order("ac", "abc"));
+        assert!(!in_order("ca", "abc"));
+    }
+}

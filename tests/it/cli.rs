@@ -1,0 +1,70 @@
+//! The command line: build summary, help, errors, describe.
+
+use crate::common::*;
+
+#[test]
+fn build_summary_counts_the_five_articles() {
+    let f = fixture();
+    assert!(f.build_stdout.contains("from 5 articles"), "{}", f.build_stdout);
+    for word in ["entities", "relations", "triples"] {
+        assert!(f.build_stdout.contains(word), "{}", f.build_stdout);
+    }
+}
+
+#[test]
+fn every_subcommand_help_shows_an_example() {
+    for cmd in ["build", "query", "export", "describe", "extract", "eval"] {
+        let out = run_in(&repo(), &[cmd, "--help"]);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Example"), "{cmd} --help has no example");
+    }
+}
+
+#[test]
+fn query_without_a_store_says_how_to_build_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none");
+    let out = run_in(&repo(), &["query", "-e", "ASK {}", "--store", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("xietong: no store at"), "{err}");
+    assert!(err.contains("xietong build"), "{err}");
+}
+
+#[test]
+fn invalid_sparql_is_one_clear_error() {
+    let out = xietong(&["query", "-e", "SELECT ?x WHERE { ?x "]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("xietong: invalid SPARQL"), "{}", stderr(&out));
+}
+
+#[test]
+fn describe_gives_facts_with_their_sentences() {
+    // A subject of a required aids line of the founding article's gold.
+    let gold = &golds()[0];
+    let subject = gold
+        .lines
+        .iter()
+        .find_map(|l| match l {
+            xietong::eval::GoldLine::Relation { subject, property, optional: false, .. } if property == "aids" => Some(subject.clone()),
+            _ => None,
+        })
+        .expect("gold has an aids line");
+    let out = xietong(&["describe", &subject]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("xt:aids"), "{text}");
+    assert!(text.contains('“') && text.contains(".txt"), "evidence and article expected: {text}");
+}
+
+#[test]
+fn extract_prints_relations_with_rule_ids_without_a_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(&repo(), &["extract", "seeds/000_90bd2cb1578450b3.txt", "--format", "json", "--store", dir.path().join("s").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rels = v["relations"].as_array().expect("relations");
+    assert!(!rels.is_empty());
+    assert!(rels.iter().all(|r| r["rule"].as_str().is_some_and(|s| !s.is_empty())));
+    assert!(!dir.path().join("s").exists(), "extract must not create a store");
+}

@@ -1,0 +1,75 @@
+//! Fixtures shared by all tests: one store built from seeds/ by the real
+//! binary, a lock that serialises processes using it (RocksDB allows one
+//! process per store), and the gold files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use xietong::eval::{read_gold_dir, Gold};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Fixture {
+    _dir: tempfile::TempDir,
+    pub store: PathBuf,
+    pub build_stdout: String,
+}
+
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+static STORE_LOCK: Mutex<()> = Mutex::new(());
+
+/// Holds the shared store for one process at a time.
+pub fn lock() -> MutexGuard<'static, ()> {
+    STORE_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The store built once from seeds/.
+pub fn fixture() -> &'static Fixture {
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = dir.path().join("store");
+        let out = run_in(&repo(), &["build", "--seeds", "seeds", "--store", store.to_str().unwrap()]);
+        assert!(out.status.success(), "build failed: {}", String::from_utf8_lossy(&out.stderr));
+        Fixture { _dir: dir, store, build_stdout: String::from_utf8_lossy(&out.stdout).into_owned() }
+    })
+}
+
+/// Runs the real binary in `cwd`.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xietong"))
+        .current_dir(cwd)
+        .env_remove("XIETONG_STORE")
+        .env_remove("XIETONG_ONTOLOGY")
+        .args(args)
+        .output()
+        .expect("run xietong")
+}
+
+/// Runs the binary against the shared store, holding the lock.
+pub fn xietong(args: &[&str]) -> Output {
+    let f = fixture();
+    let _g = lock();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--store", f.store.to_str().unwrap()]);
+    run_in(&repo(), &all)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn golds() -> &'static Vec<Gold> {
+    static G: OnceLock<Vec<Gold>> = OnceLock::new();
+    G.get_or_init(|| read_gold_dir(&repo().join("tests/gold")).expect("gold files"))
+}
+
+pub fn knowledge() -> &'static xietong::knowledge::Knowledge {
+    static K: OnceLock<xietong::knowledge::Knowledge> = OnceLock::new();
+    K.get_or_init(|| xietong::knowledge::Knowledge::load(&repo().join("ontology")).expect("ontology loads"))
+}

@@ -1,0 +1,12 @@
+//! The one integration-test binary: shared fixtures are built once (see
+//! `common`), every module runs the real `xietong` binary or the library
+//! against the real on-disk store.
+
+mod common;
+
+mod cli;
+mod eval_gold;
+mod export;
+mod knowledge_errors;
+mod queries;
+mod rules;

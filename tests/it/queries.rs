@@ -1,0 +1,145 @@
+//! Every competency question in queries/ runs on the built store, and the
+//! answers cover what the gold files say.
+
+use std::collections::BTreeSet;
+
+use xietong::eval::GoldLine;
+use xietong::mentions::norm;
+
+use crate::common::*;
+
+fn query_tsv(file: &str) -> Vec<Vec<String>> {
+    let out = xietong(&["query", &format!("queries/{file}"), "--format", "tsv"]);
+    assert!(out.status.success(), "{file}: {}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let head = lines.next().unwrap_or_default();
+    assert!(head.starts_with('?'), "{file}: no header: {text}");
+    lines.map(|l| l.split('\t').map(|c| norm(strip_literal(c))).collect()).collect()
+}
+
+/// The lexical form of a TSV term.
+fn strip_literal(c: &str) -> &str {
+    let c = c.strip_prefix('"').unwrap_or(c);
+    match c.rfind('"') {
+        Some(i) if c[i..].starts_with("\"@") || c[i..].starts_with("\"^^") || i + 1 == c.len() => &c[..i],
+        _ => c,
+    }
+}
+
+/// All names (label and aliases) of the E line a gold name belongs to.
+fn names_of(lines: &[GoldLine], name: &str) -> BTreeSet<String> {
+    let n = norm(name);
+    let mut out = BTreeSet::from([n.clone()]);
+    for l in lines {
+        if let GoldLine::Entity { label, aliases, .. } = l {
+            let all: BTreeSet<String> = std::iter::once(label).chain(aliases).map(|x| norm(x)).collect();
+            if all.contains(&n) {
+                out.extend(all);
+            }
+        }
+    }
+    out
+}
+
+/// Share of the required gold lines of `property` that some row answers in columns (a, b).
+fn coverage(file: &str, property: &str, a: usize, b: usize) -> (usize, usize, Vec<String>) {
+    let rows = query_tsv(file);
+    let (mut hit, mut total, mut missed) = (0, 0, Vec::new());
+    for g in golds() {
+        for l in &g.lines {
+            let GoldLine::Relation { subject, property: p, object, optional: false } = l else { continue };
+            if p != property {
+                continue;
+            }
+            total += 1;
+            let (s, o) = (names_of(&g.lines, subject), names_of(&g.lines, object));
+            if rows.iter().any(|r| r.len() > a.max(b) && s.contains(&r[a]) && o.contains(&r[b])) {
+                hit += 1;
+            } else {
+                missed.push(format!("{subject} {p} {object}"));
+            }
+        }
+    }
+    (hit, total, missed)
+}
+
+fn assert_covers(file: &str, property: &str, a: usize, b: usize, at_least: f64) {
+    let (hit, total, missed) = coverage(file, property, a, b);
+    assert!(total > 0, "the gold has no {property} lines");
+    let share = hit as f64 / total as f64;
+    assert!(share >= at_least, "{file}: {hit}/{total} gold {property} lines answered; missed: {missed:?}");
+}
+
+#[test]
+fn every_query_has_a_title_and_runs() {
+    let dir = repo().join("queries");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_none_or(|x| x != "rq") {
+            continue;
+        }
+        n += 1;
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(xietong::query::header(&text, "title").is_some(), "{} has no # title:", p.display());
+        assert!(xietong::query::header(&text, "description").is_some(), "{} has no # description:", p.display());
+        let rows = query_tsv(p.file_name().unwrap().to_str().unwrap());
+        assert!(!rows.is_empty(), "{} answers nothing", p.display());
+    }
+    assert!(n >= 12, "only {n} queries");
+}
+
+#[test]
+fn signatories_match_the_gold() {
+    assert_covers("01_signed_documents.rq", "signed", 0, 1, 0.8);
+}
+
+#[test]
+fn aid_evidence_matches_the_gold() {
+    assert_covers("08_evidence_aids.rq", "aids", 0, 1, 0.8);
+}
+
+#[test]
+fn branches_match_the_gold() {
+    assert_covers("11_branches.rq", "branchOf", 0, 1, 0.8);
+}
+
+#[test]
+fn people_match_the_gold() {
+    assert_covers("06_people_posts.rq", "worksFor", 0, 2, 0.8);
+}
+
+#[test]
+fn venues_match_the_gold() {
+    assert_covers("12_events.rq", "heldIn", 0, 1, 0.8);
+}
+
+#[test]
+fn plan_focus_matches_the_gold() {
+    assert_covers("04_plan_focus.rq", "focusesOn", 0, 1, 0.8);
+}
+
+#[test]
+fn figures_match_the_gold() {
+    let rows = query_tsv("07_figures.rq");
+    let (mut hit, mut total) = (0, 0);
+    for g in golds() {
+        for l in &g.lines {
+            if let GoldLine::Observation { value, unit } = l {
+                total += 1;
+                if rows.iter().any(|r| r[0].parse::<f64>().ok() == Some(*value) && r[1] == *unit) {
+                    hit += 1;
+                }
+            }
+        }
+    }
+    assert!(hit as f64 >= 0.8 * total as f64, "{hit}/{total} gold figures answered");
+}
+
+#[test]
+fn a_kindergarten_is_a_school() {
+    let out = xietong(&["query", "-e", "ASK { ?k a xt:Kindergarten . ?k a xt:School }", "--format", "tsv"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("true"), "{}", stdout(&out));
+}

@@ -1,0 +1,73 @@
+//! Every relation rule fires on its own examples with the triples they name,
+//! and stays silent on its counter-examples (in the manner of ruff's rule docs).
+
+use xietong::mentions::norm;
+use xietong::model::{Extraction, Object};
+use xietong::pipeline::{extract_corpus, Input};
+
+use crate::common::*;
+
+fn extract(text: &str) -> Extraction {
+    let corpus = extract_corpus(&[Input { name: "example.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    assert!(corpus.failures.is_empty(), "{text}: {:?}", corpus.failures);
+    corpus.extractions.into_iter().next().unwrap()
+}
+
+fn names(x: &Extraction, id: &str) -> Vec<String> {
+    x.entities
+        .iter()
+        .filter(|e| e.id == id)
+        .flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone()))
+        .chain(knowledge().lexicon.get(id).into_iter().flat_map(|e| std::iter::once(e.name.clone()).chain(e.aliases.clone())))
+        .map(|n| norm(&n))
+        .collect()
+}
+
+#[test]
+fn every_rule_fires_on_its_examples_and_not_on_its_counters() {
+    let mut failures = Vec::new();
+    for rule in &knowledge().rules.rules {
+        for ex in &rule.examples {
+            let x = extract(&ex.text);
+            let fired: Vec<_> = x.relations.iter().filter(|r| r.rule == rule.id).collect();
+            if fired.is_empty() {
+                failures.push(format!("{}: did not fire on “{}”", rule.id, ex.text));
+            }
+            for want in &ex.expect {
+                let parts: Vec<&str> = want.split('|').collect();
+                assert_eq!(parts.len(), 3, "{}: bad expectation {want}", rule.id);
+                let ok = fired.iter().any(|r| {
+                    r.property == parts[1]
+                        && names(&x, &r.subject).contains(&norm(parts[0]))
+                        && matches!(&r.object, Object::Entity(o) if names(&x, o).contains(&norm(parts[2])))
+                });
+                if !ok {
+                    let got: Vec<String> = fired
+                        .iter()
+                        .map(|r| format!("{:?} {} {:?}", names(&x, &r.subject).first(), r.property, match &r.object { Object::Entity(o) => names(&x, o).first().cloned(), _ => None }))
+                        .collect();
+                    failures.push(format!("{}: “{}” should give {want}; gave {got:?}", rule.id, ex.text));
+                }
+            }
+        }
+        for ex in &rule.counters {
+            let x = extract(&ex.text);
+            if x.relations.iter().any(|r| r.rule == rule.id) {
+                failures.push(format!("{}: fired on counter-example “{}”", rule.id, ex.text));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_property_of_the_contract_has_a_rule_or_a_name_grammar_source() {
+    let k = knowledge();
+    let mut props: Vec<&str> = k.rules.rules.iter().map(|r| r.property.as_str()).collect();
+    props.extend(k.rules.rules.iter().flat_map(|r| r.object_property.values().map(String::as_str)));
+    // Read from the shape of names and phrases by the mention stage.
+    props.extend(["subOrganizationOf", "branchOf", "worksFor", "locatedIn"]);
+    for p in ["aids", "supports", "operates", "guides", "cooperatesWith", "jointlyRuns", "jointlyTrains", "participatesIn", "signed", "organizes", "heldIn", "focusesOn", "branchOf", "locatedIn", "subOrganizationOf", "worksFor"] {
+        assert!(props.contains(&p), "no rule emits xt:{p}");
+    }
+}
