@@ -78,7 +78,7 @@ pub fn write_rdf(store: &Store, format: ExportFormat, graph: Option<&NamedNode>,
         }
     } else {
         // A triples format holds the union of the graphs, each triple once.
-        let mut seen: BTreeSet<Triple> = BTreeSet::new();
+        let mut seen: std::collections::HashSet<Triple> = std::collections::HashSet::new();
         for q in quads {
             let q = q?;
             let t = Triple::new(q.subject, q.predicate, q.object);

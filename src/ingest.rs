@@ -286,7 +286,7 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
 
 /// Splits one body line into sentences on 。!?; keeping quotes and brackets balanced.
 fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
-    let mut push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
+    let push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
         let text: String = line[s..e].iter().collect();
         let trimmed_start = s + text.chars().take_while(|c| c.is_whitespace()).count();
         let trimmed_end = e - text.chars().rev().take_while(|c| c.is_whitespace()).count();

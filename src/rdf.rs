@@ -244,7 +244,8 @@ pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
             triples.push((s.clone(), p, o));
         }
     };
-    let mut located: BTreeMap<NamedOrBlankNode, BTreeSet<Term>> = BTreeMap::new();
+    // Edges of each transitive property: property → subject IRI → object IRIs.
+    let mut transitive: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     for q in quads {
         if q.predicate == rdf::TYPE {
             if let Term::NamedNode(c) = &q.object {
@@ -270,28 +271,28 @@ pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
                 add(&NamedOrBlankNode::NamedNode(o.clone()), xt(a), q.subject.clone().into(), &mut triples);
             }
         }
-        if k.vocab.is_transitive(p) {
-            located.entry(q.subject.clone()).or_default().insert(q.object.clone());
+        if let NamedOrBlankNode::NamedNode(sn) = &q.subject {
+            for a in ancestors.iter().filter(|a| k.vocab.is_transitive(a)) {
+                transitive.entry(a.clone()).or_default().entry(sn.as_str().to_string()).or_default().insert(o.as_str().to_string());
+            }
         }
     }
-    // Transitive closure of locatedIn (the only transitive property).
-    let keys: Vec<NamedOrBlankNode> = located.keys().cloned().collect();
-    for s in keys {
-        let mut seen: BTreeSet<Term> = BTreeSet::new();
-        let mut stack: Vec<Term> = located[&s].iter().cloned().collect();
-        while let Some(t) = stack.pop() {
-            if !seen.insert(t.clone()) {
-                continue;
-            }
-            if let Term::NamedNode(n) = &t {
-                if let Some(next) = located.get(&NamedOrBlankNode::NamedNode(n.clone())) {
-                    stack.extend(next.iter().cloned());
+    // Transitive closure, property by property.
+    for (p, edges) in &transitive {
+        for (s, direct) in edges {
+            let mut seen: BTreeSet<&String> = BTreeSet::new();
+            let mut stack: Vec<&String> = direct.iter().collect();
+            while let Some(t) = stack.pop() {
+                if t == s || !seen.insert(t) {
+                    continue;
+                }
+                if let Some(next) = edges.get(t) {
+                    stack.extend(next.iter());
                 }
             }
-        }
-        for t in seen {
-            if t != Term::from(s.clone()) {
-                add(&s, xt("locatedIn"), t, &mut triples);
+            let subject = NamedOrBlankNode::NamedNode(NamedNode::new_unchecked(s.clone()));
+            for t in seen {
+                add(&subject, xt(p), NamedNode::new_unchecked(t.clone()).into(), &mut triples);
             }
         }
     }

@@ -27,15 +27,13 @@ struct Group {
 struct Ctx<'a> {
     k: &'a Knowledge,
     chars: Vec<char>,
-    offset: usize,
     mentions: &'a [Mention],
-    entities: &'a [Vec<String>],
     groups: Vec<Group>,
 }
 
 impl Ctx<'_> {
     fn s(&self, a: usize, b: usize) -> String {
-        self.chars[a..b].iter().collect()
+        self.chars[a.min(b)..b].iter().collect()
     }
     fn crosses_clause(&self, a: usize, b: usize) -> bool {
         a < b && self.chars[a..b].iter().any(|c| CLAUSE_ENDS.contains(c))
@@ -203,13 +201,23 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
     };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let idx: Vec<usize> = (0..mentions.len())
+        let mut idx: Vec<usize> = (0..mentions.len())
             .filter(|&m| mentions[m].sentence == si && !entities[m].is_empty())
             .filter(|&m| !(0..mentions.len()).any(|o| o != m && mentions[o].sentence == si && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span))
             .collect();
+        idx.sort_by_key(|&m| (mentions[m].span.start, std::cmp::Reverse(mentions[m].span.end)));
+        // Overlapping mentions cannot both stand in a group: keep the first.
+        let mut last_end = 0;
+        idx.retain(|&m| {
+            let keep = mentions[m].span.start >= last_end;
+            if keep {
+                last_end = mentions[m].span.end;
+            }
+            keep
+        });
         let chars: Vec<char> = sentence.text.chars().collect();
         let offset = sentence.span.start;
-        let mut ctx = Ctx { k, chars, offset, mentions, entities, groups: Vec::new() };
+        let mut ctx = Ctx { k, chars, mentions, groups: Vec::new() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             let joined = ctx.groups.last().is_some_and(|g| {

@@ -189,14 +189,15 @@ impl Lexicon {
             }
         }
         let codes: HashMap<&str, &Place> = places.iter().map(|p| (p.code.as_str(), p)).collect();
-        let province_of = |mut code: &str| -> String {
-            while let Some(p) = codes.get(code) {
-                if p.parent.is_empty() {
-                    return p.code.clone();
+        let province_of = |code: &str| -> String {
+            let mut cur = code.to_string();
+            for _ in 0..8 {
+                match codes.get(cur.as_str()) {
+                    Some(p) if !p.parent.is_empty() => cur = p.parent.clone(),
+                    _ => break,
                 }
-                code = &p.parent;
             }
-            code.to_string()
+            cur
         };
 
         let mut entries = Vec::new();

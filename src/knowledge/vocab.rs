@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{Subject, Term};
+use oxigraph::model::{NamedOrBlankNode, Term};
 
 use super::KnowledgeError;
 
@@ -38,15 +38,10 @@ impl Vocab {
         let mut v = Vocab::default();
         for quad in RdfParser::from_format(RdfFormat::Turtle).for_slice(ttl.as_bytes()) {
             let quad = quad.map_err(|e| {
-                let pos = match &e {
-                    oxigraph::io::RdfParseError::Syntax(s) => s
-                        .location()
-                        .map(|r| (r.start.line as usize + 1, r.start.column as usize + 1)),
-                    _ => None,
-                };
+                let pos = e.location().map(|r| (r.start.line as usize + 1, r.start.column as usize + 1));
                 KnowledgeError::new(file, pos, e.to_string())
             })?;
-            let Subject::NamedNode(s) = &quad.subject else { continue };
+            let NamedOrBlankNode::NamedNode(s) = &quad.subject else { continue };
             let Some(s) = local(s.as_str()) else { continue };
             let p = quad.predicate.as_str();
             match (&quad.object, p) {
