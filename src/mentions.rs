@@ -185,6 +185,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         document_cands(&sent, &mut cands);
         quoted_cands(&sent, &mut cands);
         coref_cands(&sent, &mut cands);
+        drop_shadowed_coreference(&sent, &mut cands);
         let mut chosen = settle(cands);
         person_cands(&sent, &mut chosen);
         inherit_list_places(&sent, &mut chosen);
@@ -211,13 +212,26 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
     char_at[text.len()] = ci;
     let mut raw: Vec<Cand> = Vec::new();
+    // Stretches of common words that merely contain a name (教育部门).
+    let blocked: Vec<(usize, usize)> = s
+        .k
+        .grammar
+        .org
+        .not_names
+        .iter()
+        .flat_map(|w| text.match_indices(w.as_str()).map(|(i, _)| (i, i + w.len())).collect::<Vec<_>>())
+        .collect();
     for m in s.k.lexicon.matcher.find_iter(&text) {
+        if blocked.iter().any(|&(a, b)| a <= m.start() && m.end() <= b) {
+            continue;
+        }
         let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
         let (a, b) = (char_at[m.start()], char_at[m.end()]);
         let mut c = Cand::new(a, b, &e.class, MentionSource::Lexicon, Referent::Lexicon(e.id.clone()), 1);
         if s.k.vocab.is_a(&e.class, "Place") {
             c.places.push(e.id.clone());
         }
+        extend_department(s, &mut c);
         raw.push(c);
     }
     // A chain of places, each inside the one before (北京市通州区, 天津滨海新区),
@@ -272,7 +286,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
     // Places found right to left: (start, end, id).
     let mut places: Vec<(usize, usize, String)> = Vec::new();
     // Linking words that may stand inside a name when the name would otherwise be too short (容和).
-    let soft = ["和", "与", "同", "及", "在"];
+    let soft = ["和", "与", "及", "在"];
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
             // A place begins the name; places may chain (北京市东城区).
@@ -372,9 +386,18 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         if core_is_empty && name.ordinal.is_empty() {
-            if place_ids.is_empty() || !g.org.place_only_ok.contains(suffix) {
+            // A place and a suffix alone name a body (北京市教委) or, below
+            // province level, the place's own school (雄县中学).
+            let local_school = s.k.vocab.is_a(class, "School")
+                && class != "School"
+                && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
+            if place_ids.is_empty() || !(g.org.place_only_ok.contains(suffix) || local_school) {
                 continue;
             }
+        }
+        // Without a place, a proper name needs two characters at least (对方学校 is none).
+        if place_ids.is_empty() && name.ordinal.is_empty() && name.core.chars().count() < 2 {
+            continue;
         }
         if !core_is_empty && only_descriptors(&name.core, &g.org.descriptors) {
             continue;
@@ -590,9 +613,11 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 }
                 pos -= 1;
             }
-            if p - pos >= 2 {
+            // A bare kind of agreement (合作协议) names no document.
+            let core = s.s(pos, p);
+            if p - pos >= 2 && !only_descriptors(&core, &g.org.descriptors) {
                 let name = s.s(pos, end);
-                out.push(Cand::new(pos, end, "Agreement", MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 4));
+                out.push(Cand::new(pos, end, "Agreement", MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
             }
         }
     }
@@ -679,6 +704,21 @@ fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
+/// A coreference word loses to a name it overlaps (京津冀三地 is 京津冀), and
+/// 三地 right after a list of places restates the list (北京市、天津市、河北省三地).
+fn drop_shadowed_coreference(s: &Sent, cands: &mut Vec<Cand>) {
+    let names: Vec<(usize, usize, bool)> = cands
+        .iter()
+        .filter(|c| c.source == MentionSource::Lexicon)
+        .map(|c| (c.start, c.end, s.k.vocab.is_a(&c.class, "Place")))
+        .collect();
+    cands.retain(|c| {
+        c.source != MentionSource::Coreference
+            || !matches!(c.referent, Referent::Back(_))
+            || !names.iter().any(|&(a, b, place)| (a < c.end && c.start < b) || (place && b == c.start))
+    });
+}
+
 /// Keeps the longest candidates that do not overlap.
 fn settle(mut cands: Vec<Cand>) -> Vec<Cand> {
     cands.sort_by(|a, b| {
@@ -743,7 +783,10 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
                 && (pos..pos + len).all(|i| s.is_han(i))
                 && (pos + len == s.c.len() || s.word_starting_at(pos + len, &g.person.name_followers).is_some())
         };
-        let Some(len) = [3usize, 2].into_iter().find(|&len| fits(len)) else { continue };
+        // 黄侃说 is 黄侃 + 说, 冯洪荣在 is 冯洪荣 + 在: a two-character name
+        // followed by a word wins over a three-character one followed by punctuation.
+        let verb_after = |len: usize| pos + len < s.c.len() && !g.hard_stop_set.contains(&s.c[pos + len]);
+        let Some(len) = [2usize, 3].into_iter().find(|&len| fits(len) && verb_after(len)).or_else(|| [3usize, 2].into_iter().find(|&len| fits(len))) else { continue };
         let name = s.s(pos, pos + len);
         let mut p = Cand::new(pos, pos + len, "Person", MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
         p.links.push(("jobTitle".into(), CandTarget::Text(s.s(org.end, pos)), "person.post".into()));
@@ -993,7 +1036,7 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
             continue;
         };
         let end = j + unit.chars().count();
-        let unit_name = if unit.as_str() == "余人" { "人".to_string() } else { (*unit).clone() };
+        let unit_name = (*unit).clone();
         let about = (base..found.mentions.len())
             .filter(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2)
             .map(|m| m)

@@ -120,12 +120,16 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
             Err(_) => out.add(doc.clone(), schema("url"), Literal::new_typed_literal(u, xsd::ANY_URI)),
         }
     }
-    // Mentioned entities: their class as read here and the names used here.
+    // Entities the article names: their class as read here and the names used
+    // here. A coreference word (该校, 三地) names nothing of its own.
     let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (m, ids) in x.mentions.iter().zip(&x.mention_entities) {
+        if matches!(m.referent, crate::model::Referent::Back(_)) {
+            continue;
+        }
         for id in ids {
             let set = surfaces.entry(id.as_str()).or_default();
-            if ids.len() == 1 && !matches!(m.referent, crate::model::Referent::Back(_)) {
+            if ids.len() == 1 {
                 set.insert(m.surface.as_str());
                 set.extend(m.variants.iter().filter(|v| v.chars().count() >= 2).map(String::as_str));
             }

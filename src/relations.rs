@@ -31,7 +31,24 @@ struct Ctx<'a> {
     groups: Vec<Group>,
 }
 
+/// Classes that may fill a slot: a group of them inside a gap means the
+/// pattern reached past a nearer argument.
+const ARGUMENT_CLASSES: [&str; 2] = ["Organization", "Person"];
+/// Words before a group that make it a place of the action, not its subject (在雄安新区举行).
+const LOCATIVES: [&str; 3] = ["在", "于", "到"];
+
 impl Ctx<'_> {
+    /// Whether a whole group of organisations or people lies inside `[a, b)`.
+    fn gap_holds_argument(&self, a: usize, b: usize) -> bool {
+        self.groups.iter().any(|g| {
+            a <= g.start && g.end <= b && g.members.iter().any(|&m| ARGUMENT_CLASSES.iter().any(|c| self.k.vocab.is_a(&self.mentions[m].class, c)))
+        })
+    }
+    /// Whether a group stands after a locative preposition.
+    fn locative(&self, g: usize) -> bool {
+        let st = self.groups[g].start;
+        LOCATIVES.iter().any(|w| st >= w.chars().count() && self.s(st - w.chars().count(), st) == *w)
+    }
     fn s(&self, a: usize, b: usize) -> String {
         self.chars[a.min(b)..b].iter().collect()
     }
@@ -105,6 +122,9 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
         match part {
             Part::Lit(alts) => {
                 let occ = ctx.occurrences(alts).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+                if ctx.gap_holds_argument(cursor, occ.0) {
+                    return None;
+                }
                 cursor = occ.1;
             }
             Part::Slot(slot) => {
@@ -114,7 +134,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                     gr.start >= cursor && !ctx.fitting(g, classes).is_empty()
                 })?;
                 let gr = &ctx.groups[g];
-                if gr.start - cursor > rule.gap || ctx.crosses_clause(cursor, gr.start) {
+                if gr.start - cursor > rule.gap || ctx.crosses_clause(cursor, gr.start) || ctx.gap_holds_argument(cursor, gr.start) {
                     return None;
                 }
                 bind(&mut b, *slot, ctx.fitting(g, classes));
@@ -134,11 +154,15 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                     .into_iter()
                     .rev()
                     .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
+                if !may_cross && ctx.gap_holds_argument(occ.1, cursor) {
+                    return None;
+                }
                 cursor = occ.0;
             }
             Part::Slot(slot) => {
                 let classes = slot_classes(rule, *slot);
-                let fits = |g: usize| ctx.groups[g].end <= cursor && !ctx.fitting(g, classes).is_empty();
+                let subject = matches!(slot, Slot::S | Slot::S2 | Slot::G);
+                let fits = |g: usize| ctx.groups[g].end <= cursor && !ctx.fitting(g, classes).is_empty() && !(subject && ctx.locative(g));
                 // A far slot is the subject of an earlier clause: prefer a group that begins one.
                 let found = if leading && rule.far {
                     (0..ctx.groups.len()).rev().find(|&g| fits(g) && ctx.clause_initial(ctx.groups[g].start)).or_else(|| (0..ctx.groups.len()).rev().find(|&g| fits(g)))
@@ -146,7 +170,10 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                     (0..ctx.groups.len()).rev().find(|&g| fits(g))
                 };
                 match found {
-                    Some(g) if cursor - ctx.groups[g].end <= limit && (may_cross || !ctx.crosses_clause(ctx.groups[g].end, cursor)) => {
+                    Some(g)
+                        if cursor - ctx.groups[g].end <= limit
+                            && (may_cross || (!ctx.crosses_clause(ctx.groups[g].end, cursor) && !ctx.gap_holds_argument(ctx.groups[g].end, cursor))) =>
+                    {
                         bind(&mut b, *slot, ctx.fitting(g, classes));
                         cursor = ctx.groups[g].start;
                     }
@@ -301,6 +328,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             }
         }
     }
+    drop_general_duplicates(&mut out, k);
     for link in links {
         let from = &entities[link.from];
         let si = mentions[link.from].sentence;
@@ -325,4 +353,21 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         }
     }
     out
+}
+
+/// When one sentence states both a relation and a more specific one between
+/// the same pair (合作 and 联合培养), only the specific one is kept.
+fn drop_general_duplicates(rels: &mut Vec<Relation>, k: &Knowledge) {
+    let specific: Vec<(String, String, Object, usize)> = rels
+        .iter()
+        .map(|r| (r.subject.clone(), r.property.clone(), r.object.clone(), r.sentence))
+        .collect();
+    rels.retain(|r| {
+        let Object::Entity(o) = &r.object else { return true };
+        !specific.iter().any(|(s2, p2, o2, si)| {
+            let Object::Entity(o2) = o2 else { return false };
+            let same_pair = (*s2 == r.subject && o2 == o) || (k.vocab.is_symmetric(&r.property) && s2 == o && *o2 == r.subject);
+            *si == r.sentence && same_pair && *p2 != r.property && k.vocab.is_subproperty(p2, &r.property)
+        })
+    });
 }

@@ -125,8 +125,15 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
                         (None, _) => Vec::new(),
                     }
                 } else if k.vocab.is_class(target) {
-                    earlier()
-                        .find(|p| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)))
+                    // 该校: the first such entity of the latest sentence that names one
+                    // (the subject there, not merely the nearest name).
+                    let fits = |p: &&Mention| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_of(p).is_some();
+                    let latest = earlier().find(fits).map(|p| p.sentence);
+                    mentions[..i]
+                        .iter()
+                        .filter(|p| Some(p.sentence) == latest && p.span.end <= m.span.start)
+                        .filter(fits)
+                        .min_by_key(|p| p.span.start)
                         .and_then(key_of)
                         .into_iter()
                         .collect()
@@ -139,6 +146,27 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
     }
     // A coreference to a coreference: follow it once.
     out
+}
+
+/// Within one article, a document named by part of a longer name of the
+/// same article (《行动计划》 after 《…行动计划(2023年-2025年)》) is that document.
+fn abbreviated_documents(mut keys: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let docs: BTreeSet<String> = keys.iter().flatten().filter(|kk| kk.starts_with("doc|")).cloned().collect();
+    let mut to: HashMap<String, String> = HashMap::new();
+    for short in &docs {
+        let longer: Vec<&String> = docs.iter().filter(|l| *l != short && l[4..].contains(&short[4..])).collect();
+        if longer.len() == 1 {
+            to.insert(short.clone(), longer[0].clone());
+        }
+    }
+    for ks in &mut keys {
+        for kk in ks.iter_mut() {
+            if let Some(long) = to.get(kk) {
+                *kk = long.clone();
+            }
+        }
+    }
+    keys
 }
 
 /// Which family of IRI a class belongs to.
@@ -163,7 +191,7 @@ fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
 
 /// Resolves the mentions of every article of a corpus together.
 pub fn resolve(corpus: &[(&Article, &Found)], k: &Knowledge) -> Resolution {
-    let per_article: Vec<Vec<Vec<String>>> = corpus.iter().map(|(_, f)| settle_back(&f.mentions, k)).collect();
+    let per_article: Vec<Vec<Vec<String>>> = corpus.iter().map(|(_, f)| abbreviated_documents(settle_back(&f.mentions, k))).collect();
 
     // Every name key in the corpus, with the classes and surfaces seen for it.
     let mut seen: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
@@ -201,29 +229,11 @@ pub fn resolve(corpus: &[(&Article, &Found)], k: &Knowledge) -> Resolution {
                     && a.core.chars().next() == b.core.chars().next()
                     && in_order(a.core, b.core)
                     && (a.place == b.place || a.place == "?" || b.place == "?");
-                place_ok && (same_core || abbreviation) || (abbreviation && b.place == "?" && a.place != "?" && false)
+                place_ok && (same_core || abbreviation)
             })
             .collect();
         if candidates.len() == 1 {
             merged.insert((*key).clone(), (**candidates[0]).clone());
-        }
-    }
-    // Within one article: a document named by the tail of a longer name (《行动计划》).
-    for (_, f) in corpus {
-        let docs: BTreeSet<String> = f
-            .mentions
-            .iter()
-            .filter_map(|m| match &m.referent {
-                Referent::Name { key } if key.starts_with("doc|") => Some(key.clone()),
-                _ => None,
-            })
-            .collect();
-        for short in &docs {
-            let s = &short[4..];
-            let longer: Vec<&String> = docs.iter().filter(|l| *l != short && l[4..].contains(s)).collect();
-            if longer.len() == 1 {
-                merged.insert(short.clone(), longer[0].clone());
-            }
         }
     }
     let canonical = |key: &str| -> String {

@@ -16,6 +16,7 @@ pub struct OrgGrammar {
     pub place_only_ok: Vec<String>,
     pub department_suffix: Vec<String>,
     pub department_max: usize,
+    pub not_names: Vec<String>,
     pub branch_suffix: Vec<String>,
     pub descriptors: Vec<String>,
     pub generic_cores: Vec<String>,
