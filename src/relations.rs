@@ -67,6 +67,11 @@ impl Ctx<'_> {
     fn fitting(&self, g: usize, classes: &[String]) -> Vec<usize> {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
     }
+    /// Occurrences of a literal's alternatives that no excluded word covers.
+    fn occurrences_for(&self, alts: &[String], exclude: &[String]) -> Vec<(usize, usize)> {
+        let hidden = self.occurrences(exclude);
+        self.occurrences(alts).into_iter().filter(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y)).collect()
+    }
     /// Occurrences of a literal's alternatives: (start, end), sentence-relative.
     fn occurrences(&self, alts: &[String]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -121,7 +126,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     for part in &pat.parts[anchor_part + 1..] {
         match part {
             Part::Lit(alts) => {
-                let occ = ctx.occurrences(alts).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+                let occ = ctx.occurrences_for(alts, &rule.exclude).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
                 if ctx.gap_holds_argument(cursor, occ.0) {
                     return None;
                 }
@@ -150,7 +155,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
         match part {
             Part::Lit(alts) => {
                 let occ = ctx
-                    .occurrences(alts)
+                    .occurrences_for(alts, &rule.exclude)
                     .into_iter()
                     .rev()
                     .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
@@ -163,11 +168,14 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                 let classes = slot_classes(rule, *slot);
                 let subject = matches!(slot, Slot::S | Slot::S2 | Slot::G);
                 let fits = |g: usize| ctx.groups[g].end <= cursor && !ctx.fitting(g, classes).is_empty() && !(subject && ctx.locative(g));
-                // A far slot is the subject of an earlier clause: prefer a group that begins one.
-                let found = if leading && rule.far {
-                    (0..ctx.groups.len()).rev().find(|&g| fits(g) && ctx.clause_initial(ctx.groups[g].start)).or_else(|| (0..ctx.groups.len()).rev().find(|&g| fits(g)))
-                } else {
-                    (0..ctx.groups.len()).rev().find(|&g| fits(g))
+                let nearest = (0..ctx.groups.len()).rev().find(|&g| fits(g));
+                // A far slot reaching into an earlier clause takes the subject of
+                // one: a group that begins a clause.
+                let found = match nearest {
+                    Some(g) if leading && rule.far && ctx.crosses_clause(ctx.groups[g].end, cursor) => {
+                        (0..ctx.groups.len()).rev().find(|&g| fits(g) && ctx.clause_initial(ctx.groups[g].start)).or(nearest)
+                    }
+                    other => other,
                 };
                 match found {
                     Some(g)
@@ -262,16 +270,29 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
             topic = None;
         }
+        // Mentions right before 将/已/还…: (end, mention), the topics of what follows them.
+        let topics: Vec<(usize, usize)> = idx
+            .iter()
+            .filter(|&&m| {
+                let e = mentions[m].span.end - offset;
+                let followed = TOPIC_MARKERS.iter().any(|w| ctx.s(e, (e + w.chars().count()).min(ctx.chars.len())) == *w);
+                let kind_ok = k.vocab.is_a(&mentions[m].class, "Organization") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                followed && kind_ok && entities[m].len() == 1
+            })
+            .map(|&m| (mentions[m].span.end - offset, m))
+            .collect();
         for rule in &k.rules.rules {
             for pat in &rule.patterns {
                 let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
                 let Part::Lit(alts) = &pat.parts[anchor_part] else { continue };
-                for anchor in ctx.occurrences(alts) {
+                for anchor in ctx.occurrences_for(alts, &rule.exclude) {
                     let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
                     let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
                     if needs_s && b.s.is_empty() {
-                        match topic {
-                            Some((_, t)) if ctx.class_ok(t, &rule.s) => b.s = vec![t],
+                        // The topic: of an earlier clause of this sentence, else of the paragraph.
+                        let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
+                        match here.or(topic.map(|(_, t)| t)) {
+                            Some(t) if ctx.class_ok(t, &rule.s) => b.s = vec![t],
                             _ => continue,
                         }
                     }
@@ -318,14 +339,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                 }
             }
         }
-        // The topic for later sentences of the paragraph: a mention right before 将/已/还….
-        for &m in &idx {
-            let e = mentions[m].span.end - offset;
-            let followed = TOPIC_MARKERS.iter().any(|w| ctx.s(e, (e + w.chars().count()).min(ctx.chars.len())) == *w);
-            let kind_ok = k.vocab.is_a(&mentions[m].class, "Organization") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
-            if followed && kind_ok && entities[m].len() == 1 {
-                topic = Some((sentence.paragraph, m));
-            }
+        if let Some(&(_, m)) = topics.last() {
+            topic = Some((sentence.paragraph, m));
         }
     }
     drop_general_duplicates(&mut out, k);

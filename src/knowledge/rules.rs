@@ -62,6 +62,8 @@ struct RuleDef {
     #[serde(default)]
     object_property: BTreeMap<String, String>,
     #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
     example: Vec<Example>,
     #[serde(default)]
     counter: Vec<Example>,
@@ -93,6 +95,8 @@ pub struct Rule {
     pub topic: bool,
     /// Object class → property to emit instead (an object that is a Program).
     pub object_property: BTreeMap<String, String>,
+    /// Words inside which a literal does not count (援建 inside 支援建设).
+    pub exclude: Vec<String>,
     pub examples: Vec<Example>,
     pub counters: Vec<Example>,
 }
@@ -180,6 +184,7 @@ impl RuleSet {
                 far: d.far,
                 topic: d.topic,
                 object_property: d.object_property,
+                exclude: d.exclude,
                 examples: d.example,
                 counters: d.counter,
             });

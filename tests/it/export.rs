@@ -1,7 +1,7 @@
 //! Exports: DOT renders in the real Graphviz with the Chinese visible; every
 //! RDF format re-parses to the same number of statements.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::process::Command;
 
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -45,7 +45,7 @@ fn count(bytes: &[u8], format: RdfFormat) -> usize {
     if format.supports_datasets() {
         quads.len()
     } else {
-        quads.into_iter().map(|q| (q.subject, q.predicate, q.object)).collect::<BTreeSet<_>>().len()
+        quads.into_iter().map(|q| (q.subject, q.predicate, q.object)).collect::<HashSet<_>>().len()
     }
 }
 
@@ -58,7 +58,7 @@ fn every_rdf_export_reparses_to_the_same_number_of_statements() {
     let triples = RdfParser::from_format(RdfFormat::NQuads)
         .for_slice(&nq.stdout)
         .map(|q| q.map(|q| (q.subject, q.predicate, q.object)))
-        .collect::<Result<BTreeSet<_>, _>>()
+        .collect::<Result<HashSet<_>, _>>()
         .unwrap()
         .len();
     for (name, format) in [

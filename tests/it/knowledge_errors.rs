@@ -20,7 +20,10 @@ fn break_file(name: &str, from: &str, to: &str) -> String {
     let text = std::fs::read_to_string(&p).unwrap();
     assert!(text.contains(from), "{name} has no {from:?}");
     std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-    Knowledge::load(dir.path()).expect_err("must not load").to_string()
+    match Knowledge::load(dir.path()) {
+        Ok(_) => panic!("{name} with {to:?} must not load"),
+        Err(e) => e.to_string(),
+    }
 }
 
 #[test]
@@ -41,7 +44,7 @@ fn a_rule_with_an_unknown_property_is_refused() {
 
 #[test]
 fn turtle_errors_carry_line_and_column() {
-    let e = break_file("xietong.ttl", "xt:Organization a owl:Class ;", "xt:Organization a owl:Class ;;;");
+    let e = break_file("xietong.ttl", "xt:Organization a owl:Class ;", "xt:Organization a owl:Class ; ] ;");
     assert!(e.contains("xietong.ttl:"), "{e}");
 }
 
