@@ -251,7 +251,7 @@ fn byline(line: &str) -> Option<(Option<String>, String)> {
 }
 
 /// Ranges (in chars, relative to the line) that are not article text:
-/// credits like (记者…), (…摄), (韩梅), and a leading 【source】 tag.
+/// credits like (记者…), (…摄), a trailing (王力), and a leading 【source】 tag.
 fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     if chars.first() == Some(&'【') {

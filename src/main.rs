@@ -22,7 +22,7 @@ use xietong::{describe, eval, rdf};
     name = "xietong",
     version,
     about = "Builds a knowledge graph of Beijing–Tianjin–Hebei education collaboration from Chinese news articles",
-    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_plans.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 北京财贸职业学院\n  xietong eval -v"
+    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_documents.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 雄安新区\n  xietong eval -v"
 )]
 struct Cli {
     /// The store folder.
@@ -45,7 +45,7 @@ enum Command {
         seeds: PathBuf,
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
-    #[command(after_help = "Examples:\n  xietong query queries/03_beijing_aids_xiongan.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
+    #[command(after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
     Query {
         /// A .rq file.
         file: Option<PathBuf>,

@@ -387,7 +387,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         if core_is_empty && name.ordinal.is_empty() {
             // A place and a suffix alone name a body (北京市教委) or, below
-            // province level, the place's own school (雄县中学).
+            // province level, the place's own school (容城县中学).
             let local_school = s.k.vocab.is_a(class, "School")
                 && class != "School"
                 && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
@@ -470,7 +470,7 @@ fn referent_key(r: &Referent) -> String {
     }
 }
 
-/// 北京实验学校三河校区, 北京四中雄安校区: a campus of the school before it.
+/// [school][place]校区 (…中学香河校区), [school]分校: a campus of the school before it.
 fn extend_branch(s: &Sent, c: &mut Cand) {
     let g = &s.k.grammar;
     if !s.k.vocab.is_a(&c.class, "School") {
@@ -592,7 +592,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
-    // Unquoted agreements: 签订委托办学协议.
+    // Unquoted agreements: 签订托管办学协议.
     for suffix in &g.document.agreement_suffix {
         let mut from = 0;
         while let Some(rel) = s.c[from..].windows(suffix.chars().count()).position(|w| w.iter().copied().eq(suffix.chars())) {
@@ -613,7 +613,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 }
                 pos -= 1;
             }
-            // A bare kind of agreement (合作协议) names no document.
+            // A bare kind of agreement (战略协议) names no document.
             let core = s.s(pos, p);
             if p - pos >= 2 && !only_descriptors(&core, &g.org.descriptors) {
                 let name = s.s(pos, end);
@@ -783,7 +783,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
                 && (pos..pos + len).all(|i| s.is_han(i))
                 && (pos + len == s.c.len() || s.word_starting_at(pos + len, &g.person.name_followers).is_some())
         };
-        // 黄侃说 is 黄侃 + 说, 冯洪荣在 is 冯洪荣 + 在: a two-character name
+        // 王力说 is 王力 + 说, 张明远在 is 张明远 + 在: a two-character name
         // followed by a word wins over a three-character one followed by punctuation.
         let verb_after = |len: usize| pos + len < s.c.len() && !g.hard_stop_set.contains(&s.c[pos + len]);
         let Some(len) = [2usize, 3].into_iter().find(|&len| fits(len) && verb_after(len)).or_else(|| [3usize, 2].into_iter().find(|&len| fits(len))) else { continue };
@@ -829,7 +829,7 @@ fn body_referent(k: &Knowledge, places: &[String], suffix: &str, class: &str) ->
     Referent::Name { key: org_key(k, places, "", "", suffix, true) }
 }
 
-/// 天津四中、实验小学和天津市实验幼儿园: a generic name in a list takes the
+/// 保定三中、实验中学和保定市第一幼儿园: a generic name in a list takes the
 /// place of the list's named members.
 fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
     let g = &s.k.grammar;
@@ -1073,6 +1073,6 @@ mod tests {
     #[test]
     fn norm_drops_quotes_and_folds() {
         assert_eq!(norm("“3+2” 联合培养"), "3+2联合培养");
-        assert_eq!(norm("《行动计划》"), "行动计划");
+        assert_eq!(norm("《实施方案》"), "实施方案");
     }
 }

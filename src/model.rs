@@ -110,7 +110,7 @@ pub struct Mention {
     pub class: String,
     pub source: MentionSource,
     pub referent: Referent,
-    /// Lexicon places this name lies in (雄安 in 雄安容和第一高级中学), by lexicon id.
+    /// Lexicon places this name lies in (雄安 in 雄安启明第二中学), by lexicon id.
     pub places: Vec<String>,
     /// Surface forms of the same thing that the grammar knows besides `surface`
     /// (the quoted term of “3+2”联合培养, the un-prefixed name of 天津滨海新区).

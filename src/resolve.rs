@@ -3,7 +3,7 @@
 //! Coreference words (该校, 两校, 三地, a bare 管委会) are pointed at the
 //! entities named before them; names are keyed by their normalised identity
 //! (place, proper name, ordinal, canonical suffix); a name without its place
-//! joins the one placed name it can mean; an abbreviation (史家小学) joins
+//! joins the one placed name it can mean; an abbreviation (育英小学 for 育英学校小学) joins
 //! the one longer name that contains its characters in order. Every entity
 //! gets a deterministic IRI from its key, the fullest surface as its label
 //! and every other surface as an alias. Pure.
@@ -149,7 +149,7 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
 }
 
 /// Within one article, a document named by part of a longer name of the
-/// same article (《行动计划》 after 《…行动计划(2023年-2025年)》) is that document.
+/// same article (《实施方案》 after 《…实施方案(2024年-2026年)》) is that document.
 fn abbreviated_documents(mut keys: Vec<Vec<String>>) -> Vec<Vec<String>> {
     let docs: BTreeSet<String> = keys.iter().flatten().filter(|kk| kk.starts_with("doc|")).cloned().collect();
     let mut to: HashMap<String, String> = HashMap::new();
