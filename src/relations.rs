@@ -13,6 +13,8 @@ use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relatio
 const COORDINATORS: [&str; 4] = ["、", "和", "及", "以及"];
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
+/// The word that pairs a list of subjects with a list of objects one by one.
+const RESPECTIVELY: &str = "分别";
 /// Words after which the mention before them is the topic of what follows (天津市将…).
 const TOPIC_MARKERS: [&str; 8] = ["将", "已", "还", "也", "则", "要", "正", "持续"];
 
@@ -317,9 +319,13 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                             }
                         }
                     };
-                    for &s in b.s.iter().chain(&b.s2) {
-                        for &o in &b.o {
-                            emit(s, o, &mut out);
+                    // A分别与B…: the i-th subject goes with the i-th object.
+                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.s(0, anchor.1).contains(RESPECTIVELY);
+                    for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
+                        for (j, &o) in b.o.iter().enumerate() {
+                            if !respective || i == j || i >= b.s.len() {
+                                emit(s, o, &mut out);
+                            }
                         }
                     }
                     // A group is related pairwise, entity by entity (两校 names two).

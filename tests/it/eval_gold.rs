@@ -41,7 +41,17 @@ fn nothing_is_read_from_page_furniture() {
     }
 }
 
-const ENTITY_F1: f64 = 0.0;
-const RELATION_F1: f64 = 0.0;
-const ATTRIBUTE_RECALL: f64 = 0.0;
-const OBSERVATION_RECALL: f64 = 0.0;
+// The bars of issue 3 are 0.90, 0.80, 0.80 and 0.80; these floors sit just
+// under what the extractor reached when they were last raised.
+const ENTITY_F1: f64 = 0.97;
+const RELATION_F1: f64 = 0.92;
+const ATTRIBUTE_RECALL: f64 = 0.95;
+const OBSERVATION_RECALL: f64 = 0.95;
+
+#[test]
+fn the_founding_article_alone_meets_its_bars() {
+    let r = report();
+    let a = r.articles.iter().find(|a| a.stem.starts_with("000_")).expect("the founding article is scored");
+    assert!(a.entities.f1() >= 0.95, "entity F1 {:.3}: {:?} {:?}", a.entities.f1(), a.misses, a.false_positives);
+    assert!(a.relations.f1() >= 0.90, "relation F1 {:.3}: {:?} {:?}", a.relations.f1(), a.misses, a.false_positives);
+}
