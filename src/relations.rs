@@ -219,7 +219,19 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
             }
         }
     }
-    best.map_or(Modality::Stated, |(_, m)| m)
+    if let Some((_, m)) = best {
+        return m;
+    }
+    // No marker before it: one later in the same clause (…援建的X已正式设立).
+    let clause_end = ctx.chars[pos..].iter().position(|c| CLAUSE_ENDS.contains(c)).map_or(ctx.chars.len(), |i| pos + i);
+    let rest: String = ctx.chars[pos..clause_end].iter().collect();
+    let first = |list: &Vec<String>| list.iter().filter_map(|w| rest.find(w.as_str())).min();
+    match (first(&words.planned), first(&words.reported)) {
+        (Some(p), Some(r)) if p < r => Modality::Planned,
+        (_, Some(_)) => Modality::Reported,
+        (Some(_), None) => Modality::Planned,
+        (None, None) => Modality::Stated,
+    }
 }
 
 /// Applies every rule and link to one article's mentions.
