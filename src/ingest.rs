@@ -423,6 +423,8 @@ pub fn ingest(bytes: &[u8], source_file: &str, g: &Grammar) -> Result<Article, I
         text,
         original_offsets,
         encoding: encoding.to_string(),
+        converted: traditional,
+        original: traditional.then_some(decoded),
         meta,
         sentences,
         diagnostics,

@@ -195,7 +195,23 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         dates(&sent, sentence.span.start, base, year, &mut found);
         figures(&sent, si, sentence.span.start, base, &mut found);
     }
+    original_forms(article, &mut found.mentions);
     found
+}
+
+/// A name read from Traditional Chinese keeps its original form as an alias.
+fn original_forms(article: &Article, mentions: &mut [Mention]) {
+    let Some(original) = &article.original else { return };
+    let chars: Vec<char> = original.chars().collect();
+    for m in mentions {
+        let (Some(&a), Some(&b)) = (article.original_offsets.get(m.span.start), article.original_offsets.get(m.span.end - 1)) else { continue };
+        if a <= b && b < chars.len() {
+            let form: String = chars[a..=b].iter().collect();
+            if form != m.surface && !m.variants.contains(&form) && form.chars().count() == m.span.len() {
+                m.variants.push(form);
+            }
+        }
+    }
 }
 
 fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {

@@ -71,6 +71,11 @@ pub struct Article {
     #[serde(skip)]
     pub original_offsets: Vec<usize>,
     pub encoding: String,
+    /// Whether the text was Traditional Chinese, converted to Simplified.
+    pub converted: bool,
+    /// The decoded text before normalisation, when it differs (Traditional originals).
+    #[serde(skip)]
+    pub original: Option<String>,
     pub meta: Meta,
     pub sentences: Vec<Sentence>,
     pub diagnostics: Vec<Diagnostic>,

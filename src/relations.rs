@@ -281,6 +281,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                 _ => ctx.groups.push(Group { start: a, end: e, members: vec![m] }),
             }
         }
+        members_of_groups(&ctx, si, entities, &mut out);
         if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
             topic = None;
         }
@@ -386,6 +387,35 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         }
     }
     out
+}
+
+/// Words after a list of places that name the list as a group (北京市、天津市、河北省三地).
+const GROUP_WORDS: [&str; 4] = ["三地", "两地", "三省市", "两省市"];
+
+/// A list of places called 三地/两地 is a region group of the lexicon with
+/// exactly those members: each place is a member of it.
+fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<String>], out: &mut Vec<Relation>) {
+    for g in &ctx.groups {
+        if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.s(g.end, (g.end + w.chars().count()).min(ctx.chars.len())) == *w) {
+            continue;
+        }
+        let ids: std::collections::BTreeSet<&String> = g.members.iter().flat_map(|&m| &entities[m]).collect();
+        let group = ctx.k.lexicon.entries.iter().find(|e| {
+            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m))
+        });
+        if let Some(group) = group {
+            for id in ids {
+                out.push(Relation {
+                    subject: id.clone(),
+                    property: "memberOf".into(),
+                    object: Object::Entity(group.id.clone()),
+                    sentence: si,
+                    rule: "structure.member".into(),
+                    modality: Modality::Stated,
+                });
+            }
+        }
+    }
 }
 
 /// When one sentence states both a relation and a more specific one between

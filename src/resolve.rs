@@ -92,7 +92,7 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
                 if let Some(class) = target.strip_prefix("pair:") {
                     let mut seen: Vec<String> = Vec::new();
                     for p in earlier() {
-                        if k.vocab.is_a(&p.class, class) {
+                        if k.vocab.is_a(&p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
                             if let Some(kk) = key_of(p) {
                                 if !seen.contains(&kk) {
                                     seen.push(kk);

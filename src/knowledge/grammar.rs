@@ -131,7 +131,7 @@ impl Grammar {
         }
         for (word, target) in &g.coref {
             let class = target.split(':').next_back().unwrap_or(target);
-            let ok = vocab.is_class(class) || target.starts_with("group:") || target == "article_city";
+            let ok = vocab.is_class(class) || target.starts_with("group:");
             if !ok {
                 return Err(KnowledgeError::new(file, None, format!("coref {word}: unknown target `{target}`")));
             }
