@@ -6,10 +6,12 @@
 
 use std::fmt;
 
-use encoding_rs::{Encoding, UTF_8};
+use std::collections::HashSet;
+
+use encoding_rs::{Encoding, BIG5, GB18030, UTF_8};
 use sha2::{Digest, Sha256};
 
-use crate::knowledge::{hex, Grammar};
+use crate::knowledge::{hex, Grammar, Knowledge};
 use crate::model::{Article, Diagnostic, Meta, Sentence, Span};
 
 /// Longest sentence kept whole; longer runs without punctuation are cut.
@@ -30,7 +32,7 @@ impl fmt::Display for IngestError {
                 write!(f, "binary data (a NUL or control byte at byte {offset}), not an article")
             }
             IngestError::Undecodable { encoding, bad } => {
-                write!(f, "cannot decode the text: {bad} malformed sequences as {encoding}")
+                write!(f, "cannot decode the text as Chinese: {bad} characters make no sense as {encoding}, UTF-8, GB18030 or Big5")
             }
         }
     }
@@ -42,9 +44,11 @@ pub fn content_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Decodes bytes whose encoding is not declared: BOM, then UTF-8, then a guess
-/// among the legacy encodings (GB18030, Big5, …).
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
+/// Decodes bytes whose encoding is not declared: BOM, then UTF-8, then
+/// whichever of chardetng's guess, GB18030 and Big5 decodes cleanly into the
+/// most characters of `familiar` (the Chinese the curated data uses): short
+/// texts are too ambiguous for byte statistics alone.
+pub fn decode(bytes: &[u8], familiar: &HashSet<char>) -> Result<(String, &'static str), IngestError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty);
     }
@@ -60,9 +64,25 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), IngestError> {
     }
     let mut det = chardetng::EncodingDetector::new();
     det.feed(bytes, true);
-    let enc = det.guess(Some(b"cn"), false);
-    let (text, _, had_errors) = enc.decode(bytes);
-    check_decoded(text.into_owned(), enc, had_errors)
+    let guess = det.guess(Some(b"cn"), false);
+    let mut best: Option<(usize, String, &'static Encoding, bool)> = None;
+    for enc in [guess, GB18030, BIG5] {
+        let (text, _, had_errors) = enc.decode(bytes);
+        let simplified = zhconv::zhconv(&text, zhconv::Variant::ZhHans);
+        let score = simplified.chars().filter(|c| familiar.contains(c)).count() * if had_errors { 0 } else { 1 };
+        if best.as_ref().is_none_or(|(s, ..)| score > *s) {
+            best = Some((score, text.into_owned(), enc, had_errors));
+        }
+    }
+    let (_, text, enc, had_errors) = best.expect("three candidates");
+    // A legacy decoding is right only if it gives Chinese: bytes that every
+    // single-byte code page accepts as Latin letters are not an article here.
+    let non_ascii = text.chars().filter(|c| !c.is_ascii()).count();
+    let han = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+    if non_ascii > 0 && han * 2 < non_ascii {
+        return Err(IngestError::Undecodable { encoding: enc.name().to_string(), bad: non_ascii - han });
+    }
+    check_decoded(text, enc, had_errors)
 }
 
 fn check_decoded(text: String, enc: &'static Encoding, had_errors: bool) -> Result<(String, &'static str), IngestError> {
@@ -344,9 +364,10 @@ fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(us
 }
 
 /// Reads one article. `source_file` is its path relative to the seeds folder.
-pub fn ingest(bytes: &[u8], source_file: &str, g: &Grammar) -> Result<Article, IngestError> {
+pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article, IngestError> {
+    let g = &k.grammar;
     let content_hash = content_hash(bytes);
-    let (decoded, encoding) = decode(bytes)?;
+    let (decoded, encoding) = decode(bytes, &k.familiar_chars)?;
     let (text, original_offsets, traditional) = normalise(&decoded);
     let mut diagnostics = Vec::new();
     if encoding != "UTF-8" {
@@ -446,10 +467,11 @@ mod tests {
 
     #[test]
     fn decode_rejects_binary_and_reads_gbk() {
-        assert!(matches!(decode(b"\x00\x01abc"), Err(IngestError::Binary { .. })));
-        assert_eq!(decode(b"  \n"), Err(IngestError::Empty));
+        let familiar: HashSet<char> = "京津冀职业教育联席会议在天津举行".chars().collect();
+        assert!(matches!(decode(b"\x00\x01abc", &familiar), Err(IngestError::Binary { .. })));
+        assert_eq!(decode(b"  \n", &familiar), Err(IngestError::Empty));
         let (gbk, _, _) = encoding_rs::GBK.encode("京津冀职业教育联席会议在天津举行。");
-        let (text, enc) = decode(&gbk).unwrap();
+        let (text, enc) = decode(&gbk, &familiar).unwrap();
         assert_eq!(text, "京津冀职业教育联席会议在天津举行。");
         assert!(enc == "GBK" || enc == "gb18030", "{enc}");
     }

@@ -6,6 +6,7 @@
 //! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`].
 //! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
 
+pub mod cache;
 pub mod describe;
 pub mod eval;
 pub mod export;

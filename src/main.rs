@@ -10,9 +10,11 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use oxigraph::model::NamedNode;
 
+use rayon::prelude::*;
+use xietong::cache::Cache;
 use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
-use xietong::pipeline::{extract_corpus, Input};
+use xietong::pipeline::{extract_corpus, finish, read_article, Input, Read};
 use xietong::query::{self, Format};
 use xietong::store::KgStore;
 use xietong::{describe, eval, rdf};
@@ -38,11 +40,14 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Read every article of the seeds folder and load the graph into the store.
-    #[command(after_help = "Example:\n  xietong build --seeds seeds --store .xietong/store")]
+    #[command(after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything")]
     Build {
         /// Folder of articles (*.txt, any encoding).
         #[arg(long, default_value = "seeds")]
         seeds: PathBuf,
+        /// Re-read and rewrite everything, not only what changed.
+        #[arg(long)]
+        full: bool,
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
     #[command(after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
@@ -142,7 +147,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
-        Command::Build { seeds } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, &mut out)?,
+        Command::Build { seeds, full } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, full, &mut out)?,
         Command::Query { file, expr, list, format, timeout } => {
             if list {
                 list_queries(&mut out)?;
@@ -213,7 +218,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(code)
 }
 
-fn build(store: &Path, ontology: &Path, seeds: &Path, out: &mut dyn Write) -> Result<ExitCode> {
+fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn Write) -> Result<ExitCode> {
     let started = Instant::now();
     let k = load_knowledge(ontology)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(seeds)
@@ -222,26 +227,76 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, out: &mut dyn Write) -> Re
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
         .collect();
     files.sort();
-    let bar = indicatif::ProgressBar::new(files.len() as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-    bar.set_prefix("reading");
-    let mut inputs = Vec::with_capacity(files.len());
-    for f in &files {
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
-        inputs.push(Input { name, bytes });
-        bar.inc(1);
-    }
-    bar.set_prefix("extracting");
-    let corpus = extract_corpus(&inputs, &k);
-    bar.finish_and_clear();
-    for (name, e) in &corpus.failures {
-        eprintln!("xietong: {}: {e} (skipped)", seeds.join(name).display());
-    }
+    // The store first: a second writer is refused before any work is done.
     let kg = KgStore::create(store)?;
-    let stats = kg.write_corpus(&k, &corpus)?;
+    let cache = Cache::beside(store, &k.fingerprint);
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar.set_prefix("reading");
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
+            bar.inc(1);
+            Ok(Input { name, bytes })
+        })
+        .collect::<Result<_>>()?;
+    // Articles read before under the same knowledge come from the cache.
+    bar.set_prefix("extracting");
+    bar.set_position(0);
+    let hashes: Vec<String> = inputs.iter().map(|i| xietong::ingest::content_hash(&i.bytes)).collect();
+    let results: Vec<(Result<Read, xietong::ingest::IngestError>, bool)> = inputs
+        .par_iter()
+        .zip(&hashes)
+        .map(|(inp, h)| {
+            let r = match (!full).then(|| cache.get(h)).flatten() {
+                Some(mut read) => {
+                    read.article.source_file = inp.name.clone();
+                    (Ok(read), false)
+                }
+                None => (read_article(inp, &k), true),
+            };
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut reads = Vec::new();
+    let mut failures = Vec::new();
+    let mut reextracted = 0;
+    for ((r, fresh), (inp, h)) in results.into_iter().zip(inputs.iter().zip(&hashes)) {
+        match r {
+            Ok(read) => {
+                if fresh {
+                    reextracted += 1;
+                    if let Err(e) = cache.put(h, &read) {
+                        eprintln!("xietong: cannot write the extraction cache: {e}");
+                    }
+                }
+                reads.push(read);
+            }
+            Err(e) => failures.push((inp.name.clone(), e)),
+        }
+    }
+    for (name, e) in &failures {
+        eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
+    }
+    let corpus = finish(reads, failures, &k);
+    let stats = kg.write_corpus(&k, &corpus, full)?;
+    let _ = cache.prune(&hashes.iter().cloned().collect());
     let secs = started.elapsed().as_secs_f64();
-    writeln!(out, "built {} from {} articles in {:.2} s", store.display(), stats.articles, secs)?;
+    writeln!(out, "built {} from {} articles in {:.2} s{}", store.display(), stats.articles, secs, if stats.full { " (full rebuild)" } else { "" })?;
+    writeln!(
+        out,
+        "  articles  {} added, {} changed, {} removed, {} unchanged; {} re-extracted{}",
+        stats.added,
+        stats.changed,
+        stats.removed,
+        stats.unchanged + stats.rewritten,
+        reextracted,
+        if stats.rewritten > 0 { format!(", {} rewritten for what other articles say", stats.rewritten) } else { String::new() }
+    )?;
     let join = |m: &std::collections::BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
     writeln!(out, "  entities  {}: {}", stats.entities, join(&stats.by_class))?;
     writeln!(out, "  relations {}: {}", stats.relations, join(&stats.by_property))?;

@@ -13,7 +13,7 @@ use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
 
 /// Everything the mention stage reads from one article.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Found {
     pub mentions: Vec<Mention>,
     pub links: Vec<Link>,

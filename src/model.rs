@@ -4,10 +4,10 @@
 //! relations → [`Relation`]s; all bundled in an [`Extraction`], which the rdf
 //! stage turns into quads. Nothing here does I/O.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Character offsets `[start, end)` into an article's normalised text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -32,13 +32,13 @@ impl Span {
 }
 
 /// Something odd about the input that did not stop the stage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub message: String,
 }
 
 /// Metadata read from the article's header lines and byline.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     pub url: Option<String>,
     pub title: Option<String>,
@@ -50,7 +50,7 @@ pub struct Meta {
 }
 
 /// One sentence of the article body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sentence {
     pub span: Span,
     pub text: String,
@@ -59,7 +59,7 @@ pub struct Sentence {
 }
 
 /// An article after decoding, normalisation, furniture removal and splitting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Article {
     /// Path relative to the seeds folder, with `/` separators.
     pub source_file: String,
@@ -68,13 +68,13 @@ pub struct Article {
     /// Normalised text (Simplified, full-width ASCII folded). Spans index it.
     pub text: String,
     /// For each character of `text`, the index of its character in the decoded original.
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub original_offsets: Vec<usize>,
     pub encoding: String,
     /// Whether the text was Traditional Chinese, converted to Simplified.
     pub converted: bool,
     /// The decoded text before normalisation, when it differs (Traditional originals).
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub original: Option<String>,
     pub meta: Meta,
     pub sentences: Vec<Sentence>,
@@ -82,7 +82,7 @@ pub struct Article {
 }
 
 /// Why a mention was found: which part of the grammar recognised it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MentionSource {
     Lexicon,
@@ -95,7 +95,7 @@ pub enum MentionSource {
 }
 
 /// What a mention refers to before resolution decides the entity.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Referent {
     /// A curated lexicon entry (place, group, authority, field, program type), by id.
     Lexicon(String),
@@ -106,7 +106,7 @@ pub enum Referent {
 }
 
 /// A stretch of a sentence that names something.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mention {
     pub sentence: usize,
     pub span: Span,
@@ -123,7 +123,7 @@ pub struct Mention {
 }
 
 /// What a [`Link`] points at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkTarget {
     /// Another mention of the same article, by index.
     Mention(usize),
@@ -137,7 +137,7 @@ pub enum LinkTarget {
 /// A fact the name grammar reads from the shape of a name or phrase
 /// (a branch's parent, a person's post, a policy's period): it becomes a
 /// [`Relation`] once mentions are resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     pub from: usize,
     pub property: String,
@@ -146,7 +146,7 @@ pub struct Link {
 }
 
 /// A resolved thing: one per real entity across the corpus.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity {
     /// Local part of the IRI under `xtr:`; deterministic from the entity's identity.
     pub id: String,
@@ -159,7 +159,7 @@ pub struct Entity {
 }
 
 /// How sure the text is that something happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Modality {
     Reported,
     Planned,
@@ -177,7 +177,7 @@ impl Modality {
 }
 
 /// The object of a relation: another entity or a literal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Object {
     Entity(String),
     Text(String),
@@ -185,7 +185,7 @@ pub enum Object {
 }
 
 /// One fact read from one sentence, with its provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relation {
     pub subject: String,
     /// Local name of an `xt:` property.
@@ -197,7 +197,7 @@ pub struct Relation {
 }
 
 /// A figure stated in the text (202所, 近100%).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
     pub value: f64,
     pub unit: String,
@@ -209,7 +209,7 @@ pub struct Observation {
 }
 
 /// Everything read from one article: the pure output of the extraction stages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Extraction {
     pub article: Article,
     pub mentions: Vec<Mention>,

@@ -1,10 +1,13 @@
 //! The extraction pipeline over a corpus: ingest → mentions (per article, in
 //! parallel) → resolve (across the corpus) → relations (per article). Pure:
-//! bytes in, [`Extraction`]s out.
+//! bytes in, [`Extraction`]s out. The first half of an article's work
+//! ([`Read`]) depends on nothing but its bytes and the knowledge, so a
+//! build can keep it and skip it for articles that did not change.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
@@ -19,6 +22,13 @@ pub struct Input {
     pub bytes: Vec<u8>,
 }
 
+/// One article read up to its mentions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Read {
+    pub article: Article,
+    pub found: Found,
+}
+
 /// What a corpus yields: one extraction per readable article, the entities
 /// they share, and the articles that could not be read.
 pub struct Corpus {
@@ -27,31 +37,21 @@ pub struct Corpus {
     pub failures: Vec<(String, IngestError)>,
 }
 
-pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> Corpus {
-    let read: Vec<(String, Result<(Article, Found), IngestError>)> = inputs
-        .par_iter()
-        .map(|inp| {
-            let r = ingest(&inp.bytes, &inp.name, &k.grammar).map(|a| {
-                let f = find(&a, k);
-                (a, f)
-            });
-            (inp.name.clone(), r)
-        })
-        .collect();
-    let mut ok = Vec::new();
-    let mut failures = Vec::new();
-    for (name, r) in read {
-        match r {
-            Ok(af) => ok.push(af),
-            Err(e) => failures.push((name, e)),
-        }
-    }
-    let pairs: Vec<(&Article, &Found)> = ok.iter().map(|(a, f)| (a, f)).collect();
+/// Ingest and mentions of one article.
+pub fn read_article(input: &Input, k: &Knowledge) -> Result<Read, IngestError> {
+    let article = ingest(&input.bytes, &input.name, k)?;
+    let found = find(&article, k);
+    Ok(Read { article, found })
+}
+
+/// Resolution across the corpus, then the relations of every article.
+pub fn finish(reads: Vec<Read>, failures: Vec<(String, IngestError)>, k: &Knowledge) -> Corpus {
+    let pairs: Vec<(&Article, &Found)> = reads.iter().map(|r| (&r.article, &r.found)).collect();
     let res = resolve(&pairs, k);
-    let extractions = ok
+    let extractions = reads
         .into_par_iter()
         .zip(res.mention_entities.into_par_iter())
-        .map(|((article, found), mention_entities)| {
+        .map(|(Read { article, found }, mention_entities)| {
             let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
             let mut ids: Vec<&String> = mention_entities.iter().flatten().collect();
             ids.sort();
@@ -61,4 +61,18 @@ pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> Corpus {
         })
         .collect();
     Corpus { extractions, entities: res.entities, failures }
+}
+
+/// The whole pipeline over inputs held in memory.
+pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> Corpus {
+    let read: Vec<(String, Result<Read, IngestError>)> = inputs.par_iter().map(|inp| (inp.name.clone(), read_article(inp, k))).collect();
+    let mut ok = Vec::new();
+    let mut failures = Vec::new();
+    for (name, r) in read {
+        match r {
+            Ok(r) => ok.push(r),
+            Err(e) => failures.push((name, e)),
+        }
+    }
+    finish(ok, failures, k)
 }

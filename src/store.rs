@@ -1,12 +1,13 @@
 //! The on-disk Oxigraph store: replacing graphs in transactions, reading
 //! what a build left. The only module that writes to the store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use sha2::{Digest, Sha256};
 use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
@@ -96,31 +97,83 @@ impl KgStore {
         Ok(out)
     }
 
-    /// Writes a whole corpus: every article graph, then the derived graphs.
-    /// Graphs of articles that are gone are removed.
-    pub fn write_corpus(&self, k: &Knowledge, corpus: &Corpus) -> Result<BuildStats, StoreError> {
+    /// What the store holds: each article graph's source file, content hash
+    /// and graph hash, and the knowledge fingerprint of the last finished build.
+    pub fn state(&self) -> Result<StoreState, StoreError> {
+        let mut st = StoreState::default();
+        let doc_prefix = format!("{}doc/", rdf::XTR);
+        for (prop, slot) in [("sourceFile", 0usize), ("contentHash", 1), ("graphHash", 2)] {
+            let p = xt(prop);
+            for q in self.store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
+                let q = q?;
+                let (GraphName::NamedNode(g), Term::Literal(l)) = (&q.graph_name, &q.object) else { continue };
+                if !g.as_str().starts_with(&doc_prefix) {
+                    continue;
+                }
+                let e = st.docs.entry(g.as_str().to_string()).or_default();
+                match slot {
+                    0 => e.source_file = l.value().to_string(),
+                    1 => e.content_hash = l.value().to_string(),
+                    _ => e.graph_hash = l.value().to_string(),
+                }
+            }
+        }
+        let fp = xt("knowledgeFingerprint");
+        for q in self.store.quads_for_pattern(None, Some(fp.as_ref()), None, None) {
+            if let Term::Literal(l) = q?.object {
+                st.fingerprint = Some(l.value().to_string());
+            }
+        }
+        Ok(st)
+    }
+
+    /// Brings the store in line with a corpus. Each article graph is written
+    /// (in one transaction) only when its content differs from what the store
+    /// holds, or always with `full`; graphs of articles that are gone are
+    /// removed, those of articles that could not be read now are kept; the
+    /// derived graphs are recomputed every time, so that a build that was
+    /// killed half-way is finished by the next one. The knowledge fingerprint
+    /// is written last.
+    pub fn write_corpus(&self, k: &Knowledge, corpus: &Corpus, full: bool) -> Result<BuildStats, StoreError> {
         let mut stats = BuildStats::default();
-        let mut keep: Vec<String> = [GRAPH_ONTOLOGY, GRAPH_LEXICON, GRAPH_LABELS, GRAPH_INFERRED, GRAPH_BUILD]
-            .iter()
-            .map(|g| format!("{}{g}", rdf::XTR))
-            .collect();
+        let before = self.state()?;
+        let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
+        stats.full = full;
         let ontology = ontology_quads(k);
         self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology)?;
         let lexicon = rdf::lexicon_quads(k);
         self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
-        let mut all_facts: Vec<Quad> = lexicon.clone();
+        let mut all_facts: Vec<Quad> = lexicon;
+        let mut keep: HashSet<String> = corpus.failures.iter().map(|(name, _)| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
         for x in &corpus.extractions {
-            let (g, quads) = rdf::article_quads(x, &corpus.entities);
-            if let GraphName::NamedNode(n) = &g {
-                keep.push(n.as_str().to_string());
+            let (g, mut quads) = rdf::article_quads(x, &corpus.entities);
+            let GraphName::NamedNode(name) = &g else { continue };
+            let hash = graph_hash(&quads);
+            quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), g.clone()));
+            keep.insert(name.as_str().to_string());
+            match before.docs.get(name.as_str()) {
+                Some(old) if !full && old.graph_hash == hash => stats.unchanged += 1,
+                old => {
+                    self.replace_graph(&g, &quads)?;
+                    match old {
+                        Some(o) if o.content_hash == x.article.content_hash => stats.rewritten += 1,
+                        Some(_) => stats.changed += 1,
+                        None => stats.added += 1,
+                    }
+                }
             }
-            self.replace_graph(&g, &quads)?;
             stats.articles += 1;
             stats.relations += x.relations.len();
             for r in &x.relations {
                 *stats.by_property.entry(r.property.clone()).or_default() += 1;
             }
             all_facts.extend(quads);
+        }
+        for doc in before.docs.keys() {
+            if !keep.contains(doc) {
+                self.store.remove_named_graph(NamedNodeRef::new_unchecked(doc))?;
+                stats.removed += 1;
+            }
         }
         let labels = rdf::label_quads(&corpus.entities);
         self.replace_graph(&graph(GRAPH_LABELS), &labels)?;
@@ -130,16 +183,10 @@ impl KgStore {
         let build = vec![Quad::new(
             rdf::xtr(GRAPH_BUILD),
             xt("knowledgeFingerprint"),
-            Term::from(oxigraph::model::Literal::new_simple_literal(&k.fingerprint)),
+            Term::from(Literal::new_simple_literal(&k.fingerprint)),
             graph(GRAPH_BUILD),
         )];
         self.replace_graph(&graph(GRAPH_BUILD), &build)?;
-        for g in self.named_graphs()? {
-            if !keep.contains(&g) {
-                let n = NamedNodeRef::new_unchecked(&g);
-                self.store.remove_named_graph(n)?;
-            }
-        }
         for e in corpus.entities.values() {
             *stats.by_class.entry(e.class.clone()).or_default() += 1;
         }
@@ -150,18 +197,70 @@ impl KgStore {
     }
 }
 
-/// The ontology Turtle as quads of the graph xtr:ontology.
+/// A digest of a graph's quads, independent of their order.
+pub fn graph_hash(quads: &[Quad]) -> String {
+    let mut lines: Vec<String> = quads.iter().map(|q| q.to_string()).collect();
+    lines.sort_unstable();
+    let mut h = Sha256::new();
+    for l in lines {
+        h.update(l.as_bytes());
+        h.update(b"\n");
+    }
+    crate::knowledge::hex(&h.finalize()[..16])
+}
+
+/// One article graph as the store holds it.
+#[derive(Debug, Clone, Default)]
+pub struct DocState {
+    pub source_file: String,
+    pub content_hash: String,
+    pub graph_hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StoreState {
+    /// By graph IRI.
+    pub docs: BTreeMap<String, DocState>,
+    pub fingerprint: Option<String>,
+}
+
+/// The ontology Turtle as quads of the graph xtr:ontology. Its blank nodes
+/// (owl:unionOf lists) get labels by order of appearance, so that every build
+/// writes the same quads.
 pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
+    let mut labels: HashMap<BlankNode, BlankNode> = HashMap::new();
+    let mut stable = |b: &BlankNode| -> BlankNode {
+        let n = labels.len();
+        labels.entry(b.clone()).or_insert_with(|| BlankNode::new_unchecked(format!("ontology{n}"))).clone()
+    };
     RdfParser::from_format(RdfFormat::Turtle)
         .with_default_graph(graph(GRAPH_ONTOLOGY))
         .for_slice(k.ontology_ttl.as_bytes())
         .filter_map(Result::ok)
+        .map(|mut q| {
+            if let NamedOrBlankNode::BlankNode(b) = &q.subject {
+                q.subject = stable(b).into();
+            }
+            if let Term::BlankNode(b) = &q.object {
+                q.object = stable(b).into();
+            }
+            q
+        })
         .collect()
 }
 
 /// Figures of one build, for the summary.
 #[derive(Debug, Default)]
 pub struct BuildStats {
+    /// Whether every graph was rewritten (asked for, or the knowledge changed).
+    pub full: bool,
+    /// Article graphs new to the store, rewritten because the article changed,
+    /// rewritten because what other articles say changed them, removed, left alone.
+    pub added: usize,
+    pub changed: usize,
+    pub rewritten: usize,
+    pub removed: usize,
+    pub unchanged: usize,
     pub articles: usize,
     pub entities: usize,
     pub relations: usize,

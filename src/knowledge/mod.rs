@@ -60,6 +60,9 @@ pub struct Knowledge {
     pub ontology_ttl: String,
     /// SHA-256 over all knowledge files: a change rebuilds everything.
     pub fingerprint: String,
+    /// The Chinese characters the curated data uses: what a correct decoding
+    /// of a news article on this domain is full of.
+    pub familiar_chars: std::collections::HashSet<char>,
 }
 
 /// The raw text of each knowledge file, so that loading can be tested without a folder.
@@ -103,7 +106,8 @@ impl Knowledge {
         }
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
         let fingerprint = hex(&hasher.finalize());
-        Ok(Knowledge { vocab, lexicon, grammar, rules, ontology_ttl: src.texts[0].clone(), fingerprint })
+        let familiar_chars = src.texts.iter().flat_map(|t| t.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        Ok(Knowledge { vocab, lexicon, grammar, rules, ontology_ttl: src.texts[0].clone(), fingerprint, familiar_chars })
     }
 }
 

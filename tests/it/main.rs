@@ -9,4 +9,5 @@ mod eval_gold;
 mod export;
 mod knowledge_errors;
 mod queries;
+mod robustness;
 mod rules;

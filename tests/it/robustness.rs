@@ -1,0 +1,214 @@
+//! Incremental builds, one writer, bad input, runaway queries, and builds
+//! killed half-way: the store stays whole and the next build completes it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use oxigraph::io::{RdfFormat, RdfParser};
+
+use crate::common::*;
+
+fn seeds_copy(dir: &Path) -> PathBuf {
+    let to = dir.join("seeds");
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(repo().join("seeds")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "txt") {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    to
+}
+
+fn build(seeds: &Path, store: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["build", "--seeds", seeds.to_str().unwrap(), "--store", store.to_str().unwrap()];
+    args.extend(extra);
+    run_in(&repo(), &args)
+}
+
+/// The store's quads as sorted N-Quads lines, read by the real binary.
+fn dump(store: &Path) -> Vec<String> {
+    let out = run_in(&repo(), &["export", "--format", "nquads", "--store", store.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut lines: Vec<String> = RdfParser::from_format(RdfFormat::NQuads)
+        .for_slice(&out.stdout)
+        .map(|q| q.unwrap().to_string())
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn a_rebuild_touches_only_what_changed_and_equals_a_clean_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let again = build(&seeds, &store, &[]);
+    assert!(stdout(&again).contains("0 added, 0 changed, 0 removed, 5 unchanged; 0 re-extracted"), "{}", stdout(&again));
+    // Edit one article, delete one, add one.
+    let first = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    let mut text = std::fs::read_to_string(&first).unwrap();
+    text.push_str("\n海淀育英小学与容城县第一小学签订对口帮扶协议。\n");
+    std::fs::write(&first, text).unwrap();
+    let last = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).max().unwrap();
+    std::fs::rename(&last, dir.path().join("gone.txt")).unwrap();
+    std::fs::write(seeds.join("200_new.txt"), "北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n").unwrap();
+    let inc = build(&seeds, &store, &[]);
+    let summary = stdout(&inc);
+    assert!(summary.contains("1 added, 1 changed, 1 removed"), "{summary}");
+    assert!(summary.contains("2 re-extracted"), "{summary}");
+    // The same as building the same folder into a fresh store.
+    let clean = dir.path().join("clean");
+    assert!(build(&seeds, &clean, &[]).status.success());
+    assert_eq!(dump(&store), dump(&clean));
+}
+
+#[test]
+fn a_second_writer_is_refused_with_the_store_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let held = oxigraph::store::Store::open(&store).unwrap();
+    let started = Instant::now();
+    let out = build(&seeds, &store, &[]);
+    assert!(started.elapsed() < Duration::from_secs(20), "it must not hang");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("xietong: the store ") && err.contains(store.to_str().unwrap()) && err.contains("in use"), "{err}");
+    drop(held);
+    assert!(build(&seeds, &store, &[]).status.success(), "the store is undamaged");
+}
+
+#[test]
+fn bad_articles_are_skipped_and_reported_while_the_others_are_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    std::fs::write(seeds.join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    std::fs::write(seeds.join("empty.txt"), "  \n").unwrap();
+    std::fs::write(seeds.join("undecodable.txt"), [0x41, 0xe9, 0x80, 0xfd, 0xc3, 0x28, 0xa0, 0x20].repeat(50)).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode("保定华信职业学院与廊坊博远职业技术学院签订师资互派框架协议。");
+    std::fs::write(seeds.join("gbk.txt"), &gbk).unwrap();
+    let (big5, _, _) = encoding_rs::BIG5.encode("北京航運職業學院與廊坊博遠職業技術學院開展聯合辦學。");
+    std::fs::write(seeds.join("big5.txt"), &big5).unwrap();
+    let store = dir.path().join("store");
+    let out = build(&seeds, &store, &[]);
+    assert_eq!(out.status.code(), Some(1), "a skipped article makes the exit code 1");
+    let err = stderr(&out);
+    for (file, cause) in [("binary.txt", "binary"), ("empty.txt", "empty"), ("undecodable.txt", "decode")] {
+        assert!(err.lines().any(|l| l.starts_with("xietong: ") && l.contains(file) && l.contains(cause)), "{file}: {err}");
+    }
+    assert!(!err.contains("panick"), "{err}");
+    assert!(stdout(&out).contains("from 7 articles"), "{}", stdout(&out));
+    let q = run_in(&repo(), &["query", "-e", "SELECT ?l WHERE { ?e rdfs:label ?l }", "--format", "tsv", "--store", store.to_str().unwrap()]);
+    let labels = stdout(&q);
+    assert!(labels.contains("师资互派框架协议"), "the GBK article is read");
+    assert!(labels.contains("北京航运职业学院"), "the Big5 article is read and converted to Simplified");
+}
+
+#[test]
+fn an_article_without_punctuation_is_cut_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    std::fs::write(seeds.join("long.txt"), "北京航运职业学院与廊坊博远职业技术学院开展联合办学".repeat(20_000)).unwrap();
+    let out = build(&seeds, &dir.path().join("store"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_seeds_and_unwritable_stores_are_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = build(&dir.path().join("nope"), &dir.path().join("store"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("xietong: cannot read the seeds folder") && stderr(&out).contains("nope"), "{}", stderr(&out));
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let seeds = seeds_copy(dir.path());
+    let out = build(&seeds, &file.join("store"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("xietong: cannot open the store"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_runaway_query_is_cancelled() {
+    let q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let started = Instant::now();
+    let out = xietong(&["query", "-e", q, "--timeout", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
+}
+
+/// Each article graph of a store: (graph IRI, content hash, number of quads).
+fn graphs(store: &Path) -> std::collections::BTreeMap<String, (String, usize)> {
+    let mut out = std::collections::BTreeMap::new();
+    for line in dump(store) {
+        let q = RdfParser::from_format(RdfFormat::NQuads).for_slice(line.as_bytes()).next().unwrap().unwrap();
+        let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name else { continue };
+        if !g.as_str().contains("/id/doc/") {
+            continue;
+        }
+        let e = out.entry(g.as_str().to_string()).or_insert((String::new(), 0));
+        e.1 += 1;
+        if q.predicate.as_str().ends_with("#contentHash") {
+            if let oxigraph::model::Term::Literal(l) = &q.object {
+                e.0 = l.value().to_string();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn builds_killed_at_random_moments_leave_every_article_old_or_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    // A corpus big enough for a build to be caught half-way.
+    let originals: Vec<PathBuf> = std::fs::read_dir(repo().join("seeds")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    for i in 0..40 {
+        let src = &originals[i % originals.len()];
+        let mut text = std::fs::read_to_string(src).unwrap();
+        text.push_str(&format!("\n第{i}号稿件。\n"));
+        std::fs::write(seeds.join(format!("{i:03}.txt")), text).unwrap();
+    }
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let old = graphs(&store);
+    // The new state: every article edited.
+    for i in 0..40 {
+        let p = seeds.join(format!("{i:03}.txt"));
+        let mut text = std::fs::read_to_string(&p).unwrap();
+        text.push_str("海淀育英小学与容城县第一小学结对。\n");
+        std::fs::write(&p, text).unwrap();
+    }
+    let reference = dir.path().join("reference");
+    assert!(build(&seeds, &reference, &[]).status.success());
+    let new = graphs(&reference);
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    for round in 0..12 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(seed % 400);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xietong"))
+            .current_dir(repo())
+            .args(["build", "--full", "--seeds", seeds.to_str().unwrap(), "--store", store.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let now = graphs(&store);
+        for (g, state) in &now {
+            assert!(old.get(g) == Some(state) || new.get(g) == Some(state), "round {round} ({delay:?}): {g} is half-written: {state:?}");
+        }
+    }
+    assert!(build(&seeds, &store, &[]).status.success());
+    assert_eq!(dump(&store), dump(&reference), "the next build completes the store");
+}
