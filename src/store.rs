@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "rocksdb")]
+use std::path::Path;
+use std::path::PathBuf;
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNodeRef, NamedOrBlankNode, Quad, Term};
@@ -50,6 +52,7 @@ pub struct KgStore {
     pub path: PathBuf,
 }
 
+#[cfg(feature = "rocksdb")]
 fn open_error(path: &Path, e: oxigraph::store::StorageError) -> StoreError {
     let msg = e.to_string();
     if msg.contains("lock") || msg.contains("LOCK") || msg.contains("Resource temporarily unavailable") {
@@ -61,6 +64,7 @@ fn open_error(path: &Path, e: oxigraph::store::StorageError) -> StoreError {
 
 impl KgStore {
     /// Opens the store for writing, creating it if missing.
+    #[cfg(feature = "rocksdb")]
     pub fn create(path: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))?;
         let store = Store::open(path).map_err(|e| open_error(path, e))?;
@@ -68,6 +72,7 @@ impl KgStore {
     }
 
     /// Opens an existing store.
+    #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.join("CURRENT").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
@@ -192,6 +197,7 @@ impl KgStore {
         }
         stats.entities = corpus.entities.len();
         stats.triples = self.store.len()?;
+        #[cfg(feature = "rocksdb")]
         self.store.flush()?;
         Ok(stats)
     }

@@ -8,6 +8,7 @@ mod cli;
 mod eval_gold;
 mod export;
 mod knowledge_errors;
+mod properties;
 mod queries;
 mod robustness;
 mod rules;
