@@ -6,6 +6,8 @@
 //! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`].
 //! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
 
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod cache;
 pub mod describe;
 pub mod eval;
@@ -20,3 +22,4 @@ pub mod rdf;
 pub mod relations;
 pub mod resolve;
 pub mod store;
+pub mod synth;

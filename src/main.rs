@@ -96,6 +96,22 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: ExtractFormat,
     },
+    /// Measure build, extraction, rebuild and query speed on synthetic corpora (release mode).
+    #[command(after_help = "Example:\n  cargo run --release -- bench --sizes 1000,10000")]
+    Bench {
+        /// Corpus sizes, in articles.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        sizes: Vec<usize>,
+        /// Seed of the corpus generator.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Work folder (made anew).
+        #[arg(long, default_value = "target/bench")]
+        work: PathBuf,
+        /// Runs of each query for the latency figures.
+        #[arg(long, default_value_t = 20)]
+        query_runs: usize,
+    },
     /// Score the built graph against gold annotations.
     #[command(after_help = "Example:\n  xietong eval --gold tests/gold -v")]
     Eval {
@@ -205,6 +221,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
+        Command::Bench { sizes, seed, work, query_runs } => {
+            let onto = ontology_dir(&cli.ontology);
+            let k = load_knowledge(&onto)?;
+            let queries = if Path::new("queries").is_dir() { PathBuf::from("queries") } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries") };
+            let cfg = xietong::bench::Config { sizes: sizes.clone(), seed, work, exe: std::env::current_exe()?, ontology: onto, queries, query_runs };
+            if cfg!(debug_assertions) {
+                eprintln!("xietong: warning: a debug build; run the benchmark with `cargo run --release -- bench`");
+            }
+            let mut reports = Vec::new();
+            for n in sizes {
+                let r = xietong::bench::measure(&cfg, &k, n, &|m| eprintln!("bench: {m}"))?;
+                reports.push(r);
+            }
+            write_bench(&reports, &mut out)?;
+            ExitCode::SUCCESS
+        }
         Command::Eval { gold, verbose } => {
             let k = load_knowledge(&ontology_dir(&cli.ontology))?;
             let kg = KgStore::open(&cli.store)?;
@@ -306,6 +338,25 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn 
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_bench(reports: &[xietong::bench::SizeReport], out: &mut dyn Write) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    writeln!(out, "machine: {} cores; {}", cores, std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default())?;
+    for r in reports {
+        writeln!(out, "\n{} articles, {:.1} MB of text", r.articles, r.text_bytes as f64 / 1e6)?;
+        writeln!(out, "  end-to-end build          {:>9.2} s   ({:.0} quads, {:.0} quads/s)", r.build_secs, r.quads as f64, r.quads_per_s())?;
+        writeln!(out, "  bulk load of same quads   {:>9.2} s   build / bulk load = {:.2} (target ≤ 1.30)", r.bulk_load_secs, r.build_secs / r.bulk_load_secs)?;
+        writeln!(out, "  extraction, one core      {:>9.2} s   {:.2} MB/s per core (target ≥ 20)", r.extract_secs_one_core, r.extract_mb_per_s_per_core())?;
+        writeln!(out, "  jieba-rs cut, one core    {:>9.2} s   {:.2} MB/s", r.jieba_secs_one_core, r.jieba_mb_per_s())?;
+        writeln!(out, "  rebuild, 1 article changed{:>9.2} s   {:.1}% of the full build (target ≤ 2%)", r.rebuild_one_changed_secs, 100.0 * r.rebuild_one_changed_secs / r.build_secs)?;
+        writeln!(out, "  peak resident memory      {:>9.0} MB", r.peak_rss_mb)?;
+        writeln!(out, "  store on disk             {:>9.1} MB", r.store_mb)?;
+        for q in &r.queries {
+            writeln!(out, "  query {:<32} median {:>8.2} ms   p95 {:>8.2} ms", q.name, q.median_ms, q.p95_ms)?;
+        }
+    }
+    Ok(())
 }
 
 fn list_queries(out: &mut dyn Write) -> Result<()> {

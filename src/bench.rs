@@ -1,0 +1,212 @@
+//! The benchmark: synthetic corpora of given sizes through the real binary
+//! and the real store, with the anchors it is measured against (Oxigraph's
+//! own bulk loader on the same quads, jieba-rs segmentation of the same
+//! text). Returns figures; the CLI prints them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::store::Store;
+
+use crate::knowledge::Knowledge;
+use crate::pipeline::{finish, read_article, Input};
+use crate::query;
+use crate::synth;
+
+pub struct Config {
+    pub sizes: Vec<usize>,
+    pub seed: u64,
+    /// Where corpora and stores are written (removed and made anew).
+    pub work: PathBuf,
+    /// The `xietong` binary to measure.
+    pub exe: PathBuf,
+    pub ontology: PathBuf,
+    pub queries: PathBuf,
+    /// Runs of each query.
+    pub query_runs: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryLatency {
+    pub name: String,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SizeReport {
+    pub articles: usize,
+    pub text_bytes: usize,
+    pub build_secs: f64,
+    pub quads: usize,
+    pub peak_rss_mb: f64,
+    pub store_mb: f64,
+    /// Ingest + mentions + resolve + relations on one core, in-process.
+    pub extract_secs_one_core: f64,
+    pub rebuild_one_changed_secs: f64,
+    pub bulk_load_secs: f64,
+    pub jieba_secs_one_core: f64,
+    pub queries: Vec<QueryLatency>,
+}
+
+impl SizeReport {
+    pub fn extract_mb_per_s_per_core(&self) -> f64 {
+        self.text_bytes as f64 / 1e6 / self.extract_secs_one_core
+    }
+    pub fn jieba_mb_per_s(&self) -> f64 {
+        self.text_bytes as f64 / 1e6 / self.jieba_secs_one_core
+    }
+    pub fn quads_per_s(&self) -> f64 {
+        self.quads as f64 / self.build_secs
+    }
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(p) else { return 0 };
+    rd.flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Runs a command, polling its peak resident memory (VmHWM) until it exits.
+fn run_measured(cmd: &mut Command) -> Result<(Duration, f64, String)> {
+    let started = Instant::now();
+    let child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().context("cannot start xietong")?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (p2, d2) = (peak.clone(), done.clone());
+    let watcher = std::thread::spawn(move || {
+        while !d2.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok(s) = std::fs::read_to_string(&status_path) {
+                if let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok()) {
+                    p2.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let out = child.wait_with_output()?;
+    let elapsed = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = watcher.join();
+    if !out.status.success() {
+        bail!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok((elapsed, peak.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0, String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+/// Measures one corpus size.
+pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -> Result<SizeReport> {
+    let root = cfg.work.join(format!("n{n}"));
+    let _ = std::fs::remove_dir_all(&root);
+    let seeds = root.join("seeds");
+    std::fs::create_dir_all(&seeds)?;
+    progress(&format!("{n}: writing the corpus"));
+    let mut inputs = Vec::with_capacity(n);
+    for i in 0..n {
+        let (name, text) = synth::article(k, cfg.seed, i);
+        std::fs::write(seeds.join(&name), &text)?;
+        inputs.push(Input { name, bytes: text.into_bytes() });
+    }
+    let mut r = SizeReport { articles: n, text_bytes: inputs.iter().map(|i| i.bytes.len()).sum(), ..Default::default() };
+
+    progress(&format!("{n}: extraction on one core"));
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let t = Instant::now();
+    pool.install(|| {
+        let reads = inputs.iter().filter_map(|i| read_article(i, k).ok()).collect();
+        finish(reads, Vec::new(), k)
+    });
+    r.extract_secs_one_core = t.elapsed().as_secs_f64();
+
+    progress(&format!("{n}: jieba-rs segmentation on one core"));
+    let jieba = jieba_rs::Jieba::new();
+    let t = Instant::now();
+    let mut words = 0usize;
+    for i in &inputs {
+        words += jieba.cut(std::str::from_utf8(&i.bytes).unwrap_or(""), false).len();
+    }
+    r.jieba_secs_one_core = t.elapsed().as_secs_f64();
+    let _ = words;
+
+    progress(&format!("{n}: end-to-end build"));
+    let store = root.join("store");
+    let base = |c: &mut Command| {
+        c.arg("--ontology").arg(&cfg.ontology);
+    };
+    let mut cmd = Command::new(&cfg.exe);
+    cmd.args(["build", "--full", "--seeds"]).arg(&seeds).arg("--store").arg(&store);
+    base(&mut cmd);
+    let (elapsed, peak, out) = run_measured(&mut cmd)?;
+    r.build_secs = elapsed.as_secs_f64();
+    r.peak_rss_mb = peak;
+    r.quads = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("triples"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    r.store_mb = dir_size(&store) as f64 / 1e6;
+
+    progress(&format!("{n}: rebuild after one article changed"));
+    let one = seeds.join(format!("{:06}.txt", n / 2));
+    let mut text = std::fs::read_to_string(&one)?;
+    text.push_str("\n育英小学与明德小学结对。\n");
+    std::fs::write(&one, text)?;
+    let mut cmd = Command::new(&cfg.exe);
+    cmd.args(["build", "--seeds"]).arg(&seeds).arg("--store").arg(&store);
+    base(&mut cmd);
+    let (elapsed, _, _) = run_measured(&mut cmd)?;
+    r.rebuild_one_changed_secs = elapsed.as_secs_f64();
+
+    progress(&format!("{n}: Oxigraph's bulk loader on the same quads"));
+    let nq = root.join("all.nq");
+    let mut cmd = Command::new(&cfg.exe);
+    cmd.args(["export", "--format", "nquads", "-o"]).arg(&nq).arg("--store").arg(&store);
+    run_measured(&mut cmd)?;
+    let bulk = root.join("bulk");
+    let bytes = std::fs::read(&nq)?;
+    let t = Instant::now();
+    {
+        let s = Store::open(&bulk)?;
+        s.bulk_loader().load_from_slice(RdfParser::from_format(RdfFormat::NQuads), &bytes)?;
+        s.flush()?;
+    }
+    r.bulk_load_secs = t.elapsed().as_secs_f64();
+
+    progress(&format!("{n}: query latency"));
+    let s = Store::open(&store)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&cfg.queries)?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rq")).collect();
+    files.sort();
+    for f in files {
+        let q = std::fs::read_to_string(&f)?;
+        let mut times = Vec::new();
+        for _ in 0..cfg.query_runs {
+            let t = Instant::now();
+            query::run(&s, &q, Some(Duration::from_secs(120)))?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        r.queries.push(QueryLatency {
+            name: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            median_ms: percentile(&times, 0.5),
+            p95_ms: percentile(&times, 0.95),
+        });
+    }
+    Ok(r)
+}
