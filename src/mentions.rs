@@ -55,6 +55,8 @@ enum CandTarget {
 struct Sent<'a> {
     c: Vec<char>,
     k: &'a Knowledge,
+    /// Memo of `place_ending_at`, by end position: scans ask it again and again.
+    places_ending: std::cell::RefCell<Vec<Option<Option<(usize, &'a LexiconEntry)>>>>,
 }
 
 impl<'a> Sent<'a> {
@@ -84,15 +86,25 @@ impl<'a> Sent<'a> {
     }
     /// The lexicon place (or group) whose surface ends exactly at `end`, longest first.
     fn place_ending_at(&self, end: usize) -> Option<(usize, &'a LexiconEntry)> {
+        if let Some(Some(known)) = self.places_ending.borrow().get(end) {
+            return *known;
+        }
+        let mut found = None;
+        let mut w = String::with_capacity(24);
         for len in (2..=7.min(end)).rev() {
-            let w = self.s(end - len, end);
+            w.clear();
+            w.extend(&self.c[end - len..end]);
             if let Some(e) = self.k.lexicon.lookup(&w) {
                 if self.k.vocab.is_a(&e.class, "Place") {
-                    return Some((end - len, e));
+                    found = Some((end - len, e));
+                    break;
                 }
             }
         }
-        None
+        if let Some(slot) = self.places_ending.borrow_mut().get_mut(end) {
+            *slot = Some(found);
+        }
+        found
     }
     fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
         for len in (2..=7.min(self.c.len().saturating_sub(pos))).rev() {
@@ -177,7 +189,8 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     let mut found = Found::default();
     let year = article.meta.year;
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let sent = Sent { c: sentence.text.chars().collect(), k };
+        let c: Vec<char> = sentence.text.chars().collect();
+        let sent = Sent { places_ending: std::cell::RefCell::new(vec![None; c.len() + 1]), c, k };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);

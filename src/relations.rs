@@ -29,6 +29,10 @@ struct Group {
 struct Ctx<'a> {
     k: &'a Knowledge,
     chars: Vec<char>,
+    /// For each rule word (by id), its occurrences in the sentence, in chars.
+    found: Vec<Vec<(usize, usize)>>,
+    /// Modality markers of the sentence.
+    markers: Vec<(usize, usize, Modality)>,
     mentions: &'a [Mention],
     groups: Vec<Group>,
 }
@@ -76,19 +80,12 @@ impl Ctx<'_> {
     }
     /// Occurrences of a literal's alternatives: (start, end), sentence-relative.
     fn occurrences(&self, alts: &[String]) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for alt in alts {
-            let w: Vec<char> = alt.chars().collect();
-            if w.is_empty() || w.len() > self.chars.len() {
-                continue;
-            }
-            for i in 0..=self.chars.len() - w.len() {
-                if self.chars[i..i + w.len()] == w[..] {
-                    out.push((i, i + w.len()));
-                }
-            }
-        }
-        out.sort();
+        let mut out: Vec<(usize, usize)> = alts
+            .iter()
+            .filter_map(|a| self.k.rules.word_id.get(a))
+            .flat_map(|&id| self.found[id].iter().copied())
+            .collect();
+        out.sort_unstable();
         out
     }
 }
@@ -200,38 +197,62 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
 }
 
 /// The modality of what a sentence says at `pos`: the nearest marker before it.
-fn modality(ctx: &Ctx, pos: usize) -> Modality {
-    let words = &ctx.k.grammar.modality;
-    let mut best: Option<(usize, Modality)> = None;
+/// Modality markers of a sentence: (start, end, modality), in chars.
+fn markers(k: &Knowledge, chars: &[char]) -> Vec<(usize, usize, Modality)> {
+    let words = &k.grammar.modality;
+    let mut out = Vec::new();
     for (list, m) in [(&words.planned, Modality::Planned), (&words.reported, Modality::Reported)] {
         for w in list {
             let wc: Vec<char> = w.chars().collect();
-            if wc.len() > pos {
+            if wc.is_empty() || wc.len() > chars.len() {
                 continue;
             }
-            for i in 0..=pos - wc.len() {
-                if ctx.chars[i..i + wc.len()] == wc[..] {
-                    let end = i + wc.len();
-                    if best.is_none_or(|(e, _)| end > e || (end == e && m == Modality::Reported && wc.len() > 1)) {
-                        best = Some((end, m));
-                    }
+            for i in 0..=chars.len() - wc.len() {
+                if chars[i..i + wc.len()] == wc[..] {
+                    out.push((i, i + wc.len(), m));
                 }
             }
         }
     }
-    if let Some((_, m)) = best {
+    out
+}
+
+/// The modality of what a sentence says at `pos`: the nearest marker before
+/// it (a longer 已经 over the 将 it ends with), else the first one later in
+/// the same clause (…援建的X已正式设立).
+fn modality(ctx: &Ctx, pos: usize) -> Modality {
+    let before = ctx
+        .markers
+        .iter()
+        .filter(|&&(_, e, _)| e <= pos)
+        .max_by_key(|&&(s, e, m)| (e, m == Modality::Reported && e - s > 1));
+    if let Some(&(_, _, m)) = before {
         return m;
     }
-    // No marker before it: one later in the same clause (…援建的X已正式设立).
     let clause_end = ctx.chars[pos..].iter().position(|c| CLAUSE_ENDS.contains(c)).map_or(ctx.chars.len(), |i| pos + i);
-    let rest: String = ctx.chars[pos..clause_end].iter().collect();
-    let first = |list: &Vec<String>| list.iter().filter_map(|w| rest.find(w.as_str())).min();
-    match (first(&words.planned), first(&words.reported)) {
-        (Some(p), Some(r)) if p < r => Modality::Planned,
-        (_, Some(_)) => Modality::Reported,
-        (Some(_), None) => Modality::Planned,
-        (None, None) => Modality::Stated,
+    ctx.markers
+        .iter()
+        .filter(|&&(s, e, _)| s >= pos && e <= clause_end)
+        .min_by_key(|&&(s, _, m)| (s, m == Modality::Planned))
+        .map_or(Modality::Stated, |&(_, _, m)| m)
+}
+
+/// Where each rule word occurs in a sentence: one overlapping search for all.
+fn rule_words(k: &Knowledge, text: &str) -> Vec<Vec<(usize, usize)>> {
+    let mut found = vec![Vec::new(); k.rules.words.len()];
+    let mut char_at = vec![0usize; text.len() + 1];
+    let mut n = 0;
+    for (b, c) in text.char_indices() {
+        for j in 0..c.len_utf8() {
+            char_at[b + j] = n;
+        }
+        n += 1;
     }
+    char_at[text.len()] = n;
+    for m in k.rules.word_matcher.find_overlapping_iter(text) {
+        found[m.pattern().as_usize()].push((char_at[m.start()], char_at[m.end()]));
+    }
+    found
 }
 
 /// Applies every rule and link to one article's mentions.
@@ -266,7 +287,9 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         });
         let chars: Vec<char> = sentence.text.chars().collect();
         let offset = sentence.span.start;
-        let mut ctx = Ctx { k, chars, mentions, groups: Vec::new() };
+        let found = rule_words(k, &sentence.text);
+        let markers = markers(k, &chars);
+        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             let joined = ctx.groups.last().is_some_and(|g| {

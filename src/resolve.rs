@@ -212,9 +212,17 @@ pub fn resolve(corpus: &[(&Article, &Found)], k: &Knowledge) -> Resolution {
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
     let mut merged: HashMap<String, String> = HashMap::new();
     let org_keys: Vec<&String> = seen.keys().filter(|kk| kk.starts_with("org|")).collect();
+    // Candidates share the suffix and the first character of the name: index by both.
+    let mut buckets: HashMap<(&str, Option<char>), Vec<&String>> = HashMap::new();
+    for key in &org_keys {
+        if let Some(a) = parse_org_key(key) {
+            buckets.entry((a.suffix, a.core.chars().next())).or_default().push(key);
+        }
+    }
     for key in &org_keys {
         let Some(a) = parse_org_key(key) else { continue };
-        let candidates: Vec<&&String> = org_keys
+        let bucket = buckets.get(&(a.suffix, a.core.chars().next())).map(Vec::as_slice).unwrap_or(&[]);
+        let candidates: Vec<&&String> = bucket
             .iter()
             .filter(|other| *other != key)
             .filter(|other| {

@@ -107,6 +107,11 @@ pub struct RuleSet {
     pub far_gap: usize,
     /// Every literal of every rule: they also bound names.
     pub triggers: Vec<String>,
+    /// Every literal and excluded word, for one overlapping search per sentence;
+    /// pattern i of the matcher is `words[i]`.
+    pub word_matcher: aho_corasick::AhoCorasick,
+    pub words: Vec<String>,
+    pub word_id: std::collections::HashMap<String, usize>,
 }
 
 fn parse_pattern(src: &str) -> Result<Pattern, String> {
@@ -202,6 +207,28 @@ impl RuleSet {
             .collect();
         triggers.sort();
         triggers.dedup();
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers })
+        let mut words: Vec<String> = rules
+            .iter()
+            .flat_map(|r| {
+                r.patterns
+                    .iter()
+                    .flat_map(|p| &p.parts)
+                    .filter_map(|p| match p {
+                        Part::Lit(alts) => Some(alts.clone()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .chain(r.exclude.iter().cloned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        words.sort();
+        words.dedup();
+        let word_matcher = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(&words)
+            .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
+        let word_id = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, word_matcher, words, word_id })
     }
 }

@@ -27,6 +27,9 @@ pub struct Vocab {
     transitive: BTreeSet<String>,
     /// (local name, lang) → label.
     labels: BTreeMap<(String, String), String>,
+    /// Each class and property with all its ancestors (itself first), computed once.
+    class_closure: std::collections::HashMap<String, Vec<String>>,
+    property_closure: std::collections::HashMap<String, Vec<String>>,
 }
 
 fn local(iri: &str) -> Option<&str> {
@@ -81,6 +84,8 @@ impl Vocab {
                 _ => {}
             }
         }
+        v.class_closure = v.class_parents.keys().map(|c| (c.clone(), closure(&v.class_parents, c))).collect();
+        v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
         for required in ["Organization", "School", "Place", "Person"] {
             if !v.is_class(required) {
                 return Err(KnowledgeError::new(file, None, format!("class xt:{required} is missing")));
@@ -113,19 +118,19 @@ impl Vocab {
 
     /// The class and all its xt: super-classes, nearest first.
     pub fn class_ancestors(&self, class: &str) -> Vec<String> {
-        closure(&self.class_parents, class)
+        self.class_closure.get(class).cloned().unwrap_or_else(|| vec![class.to_string()])
     }
     /// The property and all its xt: super-properties, nearest first.
     pub fn property_ancestors(&self, property: &str) -> Vec<String> {
-        closure(&self.property_parents, property)
+        self.property_closure.get(property).cloned().unwrap_or_else(|| vec![property.to_string()])
     }
     /// Whether `class` is `ancestor` or one of its sub-classes.
     pub fn is_a(&self, class: &str, ancestor: &str) -> bool {
-        class == ancestor || self.class_ancestors(class).iter().any(|c| c == ancestor)
+        class == ancestor || self.class_closure.get(class).is_some_and(|a| a.iter().any(|c| c == ancestor))
     }
     /// Whether `property` is `ancestor` or one of its sub-properties.
     pub fn is_subproperty(&self, property: &str, ancestor: &str) -> bool {
-        property == ancestor || self.property_ancestors(property).iter().any(|p| p == ancestor)
+        property == ancestor || self.property_closure.get(property).is_some_and(|a| a.iter().any(|p| p == ancestor))
     }
     pub fn label(&self, term: &str, lang: &str) -> Option<&str> {
         self.labels.get(&(term.to_string(), lang.to_string())).map(String::as_str)

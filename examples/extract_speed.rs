@@ -1,0 +1,30 @@
+//! Extraction speed on one core, for profiling: `cargo run --release --example extract_speed -- 2000`
+//! (then `perf record -e cpu-clock -g target/release/examples/extract_speed 2000`).
+
+use std::time::Instant;
+
+use xietong::knowledge::Knowledge;
+use xietong::pipeline::{finish, read_article, Input};
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let k = Knowledge::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).expect("ontology");
+    let inputs: Vec<Input> = (0..n)
+        .map(|i| {
+            let (name, text) = xietong::synth::article(&k, 7, i);
+            Input { name, bytes: text.into_bytes() }
+        })
+        .collect();
+    let bytes: usize = inputs.iter().map(|i| i.bytes.len()).sum();
+    let t = Instant::now();
+    let reads: Vec<_> = inputs.iter().filter_map(|i| read_article(i, &k).ok()).collect();
+    let read_secs = t.elapsed().as_secs_f64();
+    let corpus = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| finish(reads, Vec::new(), &k));
+    let secs = t.elapsed().as_secs_f64();
+    let relations: usize = corpus.extractions.iter().map(|x| x.relations.len()).sum();
+    println!(
+        "{n} articles, {:.1} MB: ingest+mentions {read_secs:.2} s, all {secs:.2} s, {:.2} MB/s per core; {relations} relations",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs
+    );
+}
