@@ -92,6 +92,27 @@ impl KgStore {
         Ok(())
     }
 
+    /// Makes a named graph hold exactly `quads`, writing only the difference,
+    /// in one transaction: derived graphs change little between builds.
+    pub fn update_graph(&self, g: &GraphName, quads: Vec<Quad>) -> Result<(), StoreError> {
+        let GraphName::NamedNode(name) = g else { return Ok(()) };
+        let old: HashSet<Quad> = self
+            .store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref())))
+            .collect::<Result<_, _>>()?;
+        let new: HashSet<Quad> = quads.into_iter().collect();
+        let mut t = self.store.start_transaction()?;
+        t.insert_named_graph(name.as_ref());
+        for q in old.difference(&new) {
+            t.remove(q);
+        }
+        for q in new.difference(&old) {
+            t.insert(q);
+        }
+        t.commit()?;
+        Ok(())
+    }
+
     pub fn named_graphs(&self) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
         for g in self.store.named_graphs() {
@@ -144,10 +165,12 @@ impl KgStore {
         let before = self.state()?;
         let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
         stats.full = full;
-        let ontology = ontology_quads(k);
-        self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology)?;
+        // The ontology and the lexicon change only with the knowledge files.
         let lexicon = rdf::lexicon_quads(k);
-        self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
+        if full {
+            self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
+            self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
+        }
         let mut all_facts: Vec<Quad> = lexicon;
         let mut keep: HashSet<String> = corpus.failures.iter().map(|(name, _)| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
         for x in &corpus.extractions {
@@ -181,10 +204,10 @@ impl KgStore {
             }
         }
         let labels = rdf::label_quads(&corpus.entities);
-        self.replace_graph(&graph(GRAPH_LABELS), &labels)?;
+        self.update_graph(&graph(GRAPH_LABELS), labels)?;
         let inferred = rdf::inferred_quads(k, &all_facts);
         stats.inferred = inferred.len();
-        self.replace_graph(&graph(GRAPH_INFERRED), &inferred)?;
+        self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
         let build = vec![Quad::new(
             rdf::xtr(GRAPH_BUILD),
             xt("knowledgeFingerprint"),
