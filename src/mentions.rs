@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
+use crate::model::{char_offsets, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -54,6 +54,9 @@ enum CandTarget {
 /// Text of a sentence as chars, with helpers the grammar needs.
 struct Sent<'a> {
     c: Vec<char>,
+    /// The sentence as a string, and the character index of each of its bytes.
+    text: &'a str,
+    char_at: Vec<usize>,
     k: &'a Knowledge,
     /// Memo of `place_ending_at`, by end position: scans ask it again and again.
     places_ending: std::cell::RefCell<Vec<Option<Option<(usize, &'a LexiconEntry)>>>>,
@@ -190,7 +193,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     let year = article.meta.year;
     for (si, sentence) in article.sentences.iter().enumerate() {
         let c: Vec<char> = sentence.text.chars().collect();
-        let sent = Sent { places_ending: std::cell::RefCell::new(vec![None; c.len() + 1]), c, k };
+        let sent = Sent { places_ending: std::cell::RefCell::new(vec![None; c.len() + 1]), c, text: &sentence.text, char_at: char_offsets(&sentence.text), k };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
@@ -228,18 +231,7 @@ fn original_forms(article: &Article, mentions: &mut [Mention]) {
 }
 
 fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
-    let text: String = s.c.iter().collect();
-    // byte offset → char offset
-    let mut char_at = vec![0usize; text.len() + 1];
-    let mut ci = 0;
-    for (bi, ch) in text.char_indices() {
-        char_at[bi] = ci;
-        ci += 1;
-        for j in 1..ch.len_utf8() {
-            char_at[bi + j] = ci;
-        }
-    }
-    char_at[text.len()] = ci;
+    let (text, char_at) = (s.text, &s.char_at);
     let mut raw: Vec<Cand> = Vec::new();
     // Stretches of common words that merely contain a name (教育部门).
     let blocked: Vec<(usize, usize)> = s
@@ -370,14 +362,9 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
 
 fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let text: String = s.c.iter().collect();
-    let mut char_at = vec![0usize; text.len() + 1];
-    for (ci, (bi, _)) in text.char_indices().enumerate() {
-        char_at[bi] = ci;
-    }
-    char_at[text.len()] = s.c.len();
+    let (text, char_at) = (s.text, &s.char_at);
     let mut best_at_end: std::collections::BTreeMap<usize, (usize, String)> = Default::default();
-    for m in g.suffix_matcher.find_overlapping_iter(&text) {
+    for m in g.suffix_matcher.find_overlapping_iter(text) {
         let (suffix, is_event) = &g.suffix_patterns[m.pattern().as_usize()];
         if *is_event {
             continue;
@@ -533,16 +520,11 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
 
 fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let text: String = s.c.iter().collect();
-    let mut char_at = vec![0usize; text.len() + 1];
-    for (ci, (bi, _)) in text.char_indices().enumerate() {
-        char_at[bi] = ci;
-    }
-    char_at[text.len()] = s.c.len();
+    let (text, char_at) = (s.text, &s.char_at);
     let mut seen = HashSet::new();
     let mut ms: Vec<(usize, usize, String)> = g
         .suffix_matcher
-        .find_overlapping_iter(&text)
+        .find_overlapping_iter(text)
         .filter(|m| g.suffix_patterns[m.pattern().as_usize()].1)
         .map(|m| (char_at[m.start()], char_at[m.end()], g.suffix_patterns[m.pattern().as_usize()].0.clone()))
         .collect();

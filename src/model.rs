@@ -31,6 +31,21 @@ impl Span {
     }
 }
 
+/// For each byte offset of `text` (and its end), the index of the character
+/// it falls in: matchers report bytes, spans are characters.
+pub fn char_offsets(text: &str) -> Vec<usize> {
+    let mut at = vec![0usize; text.len() + 1];
+    let mut n = 0;
+    for (b, c) in text.char_indices() {
+        for j in 0..c.len_utf8() {
+            at[b + j] = n;
+        }
+        n += 1;
+    }
+    at[text.len()] = n;
+    at
+}
+
 /// Something odd about the input that did not stop the stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {

@@ -240,15 +240,7 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
 /// Where each rule word occurs in a sentence: one overlapping search for all.
 fn rule_words(k: &Knowledge, text: &str) -> Vec<Vec<(usize, usize)>> {
     let mut found = vec![Vec::new(); k.rules.words.len()];
-    let mut char_at = vec![0usize; text.len() + 1];
-    let mut n = 0;
-    for (b, c) in text.char_indices() {
-        for j in 0..c.len_utf8() {
-            char_at[b + j] = n;
-        }
-        n += 1;
-    }
-    char_at[text.len()] = n;
+    let char_at = crate::model::char_offsets(text);
     for m in k.rules.word_matcher.find_overlapping_iter(text) {
         found[m.pattern().as_usize()].push((char_at[m.start()], char_at[m.end()]));
     }

@@ -20,10 +20,11 @@ const FIELDS: [&str; 6] = ["智能制造", "护理", "托育", "养老服务", "
 const PUBLISHERS: [&str; 4] = ["京津冀教育网", "协同发展报", "河北教育在线", "首都教育资讯"];
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
-struct Rng(u64);
+/// xorshift64*: small, seeded and the same on every machine.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -32,7 +33,7 @@ impl Rng {
     fn pick<'a, T: ?Sized>(&mut self, xs: &'a [&'a T]) -> &'a T {
         xs[(self.next() % xs.len() as u64) as usize]
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }

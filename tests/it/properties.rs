@@ -6,20 +6,7 @@ use xietong::pipeline::{extract_corpus, Input};
 
 use crate::common::*;
 
-/// xorshift64*: small, seeded, good enough to shake the extractor.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use xietong::synth::Rng;
 
 /// Text made of the pieces Chinese news is made of: names, suffixes,
 /// triggers, punctuation, quotes, brackets, digits, line breaks.
@@ -29,8 +16,8 @@ fn chinese_like(rng: &mut Rng) -> Vec<u8> {
         "与", "和", "、", ",", "。", "!", "“", "”", "《", "》", "(", ")", "援助", "支持", "签署", "合作办学",
         "该校", "三地", "党委书记", "张", "力", "表示", "202所", "近100%", "10月8日", "\n", "2023年-2025年", " ",
     ];
-    let n = rng.below(120);
-    (0..n).flat_map(|_| PIECES[rng.below(PIECES.len())].as_bytes().to_vec()).collect()
+    let n = rng.below(120) as usize;
+    (0..n).flat_map(|_| PIECES[rng.below(PIECES.len() as u64) as usize].as_bytes().to_vec()).collect()
 }
 
 fn raw_bytes(rng: &mut Rng) -> Vec<u8> {
