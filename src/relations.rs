@@ -306,7 +306,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             .filter(|&&m| {
                 let e = mentions[m].span.end - offset;
                 let followed = TOPIC_MARKERS.iter().any(|w| ctx.s(e, (e + w.chars().count()).min(ctx.chars.len())) == *w);
-                let kind_ok = k.vocab.is_a(&mentions[m].class, "Organization") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
+                let kind_ok = k.vocab.is_a(&mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
                 followed && kind_ok && entities[m].len() == 1
             })
             .map(|&m| (mentions[m].span.end - offset, m))
