@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod eval_gold;
 mod export;
+mod grammar;
 mod knowledge_errors;
 mod properties;
 mod queries;

@@ -1,0 +1,64 @@
+//! Facts the name grammar reads from the shape of names and phrases, on
+//! invented sentences: a campus's parent, a unit's organisation, a person's
+//! post, a list of places called 三地, a policy's period, a founding year.
+
+use xietong::mentions::norm;
+use xietong::model::Object;
+use xietong::pipeline::{extract_corpus, Input};
+
+use crate::common::*;
+
+fn check(text: &str, subject: &str, property: &str, object: &str) {
+    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    let x = &corpus.extractions[0];
+    let names = |id: &str| -> Vec<String> {
+        let mut out: Vec<String> = x.entities.iter().filter(|e| e.id == id).flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone())).collect();
+        if let Some(e) = knowledge().lexicon.get(id) {
+            out.push(e.name.clone());
+            out.extend(e.aliases.clone());
+        }
+        out.into_iter().map(|n| norm(&n)).collect()
+    };
+    let found = x.relations.iter().any(|r| {
+        r.property == property
+            && names(&r.subject).contains(&norm(subject))
+            && match &r.object {
+                Object::Entity(o) => names(o).contains(&norm(object)),
+                Object::Text(t) | Object::Date(t) => t.starts_with(object),
+            }
+    });
+    let got: Vec<String> = x.relations.iter().map(|r| format!("{} {} {:?} [{}]", r.subject, r.property, r.object, r.rule)).collect();
+    assert!(found, "“{text}” should give {subject} {property} {object}; got {got:#?}");
+}
+
+#[test]
+fn a_campus_belongs_to_the_school_its_name_begins_with() {
+    check("北京第九十中学香河校区已挂牌成立。", "北京第九十中学香河校区", "branchOf", "北京第九十中学");
+    check("北京第九十中学香河校区已挂牌成立。", "北京第九十中学香河校区", "nameLocatedIn", "香河县");
+}
+
+#[test]
+fn a_unit_belongs_to_the_authority_before_it() {
+    check("保定市教育局职成科科长王力表示,将加强合作。", "保定市教育局职成科", "subOrganizationOf", "保定市教育局");
+}
+
+#[test]
+fn a_person_works_for_the_organisation_and_units_of_the_title() {
+    // The unit 管委会 of the title is the 雄安新区管委会 the article names.
+    let s = "雄安新区管委会召开会议。雄安新区党工委副书记、管委会常务副主任张明远表示,将深化合作。";
+    check(s, "张明远", "worksFor", "雄安新区管委会");
+    check(s, "张明远", "jobTitle", "副书记、管委会常务副主任");
+    check("保定华信职业学院党委书记王力说,学院将扩大招生。", "王力", "worksFor", "保定华信职业学院");
+}
+
+#[test]
+fn a_list_of_places_called_three_places_is_a_group() {
+    check("北京市、天津市、河北省三地教育部门召开座谈会。", "天津市", "memberOf", "京津冀");
+}
+
+#[test]
+fn dates_come_from_the_name_and_the_sentence() {
+    check("三地签署《京津冀学前教育发展方案(2024年-2026年)》。", "京津冀学前教育发展方案(2024年-2026年)", "startDate", "2024");
+    check("三地签署《京津冀学前教育发展方案(2024年-2026年)》。", "京津冀学前教育发展方案(2024年-2026年)", "endDate", "2026");
+    check("保定华信职业学院成立于2015年,是一所高职院校。", "保定华信职业学院", "foundingDate", "2015");
+}
