@@ -75,3 +75,9 @@ fn build_with_a_broken_rules_file_leaves_the_store_alone() {
     assert!(stderr(&out).starts_with("xietong: ") && stderr(&out).contains("rules.toml:"), "{}", stderr(&out));
     assert!(!store.exists(), "the store must not be touched");
 }
+
+#[test]
+fn a_lexicon_syntax_error_names_its_line() {
+    let e = break_file("lexicon.toml", "[[group]]", "[[group]");
+    assert!(e.contains("lexicon.toml:"), "{e}");
+}
