@@ -32,6 +32,7 @@ pub struct Config {
 #[derive(Debug, Clone, Default)]
 pub struct QueryLatency {
     pub name: String,
+    pub runs: usize,
     pub median_ms: f64,
     pub p95_ms: f64,
 }
@@ -195,8 +196,10 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     files.sort();
     for f in files {
         let q = std::fs::read_to_string(&f)?;
+        // At most `query_runs` runs, and no more once a query has had 30 s.
         let mut times = Vec::new();
-        for _ in 0..cfg.query_runs {
+        let budget = Instant::now();
+        while times.len() < cfg.query_runs && (times.is_empty() || budget.elapsed() < Duration::from_secs(30)) {
             let t = Instant::now();
             query::run(&s, &q, Some(Duration::from_secs(120)))?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -204,6 +207,7 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
         times.sort_by(f64::total_cmp);
         r.queries.push(QueryLatency {
             name: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            runs: times.len(),
             median_ms: percentile(&times, 0.5),
             p95_ms: percentile(&times, 0.95),
         });

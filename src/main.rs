@@ -229,12 +229,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if cfg!(debug_assertions) {
                 eprintln!("xietong: warning: a debug build; run the benchmark with `cargo run --release -- bench`");
             }
-            let mut reports = Vec::new();
+            write_machine(&mut out)?;
             for n in sizes {
                 let r = xietong::bench::measure(&cfg, &k, n, &|m| eprintln!("bench: {m}"))?;
-                reports.push(r);
+                write_bench(&r, &mut out)?;
+                out.flush()?;
             }
-            write_bench(&reports, &mut out)?;
             ExitCode::SUCCESS
         }
         Command::Eval { gold, verbose } => {
@@ -340,10 +340,15 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn 
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_bench(reports: &[xietong::bench::SizeReport], out: &mut dyn Write) -> Result<()> {
+fn write_machine(out: &mut dyn Write) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    writeln!(out, "machine: {} cores; {}", cores, std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())).unwrap_or_default())?;
-    for r in reports {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()));
+    writeln!(out, "machine: {} cores; {}", cores, cpu.unwrap_or_default())?;
+    Ok(())
+}
+
+fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()> {
+    {
         writeln!(out, "\n{} articles, {:.1} MB of text", r.articles, r.text_bytes as f64 / 1e6)?;
         writeln!(out, "  end-to-end build          {:>9.2} s   ({:.0} quads, {:.0} quads/s)", r.build_secs, r.quads as f64, r.quads_per_s())?;
         writeln!(out, "  bulk load of same quads   {:>9.2} s   build / bulk load = {:.2} (target ≤ 1.30)", r.bulk_load_secs, r.build_secs / r.bulk_load_secs)?;
@@ -353,7 +358,7 @@ fn write_bench(reports: &[xietong::bench::SizeReport], out: &mut dyn Write) -> R
         writeln!(out, "  peak resident memory      {:>9.0} MB", r.peak_rss_mb)?;
         writeln!(out, "  store on disk             {:>9.1} MB", r.store_mb)?;
         for q in &r.queries {
-            writeln!(out, "  query {:<32} median {:>8.2} ms   p95 {:>8.2} ms", q.name, q.median_ms, q.p95_ms)?;
+            writeln!(out, "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)", q.name, q.median_ms, q.p95_ms, q.runs)?;
         }
     }
     Ok(())
