@@ -352,7 +352,7 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
         let digits = ordinal.trim_start_matches('第');
         format!("第{}", numeral_value(digits).unwrap_or_else(|| digits.to_string()))
     };
-    // A name that is its place and a suffix (雄县第一高级中学, 承德市职教中心)
+    // A name that is its place and a suffix (容城县第二高级中学, 保定市职教中心)
     // is told apart by the place itself; one with a proper name by its province.
     let place = if place_bound || core.is_empty() {
         places.last().cloned()

@@ -108,13 +108,13 @@ pub fn article(k: &Knowledge, seed: u64, i: usize) -> (String, String) {
     t.push_str(&format!("{}与{}开展合作办学\n\n", a.full, b.full));
     t.push_str(&format!("{} {year}-{month:02}-{day:02} 09:30 来源:{}\n\n", rng.pick(&PUBLISHERS), rng.pick(&PUBLISHERS)));
     t.push_str(&format!(
-        "【{}】{month}月{day}日,{year}年京津冀{}教育协作推进会在{bj}会议中心举行。北京市教委、天津市教委、河北省教育厅在会上共同签署《{policy}({year}年-{}年)》。根据《{policy}》要求,三地将关注雄安新区、{hb}等重点区域,并围绕{field}等产业需求加大合作培养力度。\n\n",
+        "【{}】{month}月{day}日,{year}年京津冀{}教育协作座谈会在{bj}会议中心举行。北京市教委、天津市教委、河北省教育厅在会上共同签署《{policy}({year}年-{}年)》。根据《{policy}》要求,三地将关注雄安新区、{hb}等重点区域,并围绕{field}等产业需求加大合作培养力度。\n\n",
         rng.pick(&PUBLISHERS),
         hb,
         year + 2
     ));
     t.push_str(&format!(
-        "目前,{}已与{}签订合作办学协议,{}选派团队援助{}办学。{}、{}等学校还将对接雄安新区,开展调研培训等支持合作。\n\n",
+        "目前,{}已与{}签订结对帮扶协议,{}选派团队援助{}办学。{}、{}等学校还将对接雄安新区,开展调研培训等支持合作。\n\n",
         a.full, b.full, a.short, d.full, c.full, a.short
     ));
     t.push_str(&format!(
