@@ -396,19 +396,14 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
     if tail >= 2 {
         idx.truncate(idx.len() - tail);
     }
-    // Header: a title line and a byline among the first lines.
-    let mut body_from = 0;
-    for (k, &i) in idx.iter().enumerate().take(3) {
-        let t = all[i].text.trim();
-        if let Some((publisher, date)) = byline(t) {
+    // Header: a byline among the first lines is metadata, not body.
+    if let Some(k) = idx.iter().take(3).position(|&i| byline(all[i].text.trim()).is_some()) {
+        if let Some((publisher, date)) = byline(all[idx[k]].text.trim()) {
             meta.publisher = publisher;
             meta.date = Some(date);
-            body_from = body_from.max(k + 1);
-            idx.remove(k);
-            break;
         }
+        idx.remove(k);
     }
-    let _ = body_from;
     if let Some(&first) = idx.first() {
         let t = all[first].text.trim();
         if !t.contains('。') && t.chars().count() <= 40 {

@@ -17,7 +17,7 @@ use xietong::knowledge::Knowledge;
 use xietong::pipeline::{extract_corpus, finish, read_article, Input, Read};
 use xietong::query::{self, Format};
 use xietong::store::KgStore;
-use xietong::{describe, eval, rdf};
+use xietong::{describe, eval};
 
 #[derive(Parser)]
 #[command(
@@ -409,6 +409,5 @@ fn write_extraction(x: &xietong::model::Extraction, out: &mut dyn Write) -> Resu
     for o in &x.observations {
         writeln!(out, "  {} {}  “{}”", o.value, o.unit, o.surface)?;
     }
-    let _ = rdf::XT;
     Ok(())
 }
