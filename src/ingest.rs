@@ -397,11 +397,9 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         idx.truncate(idx.len() - tail);
     }
     // Header: a byline among the first lines is metadata, not body.
-    if let Some(k) = idx.iter().take(3).position(|&i| byline(all[i].text.trim()).is_some()) {
-        if let Some((publisher, date)) = byline(all[idx[k]].text.trim()) {
-            meta.publisher = publisher;
-            meta.date = Some(date);
-        }
+    if let Some((k, (publisher, date))) = idx.iter().take(3).enumerate().find_map(|(k, &i)| byline(all[i].text.trim()).map(|b| (k, b))) {
+        meta.publisher = publisher;
+        meta.date = Some(date);
         idx.remove(k);
     }
     if let Some(&first) = idx.first() {

@@ -11,14 +11,7 @@ use crate::common::*;
 fn check(text: &str, subject: &str, property: &str, object: &str) {
     let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
     let x = &corpus.extractions[0];
-    let names = |id: &str| -> Vec<String> {
-        let mut out: Vec<String> = x.entities.iter().filter(|e| e.id == id).flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone())).collect();
-        if let Some(e) = knowledge().lexicon.get(id) {
-            out.push(e.name.clone());
-            out.extend(e.aliases.clone());
-        }
-        out.into_iter().map(|n| norm(&n)).collect()
-    };
+    let names = |id: &str| entity_names(x, id);
     let found = x.relations.iter().any(|r| {
         r.property == property
             && names(&r.subject).contains(&norm(subject))

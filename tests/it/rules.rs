@@ -14,13 +14,7 @@ fn extract(text: &str) -> Extraction {
 }
 
 fn names(x: &Extraction, id: &str) -> Vec<String> {
-    x.entities
-        .iter()
-        .filter(|e| e.id == id)
-        .flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone()))
-        .chain(knowledge().lexicon.get(id).into_iter().flat_map(|e| std::iter::once(e.name.clone()).chain(e.aliases.clone())))
-        .map(|n| norm(&n))
-        .collect()
+    entity_names(x, id)
 }
 
 #[test]
