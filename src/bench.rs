@@ -183,7 +183,10 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     let t = Instant::now();
     {
         let s = Store::open(&bulk)?;
-        s.bulk_loader().load_from_slice(RdfParser::from_format(RdfFormat::NQuads), &bytes)?;
+        // Without `commit` the loader drops what it loaded.
+        let mut loader = s.bulk_loader();
+        loader.load_from_slice(RdfParser::from_format(RdfFormat::NQuads), &bytes)?;
+        loader.commit()?;
         s.flush()?;
     }
     r.bulk_load_secs = t.elapsed().as_secs_f64();

@@ -260,7 +260,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn 
         .collect();
     files.sort();
     // The store first: a second writer is refused before any work is done.
-    let kg = KgStore::create(store)?;
+    let mut kg = KgStore::create(store)?;
     let cache = Cache::beside(store, &k.fingerprint);
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));

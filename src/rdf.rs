@@ -233,6 +233,16 @@ pub fn label_quads(entities: &BTreeMap<String, Entity>) -> Vec<Quad> {
     out.quads
 }
 
+/// Whether a quad can feed the inference closure: a type with super-classes,
+/// or an object property of the vocabulary. A build keeps only these, not
+/// every quad it writes.
+pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
+    if q.predicate == rdf::TYPE {
+        return matches!(&q.object, Term::NamedNode(c) if c.as_str().strip_prefix(XT).is_some_and(|local| k.vocab.has_superclass(local)));
+    }
+    matches!(&q.object, Term::NamedNode(_)) && q.predicate.as_str().strip_prefix(XT).is_some_and(|p| k.vocab.is_object_property(p))
+}
+
 /// The closure of sub-class, sub-property, symmetric and transitive
 /// properties over the given quads, minus what they already state.
 pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {

@@ -8,11 +8,12 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNodeRef, NamedOrBlankNode, Quad, Term};
-use sha2::{Digest, Sha256};
+use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use rayon::prelude::*;
 use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
+use crate::model::Extraction;
 use crate::pipeline::Corpus;
 use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
 
@@ -66,14 +67,19 @@ impl KgStore {
     /// Opens the store for writing, creating it if missing.
     #[cfg(feature = "rocksdb")]
     pub fn create(path: &Path) -> Result<Self, StoreError> {
+        recover(path)?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))?;
         let store = Store::open(path).map_err(|e| open_error(path, e))?;
+        // Holding the store now: what is left of a killed full build goes.
+        remove_dir(&sibling(path, "new"))?;
+        remove_dir(&sibling(path, "old"))?;
         Ok(KgStore { store, path: path.to_path_buf() })
     }
 
     /// Opens an existing store.
     #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        recover(path)?;
         if !path.join("CURRENT").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
@@ -153,36 +159,38 @@ impl KgStore {
         Ok(st)
     }
 
-    /// Brings the store in line with a corpus. Each article graph is written
-    /// (in one transaction) only when its content differs from what the store
-    /// holds, or always with `full`; graphs of articles that are gone are
-    /// removed, those of articles that could not be read now are kept; the
-    /// derived graphs are recomputed every time, so that a build that was
-    /// killed half-way is finished by the next one. The knowledge fingerprint
-    /// is written last.
-    pub fn write_corpus(&self, k: &Knowledge, corpus: &Corpus, full: bool) -> Result<BuildStats, StoreError> {
-        let mut stats = BuildStats::default();
+    /// Brings the store in line with a corpus. A full build (asked for, a
+    /// first build, or new knowledge) writes every graph anew with Oxigraph's
+    /// bulk loader into a fresh store and swaps it in ([`Self::rebuild`]).
+    /// Otherwise each article graph is written (in one transaction) only when
+    /// its content differs from what the store holds; graphs of articles that
+    /// are gone are removed, those of articles that could not be read now are
+    /// kept; the derived graphs are recomputed every time, so that a build
+    /// that was killed half-way is finished by the next one. The knowledge
+    /// fingerprint is written last.
+    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Corpus, full: bool) -> Result<BuildStats, StoreError> {
         let before = self.state()?;
         let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
-        stats.full = full;
-        // The ontology and the lexicon change only with the knowledge files.
+        let mut stats = BuildStats { full, ..Default::default() };
+        #[cfg(feature = "rocksdb")]
+        if full {
+            self.rebuild(k, corpus, &mut stats)?;
+            stats.count(corpus);
+            return Ok(stats);
+        }
         let lexicon = rdf::lexicon_quads(k);
         if full {
             self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
             self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
         }
-        let mut all_facts: Vec<Quad> = lexicon;
+        let mut facts: Vec<Quad> = lexicon.into_iter().filter(|q| rdf::feeds_inference(k, q)).collect();
         let mut keep: HashSet<String> = corpus.failures.iter().map(|(name, _)| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
-        for x in &corpus.extractions {
-            let (g, mut quads) = rdf::article_quads(x, &corpus.entities);
-            let GraphName::NamedNode(name) = &g else { continue };
-            let hash = graph_hash(&quads);
-            quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), g.clone()));
-            keep.insert(name.as_str().to_string());
-            match before.docs.get(name.as_str()) {
-                Some(old) if !full && old.graph_hash == hash => stats.unchanged += 1,
+        for_each_article_graph(corpus, |x, ag| {
+            keep.insert(ag.name.as_str().to_string());
+            match before.docs.get(ag.name.as_str()) {
+                Some(old) if !full && old.graph_hash == ag.hash => stats.unchanged += 1,
                 old => {
-                    self.replace_graph(&g, &quads)?;
+                    self.replace_graph(&GraphName::NamedNode(ag.name.clone()), &ag.quads)?;
                     match old {
                         Some(o) if o.content_hash == x.article.content_hash => stats.rewritten += 1,
                         Some(_) => stats.changed += 1,
@@ -190,52 +198,197 @@ impl KgStore {
                     }
                 }
             }
-            stats.articles += 1;
-            stats.relations += x.relations.len();
-            for r in &x.relations {
-                *stats.by_property.entry(r.property.clone()).or_default() += 1;
-            }
-            all_facts.extend(quads);
-        }
+            facts.extend(ag.quads.into_iter().filter(|q| rdf::feeds_inference(k, q)));
+            Ok::<(), StoreError>(())
+        })?;
         for doc in before.docs.keys() {
             if !keep.contains(doc) {
                 self.store.remove_named_graph(NamedNodeRef::new_unchecked(doc))?;
                 stats.removed += 1;
             }
         }
-        let labels = rdf::label_quads(&corpus.entities);
-        self.update_graph(&graph(GRAPH_LABELS), labels)?;
-        let inferred = rdf::inferred_quads(k, &all_facts);
+        self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?;
+        let inferred = rdf::inferred_quads(k, &facts);
         stats.inferred = inferred.len();
         self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
-        let build = vec![Quad::new(
-            rdf::xtr(GRAPH_BUILD),
-            xt("knowledgeFingerprint"),
-            Term::from(Literal::new_simple_literal(&k.fingerprint)),
-            graph(GRAPH_BUILD),
-        )];
-        self.replace_graph(&graph(GRAPH_BUILD), &build)?;
-        for e in corpus.entities.values() {
-            *stats.by_class.entry(e.class.clone()).or_default() += 1;
-        }
-        stats.entities = corpus.entities.len();
+        self.replace_graph(&graph(GRAPH_BUILD), &[build_quad(k)])?;
+        stats.count(corpus);
         stats.triples = self.store.len()?;
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
         Ok(stats)
     }
+
+    /// A full build: every graph goes through Oxigraph's bulk loader into a
+    /// fresh store beside this one (`<store>.new`), marked complete when
+    /// loaded, then swapped in by two renames. A build killed at any moment
+    /// leaves the old store or the new one; [`recover`] finishes a swap that
+    /// was cut short.
+    #[cfg(feature = "rocksdb")]
+    fn rebuild(&mut self, k: &Knowledge, corpus: &Corpus, stats: &mut BuildStats) -> Result<(), StoreError> {
+        let fresh = sibling(&self.path, "new");
+        remove_dir(&fresh)?;
+        {
+            let store = Store::open(&fresh).map_err(|e| open_error(&fresh, e))?;
+            // One stream of quads into one `load_quads`: each call would end
+            // in files of its own, and many small files make ingestion slow.
+            // The graphs are made on another thread while the loader sorts.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(256);
+            let mut loader = store.bulk_loader();
+            let made = std::thread::scope(|scope| {
+                let maker = scope.spawn(|| make_all_graphs(k, corpus, tx));
+                let loaded = loader.load_quads(rx.into_iter().flatten());
+                // If the loader failed, the maker stops at its next send.
+                let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
+                Ok::<_, StoreError>(loaded.map(|()| made)?)
+            })?;
+            loader.commit()?;
+            store.flush()?;
+            stats.added = made.articles;
+            stats.inferred = made.inferred;
+            stats.triples = made.triples;
+            std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
+        }
+        // Let go of the old store, swap, and open the new one in its place.
+        self.store = Store::new()?;
+        let old = sibling(&self.path, "old");
+        remove_dir(&old)?;
+        let io = |e: std::io::Error| StoreError::Open(self.path.clone(), e.to_string());
+        std::fs::rename(&self.path, &old).map_err(io)?;
+        std::fs::rename(&fresh, &self.path).map_err(io)?;
+        self.store = Store::open(&self.path).map_err(|e| open_error(&self.path, e))?;
+        remove_dir(&old)?;
+        Ok(())
+    }
 }
 
-/// A digest of a graph's quads, independent of their order.
-pub fn graph_hash(quads: &[Quad]) -> String {
-    let mut lines: Vec<String> = quads.iter().map(|q| q.to_string()).collect();
-    lines.sort_unstable();
-    let mut h = Sha256::new();
-    for l in lines {
-        h.update(l.as_bytes());
-        h.update(b"\n");
+/// What [`make_all_graphs`] sent.
+#[cfg(feature = "rocksdb")]
+#[derive(Default)]
+struct Made {
+    articles: usize,
+    inferred: usize,
+    /// Distinct quads: graphs are disjoint, so they add up graph by graph.
+    triples: usize,
+}
+
+/// Every graph of a full build, sent graph by graph (the build fingerprint
+/// last); stops early when the receiver is gone.
+#[cfg(feature = "rocksdb")]
+fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
+    let mut made = Made::default();
+    let send = |quads: Vec<Quad>, made: &mut Made| {
+        made.triples += quads.iter().collect::<HashSet<_>>().len();
+        tx.send(quads).map_err(|_| ())
+    };
+    let lexicon = rdf::lexicon_quads(k);
+    let mut facts: Vec<Quad> = lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect();
+    let _ = (|| {
+        send(ontology_quads(k), &mut made)?;
+        send(lexicon, &mut made)?;
+        for_each_article_graph(corpus, |_, ag| {
+            made.articles += 1;
+            facts.extend(ag.quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned());
+            send(ag.quads, &mut made)
+        })?;
+        send(rdf::label_quads(&corpus.entities), &mut made)?;
+        let inferred = rdf::inferred_quads(k, &facts);
+        made.inferred = inferred.len();
+        send(inferred, &mut made)?;
+        send(vec![build_quad(k)], &mut made)
+    })();
+    made
+}
+
+/// Marks a store written by [`KgStore::rebuild`] as wholly loaded.
+#[cfg(feature = "rocksdb")]
+const COMPLETE: &str = "XIETONG_COMPLETE";
+
+/// `<store>.new`, `<store>.old`: the folders of a full build's swap.
+#[cfg(feature = "rocksdb")]
+fn sibling(path: &Path, what: &str) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".{what}"));
+    path.with_file_name(name)
+}
+
+#[cfg(feature = "rocksdb")]
+fn remove_dir(p: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_dir_all(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::Open(p.to_path_buf(), e.to_string())),
+        _ => Ok(()),
     }
-    crate::knowledge::hex(&h.finalize()[..16])
+}
+
+/// Finishes a full build's swap that was cut short: when the store is gone
+/// (renamed to `.old`) and a complete `.new` waits, the new one takes its place.
+#[cfg(feature = "rocksdb")]
+fn recover(path: &Path) -> Result<(), StoreError> {
+    let fresh = sibling(path, "new");
+    if path.join("CURRENT").exists() || !fresh.join(COMPLETE).exists() {
+        return Ok(());
+    }
+    // An empty folder (made by a first `create`) may stand where the store goes.
+    let _ = std::fs::remove_dir(path);
+    std::fs::rename(&fresh, path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))
+}
+
+/// The one quad of `xtr:build`, written last.
+fn build_quad(k: &Knowledge) -> Quad {
+    Quad::new(rdf::xtr(GRAPH_BUILD), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD))
+}
+
+/// An article graph ready to write: its name, quads (with `xt:graphHash`) and hash.
+struct ArticleGraph {
+    name: NamedNode,
+    quads: Vec<Quad>,
+    hash: String,
+}
+
+/// Makes each article's graph, a chunk of articles at a time on all cores,
+/// and hands them to `write` in corpus order: the quads of the whole corpus
+/// are never held at once.
+fn for_each_article_graph<E>(corpus: &Corpus, mut write: impl FnMut(&Extraction, ArticleGraph) -> Result<(), E>) -> Result<(), E> {
+    for chunk in corpus.extractions.chunks(256) {
+        let graphs: Vec<Option<ArticleGraph>> = chunk
+            .par_iter()
+            .map(|x| {
+                let (g, mut quads) = rdf::article_quads(x, &corpus.entities);
+                let GraphName::NamedNode(name) = g else { return None };
+                let hash = graph_hash(&quads);
+                quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), name.clone()));
+                Some(ArticleGraph { name, quads, hash })
+            })
+            .collect();
+        for (x, ag) in chunk.iter().zip(graphs) {
+            if let Some(ag) = ag {
+                write(x, ag)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A digest of a graph's quads, independent of their order: the wrapping sum
+/// of each quad's 128-bit SipHash (fixed keys, so stable from build to build),
+/// hashed as it prints, without sorting or allocating.
+pub fn graph_hash(quads: &[Quad]) -> String {
+    use std::fmt::Write as _;
+    use std::hash::Hasher as _;
+    struct Sip(siphasher::sip128::SipHasher13);
+    impl std::fmt::Write for Sip {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut sum: u128 = 0;
+    for q in quads {
+        let mut h = Sip(siphasher::sip128::SipHasher13::new());
+        let _ = write!(h, "{q}");
+        sum = sum.wrapping_add(siphasher::sip128::Hasher128::finish128(&h.0).as_u128());
+    }
+    format!("{sum:032x}")
 }
 
 /// One article graph as the store holds it.
@@ -276,6 +429,23 @@ pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
             q
         })
         .collect()
+}
+
+impl BuildStats {
+    /// The figures that come from the corpus rather than the writing.
+    fn count(&mut self, corpus: &Corpus) {
+        self.articles = corpus.extractions.len();
+        for x in &corpus.extractions {
+            self.relations += x.relations.len();
+            for r in &x.relations {
+                *self.by_property.entry(r.property.clone()).or_default() += 1;
+            }
+        }
+        for e in corpus.entities.values() {
+            *self.by_class.entry(e.class.clone()).or_default() += 1;
+        }
+        self.entities = corpus.entities.len();
+    }
 }
 
 /// Figures of one build, for the summary.

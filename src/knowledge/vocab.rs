@@ -120,6 +120,10 @@ impl Vocab {
     pub fn class_ancestors(&self, class: &str) -> Vec<String> {
         self.class_closure.get(class).cloned().unwrap_or_else(|| vec![class.to_string()])
     }
+    /// Whether `class` has a super-class in the vocabulary.
+    pub fn has_superclass(&self, class: &str) -> bool {
+        self.class_closure.get(class).is_some_and(|a| a.len() > 1)
+    }
     /// The property and all its xt: super-properties, nearest first.
     pub fn property_ancestors(&self, property: &str) -> Vec<String> {
         self.property_closure.get(property).cloned().unwrap_or_else(|| vec![property.to_string()])

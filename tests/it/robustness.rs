@@ -205,10 +205,49 @@ fn builds_killed_at_random_moments_leave_every_article_old_or_new() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         let now = graphs(&store);
+        // A full build swaps the whole store: no article graph goes missing.
+        assert_eq!(now.keys().collect::<Vec<_>>(), old.keys().collect::<Vec<_>>(), "round {round} ({delay:?})");
         for (g, state) in &now {
             assert!(old.get(g) == Some(state) || new.get(g) == Some(state), "round {round} ({delay:?}): {g} is half-written: {state:?}");
         }
     }
     assert!(build(&seeds, &store, &[]).status.success());
     assert_eq!(dump(&store), dump(&reference), "the next build completes the store");
+}
+
+/// A full build loads a fresh store beside the old one and swaps them by two
+/// renames. Cut between the renames, the store is at `.old` and the new one,
+/// marked complete, at `.new`: the next command finishes the swap; an
+/// unfinished `.new` is thrown away.
+#[test]
+fn a_full_build_cut_between_its_renames_is_finished_by_the_next_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    let (old, fresh) = (dir.path().join("store.old"), dir.path().join("store.new"));
+    assert!(build(&seeds, &store, &[]).status.success());
+    let before = dump(&store);
+    // The moment after the first rename: a complete new store waits.
+    copy_dir(&store, &fresh);
+    std::fs::write(fresh.join("XIETONG_COMPLETE"), "").unwrap();
+    std::fs::rename(&store, &old).unwrap();
+    assert_eq!(dump(&store), before, "a reader finishes the swap");
+    assert!(!fresh.exists());
+    assert!(build(&seeds, &store, &[]).status.success());
+    assert!(!old.exists(), "the writer clears what the swap left");
+    // Killed while loading: `.new` has no mark and the store is untouched.
+    copy_dir(&store, &fresh);
+    assert_eq!(dump(&store), before);
+    assert!(build(&seeds, &store, &[]).status.success());
+    assert!(!fresh.exists(), "an unfinished new store is thrown away");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "LOCK" {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
 }
