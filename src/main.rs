@@ -40,7 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Read every article of the seeds folder and load the graph into the store.
-    #[command(after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything")]
+    #[command(after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything\n  xietong build --timings              # where the time goes")]
     Build {
         /// Folder of articles (*.txt, any encoding).
         #[arg(long, default_value = "seeds")]
@@ -48,6 +48,9 @@ enum Command {
         /// Re-read and rewrite everything, not only what changed.
         #[arg(long)]
         full: bool,
+        /// Print how long each phase took, on stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
     #[command(after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
@@ -163,7 +166,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
-        Command::Build { seeds, full } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, full, &mut out)?,
+        Command::Build { seeds, full, timings } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, full, timings, &mut out)?,
         Command::Query { file, expr, list, format, timeout } => {
             if list {
                 list_queries(&mut out)?;
@@ -250,8 +253,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(code)
 }
 
-fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn Write) -> Result<ExitCode> {
+fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool, out: &mut dyn Write) -> Result<ExitCode> {
     let started = Instant::now();
+    let mut phase_start = started;
+    let mut phase = |name: &str| {
+        if timings {
+            eprintln!("xietong: {name:<28} {:>8.2} s", phase_start.elapsed().as_secs_f64());
+        }
+        phase_start = Instant::now();
+    };
     let k = load_knowledge(ontology)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(seeds)
         .with_context(|| format!("cannot read the seeds folder {}", seeds.display()))?
@@ -274,6 +284,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn 
             Ok(Input { name, bytes })
         })
         .collect::<Result<_>>()?;
+    phase("reading the seeds");
     // Articles read before under the same knowledge come from the cache.
     bar.set_prefix("extracting");
     bar.set_position(0);
@@ -314,9 +325,13 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, out: &mut dyn 
     for (name, e) in &failures {
         eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
     }
+    phase("cache and extraction");
     let corpus = finish(reads, failures, &k);
+    phase("resolution and relations");
     let stats = kg.write_corpus(&k, &corpus, full)?;
+    phase("writing the store");
     let _ = cache.prune(&hashes.iter().cloned().collect());
+    phase("pruning the cache");
     let secs = started.elapsed().as_secs_f64();
     writeln!(out, "built {} from {} articles in {:.2} s{}", store.display(), stats.articles, secs, if stats.full { " (full rebuild)" } else { "" })?;
     writeln!(

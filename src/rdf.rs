@@ -96,8 +96,49 @@ impl Out<'_> {
     }
 }
 
-/// The quads of one article's graph.
-pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>) {
+/// The quads of one article's graph: its facts ([`fact_quads`]), then the
+/// provenance of each. Returns also how many of them are facts (a prefix).
+pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>, usize) {
+    let (g, quads) = fact_quads(x, entities);
+    let facts = quads.len();
+    let doc = xtr(&doc_id(&x.article.source_file));
+    let mut out = Out { g: &g, quads };
+    provenance_quads(x, &doc, &mut out);
+    let quads = out.quads;
+    (g, quads, facts)
+}
+
+/// A digest of everything an article's graph is made from: the article
+/// (by content hash, under the knowledge fingerprint, which also covers the
+/// program version), its name, what its mentions resolved to, and the class
+/// and label of those entities, which other articles can change. Equal
+/// digests mean equal graphs, so a build makes only graphs whose digest moved.
+pub fn article_digest(x: &Extraction, entities: &BTreeMap<String, Entity>) -> String {
+    use std::hash::Hasher as _;
+    let mut h = siphasher::sip128::SipHasher13::new();
+    let mut put = |s: &str| {
+        h.write(s.as_bytes());
+        h.write_u8(0xff);
+    };
+    put(&x.article.source_file);
+    put(&x.article.content_hash);
+    for ids in &x.mention_entities {
+        for id in ids {
+            put(id);
+            if let Some(e) = entities.get(id) {
+                put(&e.class);
+                put(&e.label);
+            }
+        }
+        put("");
+    }
+    format!("{:032x}", siphasher::sip128::Hasher128::finish128(&h).as_u128())
+}
+
+/// The facts of an article's graph, without provenance: the article, the
+/// entities it names (class, names used) and the relation triples. All the
+/// quads of the graph that can feed inference are among these.
+pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>) {
     let a = &x.article;
     let doc = xtr(&doc_id(&a.source_file));
     let g = GraphName::NamedNode(doc.clone());
@@ -146,17 +187,29 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
             }
         }
     }
-    // Relations, each with its assertion.
+    for r in &x.relations {
+        let (subject, predicate, object) = relation_triple(r);
+        out.add(subject, predicate, object);
+    }
+    let quads = out.quads;
+    (g, quads)
+}
+
+fn relation_triple(r: &crate::model::Relation) -> (NamedNode, NamedNode, Term) {
+    let object: Term = match &r.object {
+        Object::Entity(id) => xtr(id).into(),
+        Object::Text(t) => zh(t).into(),
+        Object::Date(d) => date_literal(d).into(),
+    };
+    (xtr(&r.subject), xt(&r.property), object)
+}
+
+/// Each relation's `xt:Assertion` and each figure's `xt:Observation`.
+fn provenance_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
+    let a = &x.article;
     for r in &x.relations {
         let s = &x.article.sentences[r.sentence];
-        let subject = xtr(&r.subject);
-        let predicate = xt(&r.property);
-        let object: Term = match &r.object {
-            Object::Entity(id) => xtr(id).into(),
-            Object::Text(t) => zh(t).into(),
-            Object::Date(d) => date_literal(d).into(),
-        };
-        out.add(subject.clone(), predicate.clone(), object.clone());
+        let (subject, predicate, object) = relation_triple(r);
         let aid = short_hash(&format!("{}|{}|{}|{}|{}|{}", a.source_file, r.subject, r.property, object, r.sentence, r.rule));
         let assertion = xtr(&format!("assertion/{aid}"));
         out.add(assertion.clone(), rdf::TYPE.into_owned(), xt("Assertion"));
@@ -186,8 +239,6 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
         out.add(node.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
         out.add(node, prov("wasDerivedFrom"), doc.clone());
     }
-    let quads = out.quads;
-    (g, quads)
 }
 
 fn format_decimal(v: f64) -> String {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use rayon::prelude::*;
 use oxigraph::store::Store;
 
@@ -87,21 +87,41 @@ impl KgStore {
         Ok(KgStore { store, path: path.to_path_buf() })
     }
 
-    /// Replaces one named graph with `quads`, in one transaction.
-    pub fn replace_graph(&self, g: &GraphName, quads: &[Quad]) -> Result<(), StoreError> {
-        let GraphName::NamedNode(name) = g else { return Ok(()) };
+    /// The number of quads in one named graph.
+    fn graph_len(&self, name: &NamedNode) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))) {
+            q?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Replaces one named graph with `quads`, in one transaction. Returns by
+    /// how many quads the store grew.
+    pub fn replace_graph(&self, g: &GraphName, quads: &[Quad]) -> Result<isize, StoreError> {
+        let GraphName::NamedNode(name) = g else { return Ok(0) };
+        let old = self.graph_len(name)?;
         let mut t = self.store.start_transaction()?;
         t.clear_graph(GraphNameRef::NamedNode(name.as_ref()))?;
         t.insert_named_graph(name.as_ref());
         t.extend(quads.iter());
         t.commit()?;
-        Ok(())
+        Ok(quads.iter().collect::<HashSet<_>>().len() as isize - old as isize)
+    }
+
+    /// Removes a named graph; returns by how many quads the store grew (≤ 0).
+    fn remove_graph(&self, name: &NamedNode) -> Result<isize, StoreError> {
+        let old = self.graph_len(name)?;
+        self.store.remove_named_graph(name.as_ref())?;
+        Ok(-(old as isize))
     }
 
     /// Makes a named graph hold exactly `quads`, writing only the difference,
     /// in one transaction: derived graphs change little between builds.
-    pub fn update_graph(&self, g: &GraphName, quads: Vec<Quad>) -> Result<(), StoreError> {
-        let GraphName::NamedNode(name) = g else { return Ok(()) };
+    /// Returns by how many quads the store grew.
+    pub fn update_graph(&self, g: &GraphName, quads: Vec<Quad>) -> Result<isize, StoreError> {
+        let GraphName::NamedNode(name) = g else { return Ok(0) };
         let old: HashSet<Quad> = self
             .store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref())))
@@ -109,14 +129,17 @@ impl KgStore {
         let new: HashSet<Quad> = quads.into_iter().collect();
         let mut t = self.store.start_transaction()?;
         t.insert_named_graph(name.as_ref());
+        let mut grew = 0;
         for q in old.difference(&new) {
             t.remove(q);
+            grew -= 1;
         }
         for q in new.difference(&old) {
             t.insert(q);
+            grew += 1;
         }
         t.commit()?;
-        Ok(())
+        Ok(grew)
     }
 
     pub fn named_graphs(&self) -> Result<Vec<String>, StoreError> {
@@ -150,10 +173,14 @@ impl KgStore {
                 }
             }
         }
-        let fp = xt("knowledgeFingerprint");
-        for q in self.store.quads_for_pattern(None, Some(fp.as_ref()), None, None) {
-            if let Term::Literal(l) = q?.object {
-                st.fingerprint = Some(l.value().to_string());
+        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(rdf::xtr(GRAPH_BUILD).as_ref()))) {
+            let q = q?;
+            st.build_quads += 1;
+            let Term::Literal(l) = q.object else { continue };
+            match q.predicate.as_str().strip_prefix(rdf::XT) {
+                Some("knowledgeFingerprint") => st.fingerprint = Some(l.value().to_string()),
+                Some("quadCount") => st.quads = l.value().parse().ok(),
+                _ => {}
             }
         }
         Ok(st)
@@ -179,18 +206,21 @@ impl KgStore {
             return Ok(stats);
         }
         let lexicon = rdf::lexicon_quads(k);
+        // By how many quads the store grew, so as not to count them all.
+        let mut grew: isize = 0;
         if full {
-            self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
-            self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
+            grew += self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
+            grew += self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
         }
         let mut facts: Vec<Quad> = lexicon.into_iter().filter(|q| rdf::feeds_inference(k, q)).collect();
         let mut keep: HashSet<String> = corpus.failures.iter().map(|(name, _)| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
-        for_each_article_graph(corpus, |x, ag| {
+        let unchanged = |name: &NamedNode, hash: &str| !full && before.docs.get(name.as_str()).is_some_and(|old| old.graph_hash == hash);
+        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), |x, ag| {
             keep.insert(ag.name.as_str().to_string());
-            match before.docs.get(ag.name.as_str()) {
-                Some(old) if !full && old.graph_hash == ag.hash => stats.unchanged += 1,
-                old => {
-                    self.replace_graph(&GraphName::NamedNode(ag.name.clone()), &ag.quads)?;
+            match (&ag.quads, before.docs.get(ag.name.as_str())) {
+                (None, _) => stats.unchanged += 1,
+                (Some(quads), old) => {
+                    grew += self.replace_graph(&GraphName::NamedNode(ag.name.clone()), quads)?;
                     match old {
                         Some(o) if o.content_hash == x.article.content_hash => stats.rewritten += 1,
                         Some(_) => stats.changed += 1,
@@ -198,22 +228,27 @@ impl KgStore {
                     }
                 }
             }
-            facts.extend(ag.quads.into_iter().filter(|q| rdf::feeds_inference(k, q)));
+            facts.extend(ag.facts);
             Ok::<(), StoreError>(())
         })?;
         for doc in before.docs.keys() {
             if !keep.contains(doc) {
-                self.store.remove_named_graph(NamedNodeRef::new_unchecked(doc))?;
+                grew += self.remove_graph(&NamedNode::new_unchecked(doc))?;
                 stats.removed += 1;
             }
         }
-        self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?;
+        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?;
         let inferred = rdf::inferred_quads(k, &facts);
         stats.inferred = inferred.len();
-        self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
-        self.replace_graph(&graph(GRAPH_BUILD), &[build_quad(k)])?;
+        grew += self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
+        // Every quad but those of xtr:build, then the two it will hold.
+        let others = match before.quads {
+            Some(n) => (n as isize + grew) as usize - before.build_quads,
+            None => self.store.len()? - before.build_quads,
+        };
+        stats.triples = others + 2;
+        self.replace_graph(&graph(GRAPH_BUILD), &build_quads(k, stats.triples))?;
         stats.count(corpus);
-        stats.triples = self.store.len()?;
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
         Ok(stats)
@@ -286,16 +321,17 @@ fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSend
     let _ = (|| {
         send(ontology_quads(k), &mut made)?;
         send(lexicon, &mut made)?;
-        for_each_article_graph(corpus, |_, ag| {
+        for_each_article_graph(k, corpus, |_, _| true, |_, ag| {
             made.articles += 1;
-            facts.extend(ag.quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned());
-            send(ag.quads, &mut made)
+            facts.extend(ag.facts);
+            send(ag.quads.unwrap_or_default(), &mut made)
         })?;
         send(rdf::label_quads(&corpus.entities), &mut made)?;
         let inferred = rdf::inferred_quads(k, &facts);
         made.inferred = inferred.len();
         send(inferred, &mut made)?;
-        send(vec![build_quad(k)], &mut made)
+        let total = made.triples + 2;
+        send(build_quads(k, total), &mut made)
     })();
     made
 }
@@ -333,62 +369,59 @@ fn recover(path: &Path) -> Result<(), StoreError> {
     std::fs::rename(&fresh, path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))
 }
 
-/// The one quad of `xtr:build`, written last.
-fn build_quad(k: &Knowledge) -> Quad {
-    Quad::new(rdf::xtr(GRAPH_BUILD), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD))
+/// The two quads of `xtr:build`, written last: the knowledge fingerprint and
+/// how many quads the store holds with them.
+fn build_quads(k: &Knowledge, total: usize) -> Vec<Quad> {
+    let b = rdf::xtr(GRAPH_BUILD);
+    vec![
+        Quad::new(b.clone(), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD)),
+        Quad::new(b, xt("quadCount"), Term::from(Literal::from(total as i64)), graph(GRAPH_BUILD)),
+    ]
 }
 
-/// An article graph ready to write: its name, quads (with `xt:graphHash`) and hash.
+/// An article graph: its name, digest ([`rdf::article_digest`]), its quads
+/// (with `xt:graphHash`) when it is to be written, and the quads of its facts
+/// that feed inference, which every build needs. (Provenance feeds none:
+/// taking facts from [`rdf::fact_quads`] alone keeps full and incremental
+/// builds alike.)
 struct ArticleGraph {
     name: NamedNode,
-    quads: Vec<Quad>,
-    hash: String,
+    quads: Option<Vec<Quad>>,
+    facts: Vec<Quad>,
 }
 
 /// Makes each article's graph, a chunk of articles at a time on all cores,
 /// and hands them to `write` in corpus order: the quads of the whole corpus
-/// are never held at once.
-fn for_each_article_graph<E>(corpus: &Corpus, mut write: impl FnMut(&Extraction, ArticleGraph) -> Result<(), E>) -> Result<(), E> {
+/// are never held at once. Only graphs `wanted` (by name and digest) are
+/// made whole; of the others only the facts that feed inference.
+fn for_each_article_graph<E>(
+    k: &Knowledge,
+    corpus: &Corpus,
+    wanted: impl Fn(&NamedNode, &str) -> bool + Sync,
+    mut write: impl FnMut(&Extraction, ArticleGraph) -> Result<(), E>,
+) -> Result<(), E> {
+    let facts = |quads: &[Quad]| quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect::<Vec<_>>();
     for chunk in corpus.extractions.chunks(256) {
-        let graphs: Vec<Option<ArticleGraph>> = chunk
+        let graphs: Vec<ArticleGraph> = chunk
             .par_iter()
             .map(|x| {
-                let (g, mut quads) = rdf::article_quads(x, &corpus.entities);
-                let GraphName::NamedNode(name) = g else { return None };
-                let hash = graph_hash(&quads);
-                quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), name.clone()));
-                Some(ArticleGraph { name, quads, hash })
+                let name = rdf::xtr(&rdf::doc_id(&x.article.source_file));
+                let hash = rdf::article_digest(x, &corpus.entities);
+                if wanted(&name, &hash) {
+                    let (_, mut quads, n_facts) = rdf::article_quads(x, &corpus.entities);
+                    let facts = facts(&quads[..n_facts]);
+                    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), name.clone()));
+                    ArticleGraph { facts, name, quads: Some(quads) }
+                } else {
+                    ArticleGraph { facts: facts(&rdf::fact_quads(x, &corpus.entities).1), name, quads: None }
+                }
             })
             .collect();
         for (x, ag) in chunk.iter().zip(graphs) {
-            if let Some(ag) = ag {
-                write(x, ag)?;
-            }
+            write(x, ag)?;
         }
     }
     Ok(())
-}
-
-/// A digest of a graph's quads, independent of their order: the wrapping sum
-/// of each quad's 128-bit SipHash (fixed keys, so stable from build to build),
-/// hashed as it prints, without sorting or allocating.
-pub fn graph_hash(quads: &[Quad]) -> String {
-    use std::fmt::Write as _;
-    use std::hash::Hasher as _;
-    struct Sip(siphasher::sip128::SipHasher13);
-    impl std::fmt::Write for Sip {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.write(s.as_bytes());
-            Ok(())
-        }
-    }
-    let mut sum: u128 = 0;
-    for q in quads {
-        let mut h = Sip(siphasher::sip128::SipHasher13::new());
-        let _ = write!(h, "{q}");
-        sum = sum.wrapping_add(siphasher::sip128::Hasher128::finish128(&h.0).as_u128());
-    }
-    format!("{sum:032x}")
 }
 
 /// One article graph as the store holds it.
@@ -404,6 +437,10 @@ pub struct StoreState {
     /// By graph IRI.
     pub docs: BTreeMap<String, DocState>,
     pub fingerprint: Option<String>,
+    /// The quads of the whole store after the last finished build.
+    pub quads: Option<usize>,
+    /// The quads of `xtr:build` now.
+    pub build_quads: usize,
 }
 
 /// The ontology Turtle as quads of the graph xtr:ontology. Its blank nodes

@@ -39,6 +39,11 @@ fn dump(store: &Path) -> Vec<String> {
     lines
 }
 
+/// The `triples N` of a build summary.
+fn summary_triples(summary: &str) -> usize {
+    summary.lines().find_map(|l| l.trim().strip_prefix("triples")).and_then(|v| v.split_whitespace().next()?.parse().ok()).expect("a triples line")
+}
+
 #[test]
 fn a_rebuild_touches_only_what_changed_and_equals_a_clean_build() {
     let dir = tempfile::tempdir().unwrap();
@@ -59,9 +64,13 @@ fn a_rebuild_touches_only_what_changed_and_equals_a_clean_build() {
     let summary = stdout(&inc);
     assert!(summary.contains("1 added, 1 changed, 1 removed"), "{summary}");
     assert!(summary.contains("2 re-extracted"), "{summary}");
+    // The count a rebuild keeps up to date is the store's.
+    assert_eq!(summary_triples(&summary), dump(&store).len(), "{summary}");
     // The same as building the same folder into a fresh store.
     let clean = dir.path().join("clean");
-    assert!(build(&seeds, &clean, &[]).status.success());
+    let full = build(&seeds, &clean, &[]);
+    assert!(full.status.success());
+    assert_eq!(summary_triples(&stdout(&full)), dump(&clean).len());
     assert_eq!(dump(&store), dump(&clean));
 }
 
