@@ -120,8 +120,15 @@ impl KgStore {
     /// Makes a named graph hold exactly `quads`, writing only the difference,
     /// in one transaction: derived graphs change little between builds.
     /// Returns by how many quads the store grew.
-    pub fn update_graph(&self, g: &GraphName, quads: Vec<Quad>) -> Result<isize, StoreError> {
+    /// The graph keeps a digest of its quads (`xt:graphHash`), so that an
+    /// unchanged graph costs no reading at all.
+    pub fn update_graph(&self, g: &GraphName, mut quads: Vec<Quad>) -> Result<isize, StoreError> {
         let GraphName::NamedNode(name) = g else { return Ok(0) };
+        let hash_quad = digest_quad(name, &quads);
+        if self.store.contains(&hash_quad)? {
+            return Ok(0);
+        }
+        quads.push(hash_quad);
         let old: HashSet<Quad> = self
             .store
             .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref())))
@@ -297,6 +304,40 @@ impl KgStore {
     }
 }
 
+/// A digest of a set of quads, independent of their order: the wrapping sum
+/// of each distinct quad's 128-bit SipHash (fixed keys, so stable from build
+/// to build), hashed as it prints, without sorting or allocating.
+fn quads_digest(quads: &[Quad]) -> String {
+    use std::fmt::Write as _;
+    use std::hash::Hasher as _;
+    struct Sip(siphasher::sip128::SipHasher13);
+    impl std::fmt::Write for Sip {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut sum: u128 = 0;
+    for q in quads.iter().collect::<HashSet<_>>() {
+        let mut h = Sip(siphasher::sip128::SipHasher13::new());
+        let _ = write!(h, "{q}");
+        sum = sum.wrapping_add(siphasher::sip128::Hasher128::finish128(&h.0).as_u128());
+    }
+    format!("{sum:032x}")
+}
+
+/// `<graph> xt:graphHash "…"` for a derived graph holding `quads`.
+fn digest_quad(name: &NamedNode, quads: &[Quad]) -> Quad {
+    Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(quads_digest(quads)), name.clone())
+}
+
+/// A derived graph as a full build writes it: with its digest.
+#[cfg(feature = "rocksdb")]
+fn digested(g: &str, mut quads: Vec<Quad>) -> Vec<Quad> {
+    quads.push(digest_quad(&rdf::xtr(g), &quads));
+    quads
+}
+
 /// What [`make_all_graphs`] sent.
 #[cfg(feature = "rocksdb")]
 #[derive(Default)]
@@ -326,10 +367,10 @@ fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSend
             facts.extend(ag.facts);
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
-        send(rdf::label_quads(&corpus.entities), &mut made)?;
+        send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)), &mut made)?;
         let inferred = rdf::inferred_quads(k, &facts);
         made.inferred = inferred.len();
-        send(inferred, &mut made)?;
+        send(digested(GRAPH_INFERRED, inferred), &mut made)?;
         let total = made.triples + 2;
         send(build_quads(k, total), &mut made)
     })();

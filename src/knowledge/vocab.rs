@@ -124,6 +124,14 @@ impl Vocab {
     pub fn has_superclass(&self, class: &str) -> bool {
         self.class_closure.get(class).is_some_and(|a| a.len() > 1)
     }
+    /// The xt: super-classes of `class`, nearest first, without copying.
+    pub fn superclasses(&self, class: &str) -> &[String] {
+        self.class_closure.get(class).map_or(&[], |a| &a[1.min(a.len())..])
+    }
+    /// Like [`Self::property_ancestors`], without copying; `None` for a property it does not know.
+    pub fn property_closure_of(&self, property: &str) -> Option<&[String]> {
+        self.property_closure.get(property).map(Vec::as_slice)
+    }
     /// The property and all its xt: super-properties, nearest first.
     pub fn property_ancestors(&self, property: &str) -> Vec<String> {
         self.property_closure.get(property).cloned().unwrap_or_else(|| vec![property.to_string()])
