@@ -276,7 +276,7 @@ impl KgStore {
             // in files of its own, and many small files make ingestion slow.
             // The graphs are made on another thread while the loader sorts.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(256);
-            let mut loader = store.bulk_loader();
+            let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
             let made = std::thread::scope(|scope| {
                 let maker = scope.spawn(|| make_all_graphs(k, corpus, tx));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
@@ -376,6 +376,12 @@ fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSend
     })();
     made
 }
+
+/// The bulk loader's memory budget. Its default (2 GB a thread) holds a
+/// million quads per thread in memory; this keeps a build's peak near a
+/// constant for any corpus size, for little speed.
+#[cfg(feature = "rocksdb")]
+const LOADER_MB: usize = 400;
 
 /// Marks a store written by [`KgStore::rebuild`] as wholly loaded.
 #[cfg(feature = "rocksdb")]
