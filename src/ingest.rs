@@ -6,7 +6,6 @@
 
 use std::fmt;
 
-use std::collections::HashSet;
 
 use encoding_rs::{Encoding, BIG5, GB18030, UTF_8};
 use sha2::{Digest, Sha256};
@@ -48,7 +47,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// whichever of chardetng's guess, GB18030 and Big5 decodes cleanly into the
 /// most characters of `familiar` (the Chinese the curated data uses): short
 /// texts are too ambiguous for byte statistics alone.
-pub fn decode(bytes: &[u8], familiar: &HashSet<char>) -> Result<(String, &'static str), IngestError> {
+pub fn decode(bytes: &[u8], familiar: &rustc_hash::FxHashSet<char>) -> Result<(String, &'static str), IngestError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty);
     }
@@ -460,7 +459,7 @@ mod tests {
 
     #[test]
     fn decode_rejects_binary_and_reads_gbk() {
-        let familiar: HashSet<char> = "京津冀职业教育联席会议在天津举行".chars().collect();
+        let familiar: rustc_hash::FxHashSet<char> = "京津冀职业教育联席会议在天津举行".chars().collect();
         assert!(matches!(decode(b"\x00\x01abc", &familiar), Err(IngestError::Binary { .. })));
         assert_eq!(decode(b"  \n", &familiar), Err(IngestError::Empty));
         let (gbk, _, _) = encoding_rs::GBK.encode("京津冀职业教育联席会议在天津举行。");

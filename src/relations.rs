@@ -197,23 +197,21 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
 }
 
 /// The modality of what a sentence says at `pos`: the nearest marker before it.
-/// Modality markers of a sentence: (start, end, modality), in chars.
-fn markers(k: &Knowledge, chars: &[char]) -> Vec<(usize, usize, Modality)> {
+/// Modality markers of a sentence: (start, end, modality), in chars,
+/// planned ones first.
+fn markers(k: &Knowledge, text: &str, char_at: &[usize]) -> Vec<(usize, usize, Modality)> {
     let words = &k.grammar.modality;
-    let mut out = Vec::new();
-    for (list, m) in [(&words.planned, Modality::Planned), (&words.reported, Modality::Reported)] {
-        for w in list {
-            let wc: Vec<char> = w.chars().collect();
-            if wc.is_empty() || wc.len() > chars.len() {
-                continue;
-            }
-            for i in 0..=chars.len() - wc.len() {
-                if chars[i..i + wc.len()] == wc[..] {
-                    out.push((i, i + wc.len(), m));
-                }
-            }
-        }
-    }
+    let planned = words.planned.iter().filter(|w| !w.is_empty()).count();
+    let mut out: Vec<(usize, usize, Modality)> = k
+        .grammar
+        .modality_matcher
+        .find_overlapping_iter(text)
+        .map(|m| {
+            let modality = if m.pattern().as_usize() < planned { Modality::Planned } else { Modality::Reported };
+            (char_at[m.start()], char_at[m.end()], modality)
+        })
+        .collect();
+    out.sort_by_key(|&(s, e, m)| (m != Modality::Planned, s, e));
     out
 }
 
@@ -238,9 +236,8 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
 }
 
 /// Where each rule word occurs in a sentence: one overlapping search for all.
-fn rule_words(k: &Knowledge, text: &str) -> Vec<Vec<(usize, usize)>> {
+fn rule_words(k: &Knowledge, text: &str, char_at: &[usize]) -> Vec<Vec<(usize, usize)>> {
     let mut found = vec![Vec::new(); k.rules.words.len()];
-    let char_at = crate::model::char_offsets(text);
     for m in k.rules.word_matcher.find_overlapping_iter(text) {
         found[m.pattern().as_usize()].push((char_at[m.start()], char_at[m.end()]));
     }
@@ -279,8 +276,9 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         });
         let chars: Vec<char> = sentence.text.chars().collect();
         let offset = sentence.span.start;
-        let found = rule_words(k, &sentence.text);
-        let markers = markers(k, &chars);
+        let char_at = crate::model::char_offsets(&sentence.text);
+        let found = rule_words(k, &sentence.text, &char_at);
+        let markers = markers(k, &sentence.text, &char_at);
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);

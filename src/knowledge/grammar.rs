@@ -1,7 +1,7 @@
 //! The name grammar of `ontology/grammar.toml`, checked against the vocabulary
 //! and compiled into matchers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -112,12 +112,15 @@ pub struct Grammar {
     pub furniture: FurnitureGrammar,
     /// Every organisation, event and venue suffix, overlapping matches wanted.
     pub suffix_matcher: AhoCorasick,
+    /// Every modality word, planned ones first: pattern i is planned when
+    /// `i < modality.planned.len()`.
+    pub modality_matcher: AhoCorasick,
     /// For pattern i of `suffix_matcher`: the suffix and whether it is an event-kind suffix.
     pub suffix_patterns: Vec<(String, bool)>,
-    pub hard_stop_set: HashSet<char>,
-    pub numeral_set: HashSet<char>,
-    pub measure_set: HashSet<char>,
-    pub surname_set: HashSet<char>,
+    pub hard_stop_set: rustc_hash::FxHashSet<char>,
+    pub numeral_set: rustc_hash::FxHashSet<char>,
+    pub measure_set: rustc_hash::FxHashSet<char>,
+    pub surname_set: rustc_hash::FxHashSet<char>,
 }
 
 impl Grammar {
@@ -143,7 +146,12 @@ impl Grammar {
             .match_kind(MatchKind::Standard)
             .build(suffix_patterns.iter().map(|(s, _)| s))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build suffix matcher: {e}")))?;
+        let modality_matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(g.modality.planned.iter().chain(&g.modality.reported).filter(|w| !w.is_empty()))
+            .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
         Ok(Grammar {
+            modality_matcher,
             hard_stop_set: g.org.hard_stops.chars().collect(),
             numeral_set: g.org.numerals.chars().collect(),
             measure_set: g.org.measure_words.chars().collect(),

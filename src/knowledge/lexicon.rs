@@ -32,8 +32,8 @@ pub struct LexiconEntry {
 #[derive(Debug)]
 pub struct Lexicon {
     pub entries: Vec<LexiconEntry>,
-    by_id: HashMap<String, usize>,
-    by_surface: HashMap<String, usize>,
+    by_id: rustc_hash::FxHashMap<String, usize>,
+    by_surface: rustc_hash::FxHashMap<String, usize>,
     /// Leftmost-longest matcher over every name and alias; pattern i names `surface_entry[i]`.
     pub matcher: AhoCorasick,
     surface_entry: Vec<usize>,
@@ -293,10 +293,10 @@ impl Lexicon {
             }
         }
 
-        let by_id: HashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let by_id: rustc_hash::FxHashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
         // A surface names the first entry that claims it: the higher level wins
         // because places.tsv lists provinces, then cities, then districts.
-        let mut by_surface: HashMap<String, usize> = HashMap::new();
+        let mut by_surface: rustc_hash::FxHashMap<String, usize> = Default::default();
         let mut surfaces: Vec<String> = Vec::new();
         let mut surface_entry = Vec::new();
         for (i, e) in entries.iter().enumerate() {

@@ -62,7 +62,7 @@ pub struct Knowledge {
     pub fingerprint: String,
     /// The Chinese characters the curated data uses: what a correct decoding
     /// of a news article on this domain is full of.
-    pub familiar_chars: std::collections::HashSet<char>,
+    pub familiar_chars: rustc_hash::FxHashSet<char>,
 }
 
 /// The raw text of each knowledge file, so that loading can be tested without a folder.

@@ -111,7 +111,7 @@ pub struct RuleSet {
     /// pattern i of the matcher is `words[i]`.
     pub word_matcher: aho_corasick::AhoCorasick,
     pub words: Vec<String>,
-    pub word_id: std::collections::HashMap<String, usize>,
+    pub word_id: rustc_hash::FxHashMap<String, usize>,
 }
 
 fn parse_pattern(src: &str) -> Result<Pattern, String> {

@@ -28,8 +28,8 @@ pub struct Vocab {
     /// (local name, lang) → label.
     labels: BTreeMap<(String, String), String>,
     /// Each class and property with all its ancestors (itself first), computed once.
-    class_closure: std::collections::HashMap<String, Vec<String>>,
-    property_closure: std::collections::HashMap<String, Vec<String>>,
+    class_closure: rustc_hash::FxHashMap<String, Vec<String>>,
+    property_closure: rustc_hash::FxHashMap<String, Vec<String>>,
 }
 
 fn local(iri: &str) -> Option<&str> {
