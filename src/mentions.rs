@@ -326,7 +326,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
             break;
         }
         let core_len = core_end - pos;
-        if let Some(n) = s.word_ending_at(pos, &g.org.left_stops).or_else(|| s.word_ending_at(pos, &s.k.rules.triggers)) {
+        if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
             let w = s.s(pos - n, pos);
             if core_len >= 2 || !soft.contains(&w.as_str()) {
                 break;

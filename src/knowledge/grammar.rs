@@ -115,12 +115,40 @@ pub struct Grammar {
     /// Every modality word, planned ones first: pattern i is planned when
     /// `i < modality.planned.len()`.
     pub modality_matcher: AhoCorasick,
+    /// `org.left_stops`, indexed.
+    pub org_left_stops: WordIndex,
     /// For pattern i of `suffix_matcher`: the suffix and whether it is an event-kind suffix.
     pub suffix_patterns: Vec<(String, bool)>,
     pub hard_stop_set: rustc_hash::FxHashSet<char>,
     pub numeral_set: rustc_hash::FxHashSet<char>,
     pub measure_set: rustc_hash::FxHashSet<char>,
     pub surname_set: rustc_hash::FxHashSet<char>,
+}
+
+/// A word list indexed by last character, to ask "which word ends here?"
+/// at every position of a scan without comparing against the whole list.
+#[derive(Debug, Default)]
+pub struct WordIndex {
+    by_last: rustc_hash::FxHashMap<char, Vec<Vec<char>>>,
+}
+
+impl WordIndex {
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Self {
+        let mut by_last: rustc_hash::FxHashMap<char, Vec<Vec<char>>> = Default::default();
+        for w in words {
+            let chars: Vec<char> = w.chars().collect();
+            if let Some(&last) = chars.last() {
+                by_last.entry(last).or_default().push(chars);
+            }
+        }
+        WordIndex { by_last }
+    }
+
+    /// The length in chars of the longest word ending at `end` in `c`.
+    pub fn longest_ending_at(&self, c: &[char], end: usize) -> Option<usize> {
+        let last = c.get(end.checked_sub(1)?)?;
+        self.by_last.get(last)?.iter().filter(|w| w.len() <= end && c[end - w.len()..end] == w[..]).map(Vec::len).max()
+    }
 }
 
 impl Grammar {
@@ -152,6 +180,7 @@ impl Grammar {
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
         Ok(Grammar {
             modality_matcher,
+            org_left_stops: WordIndex::new(&g.org.left_stops),
             hard_stop_set: g.org.hard_stops.chars().collect(),
             numeral_set: g.org.numerals.chars().collect(),
             measure_set: g.org.measure_words.chars().collect(),

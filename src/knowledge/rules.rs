@@ -107,6 +107,8 @@ pub struct RuleSet {
     pub far_gap: usize,
     /// Every literal of every rule: they also bound names.
     pub triggers: Vec<String>,
+    /// `triggers`, indexed.
+    pub trigger_index: super::grammar::WordIndex,
     /// Every literal and excluded word, for one overlapping search per sentence;
     /// pattern i of the matcher is `words[i]`.
     pub word_matcher: aho_corasick::AhoCorasick,
@@ -229,6 +231,7 @@ impl RuleSet {
             .build(&words)
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
         let word_id = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, word_matcher, words, word_id })
+        let trigger_index = super::grammar::WordIndex::new(&triggers);
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, word_id })
     }
 }
