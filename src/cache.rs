@@ -1,5 +1,6 @@
 //! The extraction cache: what ingest and mentions read from each article
-//! ([`Read`]), kept in a folder beside the store under the knowledge
+//! ([`Read`]), in bincode (several times faster than JSON to read back, for a
+//! rebuild reads ten thousand of them), kept in a folder beside the store under the knowledge
 //! fingerprint and the article's content hash, so that a build re-reads only
 //! articles that changed. A missing or unreadable entry only costs a re-read.
 
@@ -24,12 +25,12 @@ impl Cache {
     }
 
     fn path(&self, content_hash: &str) -> PathBuf {
-        self.dir.join(format!("{}-{}.json", self.prefix, content_hash))
+        self.dir.join(format!("{}-{}.bin", self.prefix, content_hash))
     }
 
     pub fn get(&self, content_hash: &str) -> Option<Read> {
         let bytes = std::fs::read(self.path(content_hash)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        bincode::deserialize(&bytes).ok()
     }
 
     /// Writes an entry whole or not at all (a temporary file, then a rename).
@@ -37,7 +38,7 @@ impl Cache {
         std::fs::create_dir_all(&self.dir)?;
         let target = self.path(content_hash);
         let tmp = target.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, serde_json::to_vec(read)?)?;
+        std::fs::write(&tmp, bincode::serialize(read).map_err(io::Error::other)?)?;
         std::fs::rename(tmp, target)
     }
 
@@ -47,7 +48,7 @@ impl Cache {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let live = name
-                .strip_suffix(".json")
+                .strip_suffix(".bin")
                 .and_then(|n| n.split_once('-'))
                 .is_some_and(|(p, h)| p == self.prefix && keep.contains(h));
             if !live {

@@ -2,7 +2,7 @@
 //! provenance exactly as ONTOLOGY.md says (one `xt:Assertion` per triple and
 //! sentence). Pure: builds values, writes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -301,7 +301,8 @@ pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
 pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
     type Triple<'a> = (&'a NamedOrBlankNode, &'a NamedNode, &'a Term);
     let g = graph(GRAPH_INFERRED);
-    let asserted: HashSet<Triple<'_>> = quads.iter().map(|q| (&q.subject, &q.predicate, &q.object)).collect();
+    // Distinct triples: the same fact is stated by many articles.
+    let asserted: rustc_hash::FxHashSet<Triple<'_>> = quads.iter().map(|q| (&q.subject, &q.predicate, &q.object)).collect();
     // The vocabulary's terms, made once.
     let mut terms: std::collections::HashMap<String, (NamedNode, Term)> = std::collections::HashMap::new();
     let mut term = |local: &str| -> (NamedNode, Term) {
@@ -313,7 +314,7 @@ pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
         t
     };
     // Owned, for the triples whose parts are new.
-    let mut new: HashSet<(NamedOrBlankNode, NamedNode, Term)> = HashSet::new();
+    let mut new: rustc_hash::FxHashSet<(NamedOrBlankNode, NamedNode, Term)> = Default::default();
     let mut add = |s: &NamedOrBlankNode, p: &NamedNode, o: &Term| {
         if !asserted.contains(&(s, p, o)) {
             new.insert((s.clone(), p.clone(), o.clone()));
@@ -321,35 +322,35 @@ pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
     };
     let type_p = rdf::TYPE.into_owned();
     // Edges of each transitive property: property → subject → objects.
-    let mut transitive: std::collections::HashMap<String, std::collections::HashMap<&NamedNode, Vec<&NamedNode>>> = Default::default();
-    for q in quads {
-        if q.predicate == rdf::TYPE {
-            if let Term::NamedNode(c) = &q.object {
+    let mut transitive: std::collections::BTreeMap<String, rustc_hash::FxHashMap<&NamedNode, Vec<&NamedNode>>> = Default::default();
+    for &(subject, predicate, object) in &asserted {
+        if *predicate == rdf::TYPE {
+            if let Term::NamedNode(c) = object {
                 if let Some(local) = c.as_str().strip_prefix(XT) {
                     for sup in k.vocab.superclasses(local) {
-                        add(&q.subject, &type_p, &term(sup).1);
+                        add(subject, &type_p, &term(sup).1);
                     }
                 }
             }
             continue;
         }
-        let Some(p) = q.predicate.as_str().strip_prefix(XT) else { continue };
+        let Some(p) = predicate.as_str().strip_prefix(XT) else { continue };
         if !k.vocab.is_object_property(p) {
             continue;
         }
-        let Term::NamedNode(o) = &q.object else { continue };
+        let Term::NamedNode(o) = object else { continue };
         let own = [p.to_string()];
         let ancestors = k.vocab.property_closure_of(p).unwrap_or(&own);
         for (i, a) in ancestors.iter().enumerate() {
             let (a_node, _) = term(a);
             if i > 0 {
-                add(&q.subject, &a_node, &q.object);
+                add(subject, &a_node, object);
             }
             if k.vocab.is_symmetric(a) {
-                add(&NamedOrBlankNode::NamedNode(o.clone()), &a_node, &q.subject.clone().into());
+                add(&NamedOrBlankNode::NamedNode(o.clone()), &a_node, &subject.clone().into());
             }
         }
-        if let NamedOrBlankNode::NamedNode(sn) = &q.subject {
+        if let NamedOrBlankNode::NamedNode(sn) = subject {
             for a in ancestors.iter().filter(|a| k.vocab.is_transitive(a)) {
                 if !transitive.contains_key(a) {
                     transitive.insert(a.clone(), Default::default());
@@ -362,7 +363,7 @@ pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
     for (p, edges) in &transitive {
         let (p_node, _) = term(p);
         for (s, direct) in edges {
-            let mut seen: HashSet<&NamedNode> = HashSet::new();
+            let mut seen: rustc_hash::FxHashSet<&NamedNode> = Default::default();
             let mut stack: Vec<&NamedNode> = direct.clone();
             while let Some(t) = stack.pop() {
                 if t == *s || !seen.insert(t) {

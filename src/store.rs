@@ -203,9 +203,15 @@ impl KgStore {
     /// that was killed half-way is finished by the next one. The knowledge
     /// fingerprint is written last.
     pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Corpus, full: bool) -> Result<BuildStats, StoreError> {
+        let mut clock = std::time::Instant::now();
+        let mut lap = |stats: &mut BuildStats, what: &'static str| {
+            stats.phases.push((what, clock.elapsed().as_secs_f64()));
+            clock = std::time::Instant::now();
+        };
         let before = self.state()?;
         let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
         let mut stats = BuildStats { full, ..Default::default() };
+        lap(&mut stats, "store: reading its state");
         #[cfg(feature = "rocksdb")]
         if full {
             self.rebuild(k, corpus, &mut stats)?;
@@ -238,6 +244,7 @@ impl KgStore {
             facts.extend(ag.facts);
             Ok::<(), StoreError>(())
         })?;
+        lap(&mut stats, "store: article graphs");
         for doc in before.docs.keys() {
             if !keep.contains(doc) {
                 grew += self.remove_graph(&NamedNode::new_unchecked(doc))?;
@@ -245,9 +252,12 @@ impl KgStore {
             }
         }
         grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?;
+        lap(&mut stats, "store: labels");
         let inferred = rdf::inferred_quads(k, &facts);
         stats.inferred = inferred.len();
+        lap(&mut stats, "store: inference");
         grew += self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
+        lap(&mut stats, "store: inferred graph");
         // Every quad but those of xtr:build, then the two it will hold.
         let others = match before.quads {
             Some(n) => (n as isize + grew) as usize - before.build_quads,
@@ -258,6 +268,7 @@ impl KgStore {
         stats.count(corpus);
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
+        lap(&mut stats, "store: flush");
         Ok(stats)
     }
 
@@ -551,4 +562,6 @@ pub struct BuildStats {
     pub triples: usize,
     pub by_class: BTreeMap<String, usize>,
     pub by_property: BTreeMap<String, usize>,
+    /// Seconds spent in each phase of the writing, for `build --timings`.
+    pub phases: Vec<(&'static str, f64)>,
 }
