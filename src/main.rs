@@ -218,9 +218,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("{}: {e}", file.display());
             }
             let x = &corpus.extractions[0];
+            let entities = corpus.entities_of(x);
             match format {
-                ExtractFormat::Json => serde_json::to_writer_pretty(&mut out, x)?,
-                ExtractFormat::Text => write_extraction(x, &mut out)?,
+                ExtractFormat::Json => {
+                    /// An extraction with the entities it mentions.
+                    #[derive(serde::Serialize)]
+                    struct View<'a> {
+                        #[serde(flatten)]
+                        extraction: &'a xietong::model::Extraction,
+                        entities: &'a [&'a xietong::model::Entity],
+                    }
+                    serde_json::to_writer_pretty(&mut out, &View { extraction: x, entities: &entities })?
+                }
+                ExtractFormat::Text => write_extraction(x, &entities, &mut out)?,
             }
             ExitCode::SUCCESS
         }
@@ -404,7 +414,7 @@ fn list_queries(out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn write_extraction(x: &xietong::model::Extraction, out: &mut dyn Write) -> Result<()> {
+fn write_extraction(x: &xietong::model::Extraction, entities: &[&xietong::model::Entity], out: &mut dyn Write) -> Result<()> {
     let a = &x.article;
     writeln!(out, "article  {} ({}, {} sentences)", a.source_file, a.encoding, a.sentences.len())?;
     writeln!(out, "title    {}", a.meta.title.as_deref().unwrap_or("-"))?;
@@ -417,10 +427,10 @@ fn write_extraction(x: &xietong::model::Extraction, out: &mut dyn Write) -> Resu
         writeln!(out, "  [{}-{}] {} :{} ({:?}) → {}", m.span.start, m.span.end, m.surface, m.class, m.source, ids.join(", "))?;
     }
     writeln!(out, "\nentities")?;
-    for e in &x.entities {
+    for e in entities {
         writeln!(out, "  {}  {} :{}{}", e.id, e.label, e.class, if e.alt_labels.is_empty() { String::new() } else { format!("  ({})", e.alt_labels.join("、")) })?;
     }
-    let label = |id: &str| x.entities.iter().find(|e| e.id == id).map(|e| e.label.clone()).unwrap_or_else(|| id.to_string());
+    let label = |id: &str| entities.iter().find(|e| e.id == id).map(|e| e.label.clone()).unwrap_or_else(|| id.to_string());
     writeln!(out, "\nrelations")?;
     for r in &x.relations {
         let o = match &r.object {

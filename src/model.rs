@@ -230,8 +230,6 @@ pub struct Extraction {
     pub mentions: Vec<Mention>,
     /// Entity ids each mention refers to, by index (several for 两校; none: unresolved).
     pub mention_entities: Vec<Vec<String>>,
-    /// Entities this article mentions, sorted by id.
-    pub entities: Vec<Entity>,
     pub relations: Vec<Relation>,
     pub observations: Vec<Observation>,
 }

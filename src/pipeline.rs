@@ -53,14 +53,21 @@ pub fn finish(reads: Vec<Read>, failures: Vec<(String, IngestError)>, k: &Knowle
         .zip(res.mention_entities.into_par_iter())
         .map(|(Read { article, found }, mention_entities)| {
             let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
-            let mut ids: Vec<&String> = mention_entities.iter().flatten().collect();
-            ids.sort();
-            ids.dedup();
-            let entities = ids.into_iter().filter_map(|id| res.entities.get(id).cloned()).collect();
-            Extraction { article, mentions: found.mentions, mention_entities, entities, relations, observations: found.observations }
+            Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }
         })
         .collect();
     Corpus { extractions, entities: res.entities, failures }
+}
+
+impl Corpus {
+    /// The entities an article mentions, sorted by id. (Not kept in each
+    /// extraction: an entity named by thousands of articles is held once.)
+    pub fn entities_of(&self, x: &Extraction) -> Vec<&Entity> {
+        let mut ids: Vec<&String> = x.mention_entities.iter().flatten().collect();
+        ids.sort();
+        ids.dedup();
+        ids.into_iter().filter_map(|id| self.entities.get(id)).collect()
+    }
 }
 
 /// The whole pipeline over inputs held in memory.

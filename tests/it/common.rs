@@ -74,11 +74,12 @@ pub fn knowledge() -> &'static xietong::knowledge::Knowledge {
     K.get_or_init(|| xietong::knowledge::Knowledge::load(&repo().join("ontology")).expect("ontology loads"))
 }
 
-/// Every name (label, aliases, lexicon forms) of an entity an extraction refers to, normalised.
-pub fn entity_names(x: &xietong::model::Extraction, id: &str) -> Vec<String> {
-    x.entities
-        .iter()
-        .filter(|e| e.id == id)
+/// Every name (label, aliases, lexicon forms) of an entity of a corpus, normalised.
+pub fn entity_names(corpus: &xietong::pipeline::Corpus, id: &str) -> Vec<String> {
+    corpus
+        .entities
+        .get(id)
+        .into_iter()
         .flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone()))
         .chain(knowledge().lexicon.get(id).into_iter().flat_map(|e| std::iter::once(e.name.clone()).chain(e.aliases.clone())))
         .map(|n| xietong::mentions::norm(&n))

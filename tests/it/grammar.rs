@@ -11,7 +11,7 @@ use crate::common::*;
 fn check(text: &str, subject: &str, property: &str, object: &str) {
     let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
     let x = &corpus.extractions[0];
-    let names = |id: &str| entity_names(x, id);
+    let names = |id: &str| entity_names(&corpus, id);
     let found = x.relations.iter().any(|r| {
         r.property == property
             && names(&r.subject).contains(&norm(subject))

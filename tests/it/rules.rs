@@ -3,18 +3,16 @@
 
 use xietong::mentions::norm;
 use xietong::model::{Extraction, Object};
-use xietong::pipeline::{extract_corpus, Input};
+use xietong::pipeline::{extract_corpus, Corpus, Input};
 
 use crate::common::*;
 
-fn extract(text: &str) -> Extraction {
-    let corpus = extract_corpus(&[Input { name: "example.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+/// The corpus of one example sentence, and its one extraction.
+fn extract(text: &str) -> (Corpus, Extraction) {
+    let mut corpus = extract_corpus(&[Input { name: "example.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
     assert!(corpus.failures.is_empty(), "{text}: {:?}", corpus.failures);
-    corpus.extractions.into_iter().next().unwrap()
-}
-
-fn names(x: &Extraction, id: &str) -> Vec<String> {
-    entity_names(x, id)
+    let x = corpus.extractions.remove(0);
+    (corpus, x)
 }
 
 #[test]
@@ -22,7 +20,8 @@ fn every_rule_fires_on_its_examples_and_not_on_its_counters() {
     let mut failures = Vec::new();
     for rule in &knowledge().rules.rules {
         for ex in &rule.examples {
-            let x = extract(&ex.text);
+            let (corpus, x) = extract(&ex.text);
+            let names = |id: &str| entity_names(&corpus, id);
             let fired: Vec<_> = x.relations.iter().filter(|r| r.rule == rule.id).collect();
             if fired.is_empty() {
                 failures.push(format!("{}: did not fire on “{}”", rule.id, ex.text));
@@ -32,20 +31,20 @@ fn every_rule_fires_on_its_examples_and_not_on_its_counters() {
                 assert_eq!(parts.len(), 3, "{}: bad expectation {want}", rule.id);
                 let ok = fired.iter().any(|r| {
                     r.property == parts[1]
-                        && names(&x, &r.subject).contains(&norm(parts[0]))
-                        && matches!(&r.object, Object::Entity(o) if names(&x, o).contains(&norm(parts[2])))
+                        && names(&r.subject).contains(&norm(parts[0]))
+                        && matches!(&r.object, Object::Entity(o) if names(o).contains(&norm(parts[2])))
                 });
                 if !ok {
                     let got: Vec<String> = fired
                         .iter()
-                        .map(|r| format!("{:?} {} {:?}", names(&x, &r.subject).first(), r.property, match &r.object { Object::Entity(o) => names(&x, o).first().cloned(), _ => None }))
+                        .map(|r| format!("{:?} {} {:?}", names(&r.subject).first(), r.property, match &r.object { Object::Entity(o) => names(o).first().cloned(), _ => None }))
                         .collect();
                     failures.push(format!("{}: “{}” should give {want}; gave {got:?}", rule.id, ex.text));
                 }
             }
         }
         for ex in &rule.counters {
-            let x = extract(&ex.text);
+            let (_, x) = extract(&ex.text);
             if x.relations.iter().any(|r| r.rule == rule.id) {
                 failures.push(format!("{}: fired on counter-example “{}”", rule.id, ex.text));
             }
