@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use xietong::cache::Cache;
 use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
-use xietong::pipeline::{extract_corpus, finish, read_article, Input, Read};
+use xietong::pipeline::{extract_corpus, read_article, Input, Read, Streamed};
 use xietong::query::{self, Format};
-use xietong::store::KgStore;
+use xietong::store::{Batch, KgStore};
 use xietong::{describe, eval};
 
 #[derive(Parser)]
@@ -285,61 +285,66 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     bar.set_prefix("reading");
-    let inputs: Vec<Input> = files
-        .iter()
+    // Pass 1, on all cores: each article from the cache, or read anew and
+    // cached (under the same knowledge only). Only its mentions are kept, for
+    // resolution; the rest is read back from the cache in pass 2.
+    let cache_broken = std::sync::atomic::AtomicBool::new(false);
+    let firsts: Vec<First> = files
+        .par_iter()
         .map(|f| {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
             let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
+            let hash = xietong::ingest::content_hash(&bytes);
+            let (read, fresh) = match (!full).then(|| cache.get(&hash)).flatten() {
+                Some(read) => (Ok(read), false),
+                None => (read_article(&Input { name: name.clone(), bytes }, &k), true),
+            };
+            let read = read.map(|mut read| {
+                read.article.source_file = name.clone();
+                // Held in memory only when the cache cannot keep it.
+                let held = fresh && cache.put(&hash, &read).is_err();
+                if held {
+                    cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                (read.found.mentions.clone(), held.then_some(read))
+            });
             bar.inc(1);
-            Ok(Input { name, bytes })
+            Ok(First { name, hash, read, fresh })
         })
         .collect::<Result<_>>()?;
-    phase("reading the seeds");
-    // Articles read before under the same knowledge come from the cache.
-    bar.set_prefix("extracting");
-    bar.set_position(0);
-    let hashes: Vec<String> = inputs.iter().map(|i| xietong::ingest::content_hash(&i.bytes)).collect();
-    let results: Vec<(Result<Read, xietong::ingest::IngestError>, bool)> = inputs
-        .par_iter()
-        .zip(&hashes)
-        .map(|(inp, h)| {
-            let r = match (!full).then(|| cache.get(h)).flatten() {
-                Some(mut read) => {
-                    read.article.source_file = inp.name.clone();
-                    (Ok(read), false)
-                }
-                None => (read_article(inp, &k), true),
-            };
-            bar.inc(1);
-            r
-        })
-        .collect();
     bar.finish_and_clear();
-    let mut reads = Vec::new();
-    let mut failures = Vec::new();
-    let mut reextracted = 0;
-    for ((r, fresh), (inp, h)) in results.into_iter().zip(inputs.iter().zip(&hashes)) {
-        match r {
-            Ok(read) => {
-                if fresh {
-                    reextracted += 1;
-                    if let Err(e) = cache.put(h, &read) {
-                        eprintln!("xietong: cannot write the extraction cache: {e}");
-                    }
-                }
-                reads.push(read);
+    if cache_broken.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display());
+    }
+    phase("reading (pass 1)");
+    let hashes: Vec<String> = firsts.iter().map(|f| f.hash.clone()).collect();
+    let reextracted = firsts.iter().filter(|f| f.fresh && f.read.is_ok()).count();
+    let (mut names, mut mentions, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for f in firsts {
+        match f.read {
+            Ok((m, h)) => {
+                names.push(f.name);
+                mentions.push(m);
+                held.push(h);
+                keys.push(f.hash);
             }
-            Err(e) => failures.push((inp.name.clone(), e)),
+            Err(e) => failures.push((f.name, e)),
         }
     }
     for (name, e) in &failures {
         eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
     }
-    phase("cache and extraction");
-    let corpus = finish(reads, failures, &k);
-    phase("resolution and relations");
-    let stats = kg.write_corpus(&k, &corpus, full)?;
-    phase("writing the store");
+    // Pass 2, article by article as the store writes them.
+    let load = |i: usize| -> Option<Read> {
+        let mut read = held[i].clone().or_else(|| cache.get(&keys[i]))?;
+        read.article.source_file = names[i].clone();
+        Some(read)
+    };
+    let corpus = Streamed::new(names.clone(), mentions, load, &k);
+    phase("resolution");
+    let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
+    let stats = kg.write_corpus(&k, &batch, full)?;
+    phase("relations and writing");
     if timings {
         for (what, secs) in &stats.phases {
             eprintln!("xietong:   {what:<26} {secs:>8.2} s");
@@ -363,16 +368,29 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     writeln!(out, "  entities  {}: {}", stats.entities, join(&stats.by_class))?;
     writeln!(out, "  relations {}: {}", stats.relations, join(&stats.by_property))?;
     writeln!(out, "  triples   {} (of which inferred {})", stats.triples, stats.inferred)?;
-    let code = if corpus.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        writeln!(out, "  skipped   {} unreadable article(s)", corpus.failures.len())?;
-        ExitCode::FAILURE
-    };
+    let mut code = ExitCode::SUCCESS;
+    if !failures.is_empty() {
+        writeln!(out, "  skipped   {} unreadable article(s)", failures.len())?;
+        code = ExitCode::FAILURE;
+    }
+    if stats.lost > 0 {
+        eprintln!("xietong: {} article(s) could not be read back as they were read (changed during the build?); their last good graphs stay: build again", stats.lost);
+        code = ExitCode::FAILURE;
+    }
     // The process ends here: freeing the corpus piece by piece would take
     // most of a second at ten thousand articles and give nothing back.
     std::mem::forget(corpus);
     Ok(code)
+}
+
+/// An article after pass 1 of a build: its mentions (and the whole read,
+/// when the cache could not keep it), or why it could not be read.
+struct First {
+    name: String,
+    hash: String,
+    read: Result<(Vec<xietong::model::Mention>, Option<Read>), xietong::ingest::IngestError>,
+    /// Read anew rather than from the cache.
+    fresh: bool,
 }
 
 fn write_machine(out: &mut dyn Write) -> Result<()> {

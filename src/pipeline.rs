@@ -4,6 +4,7 @@
 //! ([`Read`]) depends on nothing but its bytes and the knowledge, so a
 //! build can keep it and skip it for articles that did not change.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
@@ -12,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
-use crate::model::{Article, Entity, Extraction};
+use crate::model::{Article, Entity, Extraction, Mention};
 use crate::relations;
-use crate::resolve::resolve;
+use crate::resolve::{resolve, Resolution};
 
 /// An input article: its path relative to the seeds folder, and its bytes.
 pub struct Input {
@@ -44,19 +45,83 @@ pub fn read_article(input: &Input, k: &Knowledge) -> Result<Read, IngestError> {
     Ok(Read { article, found })
 }
 
+/// The relations of one article, once its mentions are resolved.
+fn relate(read: Read, mention_entities: Vec<Vec<String>>, k: &Knowledge) -> Extraction {
+    let Read { article, found } = read;
+    let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
+    Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }
+}
+
 /// Resolution across the corpus, then the relations of every article.
 pub fn finish(reads: Vec<Read>, failures: Vec<(String, IngestError)>, k: &Knowledge) -> Corpus {
-    let pairs: Vec<(&Article, &Found)> = reads.iter().map(|r| (&r.article, &r.found)).collect();
-    let res = resolve(&pairs, k);
-    let extractions = reads
-        .into_par_iter()
-        .zip(res.mention_entities.into_par_iter())
-        .map(|(Read { article, found }, mention_entities)| {
-            let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
-            Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }
-        })
-        .collect();
+    let mentions: Vec<&[Mention]> = reads.iter().map(|r| r.found.mentions.as_slice()).collect();
+    let res = resolve(&mentions, k);
+    let extractions = reads.into_par_iter().zip(res.mention_entities.into_par_iter()).map(|(read, me)| relate(read, me, k)).collect();
     Corpus { extractions, entities: res.entities, failures }
+}
+
+/// The articles of a corpus as the store takes them: one extraction at a
+/// time, so that a build need not hold them all.
+pub trait Articles: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The extraction of article `i`; `None` when it can no longer be read
+    /// as it was (the store then keeps its last good graph).
+    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>>;
+    /// Its path relative to the seeds folder.
+    fn name(&self, i: usize) -> &str;
+}
+
+impl Articles for Corpus {
+    fn len(&self) -> usize {
+        self.extractions.len()
+    }
+    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
+        self.extractions.get(i).map(Cow::Borrowed)
+    }
+    fn name(&self, i: usize) -> &str {
+        &self.extractions[i].article.source_file
+    }
+}
+
+/// A corpus read twice, as `build` reads it: the first pass keeps only each
+/// article's mentions (all that resolution needs); after resolution, each
+/// article is read again (`load`, from the extraction cache) for its
+/// relations and dropped once written. What is held is the mentions, not
+/// the texts.
+pub struct Streamed<'k, L> {
+    pub names: Vec<String>,
+    pub mentions: Vec<Vec<Mention>>,
+    pub resolution: Resolution,
+    pub load: L,
+    pub k: &'k Knowledge,
+}
+
+impl<'k, L: Fn(usize) -> Option<Read> + Sync> Streamed<'k, L> {
+    pub fn new(names: Vec<String>, mentions: Vec<Vec<Mention>>, load: L, k: &'k Knowledge) -> Self {
+        let slices: Vec<&[Mention]> = mentions.iter().map(Vec::as_slice).collect();
+        let resolution = resolve(&slices, k);
+        Streamed { names, mentions, resolution, load, k }
+    }
+}
+
+impl<L: Fn(usize) -> Option<Read> + Sync> Articles for Streamed<'_, L> {
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
+        let read = (self.load)(i)?;
+        // Read again, it must be what was resolved: the same mentions.
+        if read.found.mentions != self.mentions[i] {
+            return None;
+        }
+        Some(Cow::Owned(relate(read, self.resolution.mention_entities[i].clone(), self.k)))
+    }
+    fn name(&self, i: usize) -> &str {
+        &self.names[i]
+    }
 }
 
 impl Corpus {

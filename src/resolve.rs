@@ -10,9 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 use crate::knowledge::Knowledge;
-use crate::mentions::{norm, Found};
-use crate::model::{Article, Entity, Mention, Referent};
+use crate::mentions::norm;
+use crate::model::{Entity, Mention, Referent};
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
 pub fn short_hash(s: &str) -> String {
@@ -189,14 +191,16 @@ fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
     "thing"
 }
 
-/// Resolves the mentions of every article of a corpus together.
-pub fn resolve(corpus: &[(&Article, &Found)], k: &Knowledge) -> Resolution {
-    let per_article: Vec<Vec<Vec<String>>> = corpus.iter().map(|(_, f)| abbreviated_documents(settle_back(&f.mentions, k))).collect();
+/// Resolves the mentions of every article of a corpus together. It needs
+/// nothing else of an article, so a build can drop the rest until later.
+pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
+    // Coreference is settled within each article: on all cores.
+    let per_article: Vec<Vec<Vec<String>>> = corpus.par_iter().map(|mentions| abbreviated_documents(settle_back(mentions, k))).collect();
 
     // Every name key in the corpus, with the classes and surfaces seen for it.
     let mut seen: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
-    for ((_, f), keys) in corpus.iter().zip(&per_article) {
-        for (m, ks) in f.mentions.iter().zip(keys) {
+    for (mentions, keys) in corpus.iter().zip(&per_article) {
+        for (m, ks) in mentions.iter().zip(keys) {
             let direct = !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty();
             for key in ks {
                 let e = seen.entry(key.clone()).or_default();

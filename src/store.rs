@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
-use crate::model::Extraction;
-use crate::pipeline::Corpus;
+use crate::model::Entity;
+use crate::pipeline::{Articles, Corpus};
 use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
 
 /// Why the store could not be used; callers branch on the kind.
@@ -202,7 +202,7 @@ impl KgStore {
     /// kept; the derived graphs are recomputed every time, so that a build
     /// that was killed half-way is finished by the next one. The knowledge
     /// fingerprint is written last.
-    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Corpus, full: bool) -> Result<BuildStats, StoreError> {
+    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Batch<'_>, full: bool) -> Result<BuildStats, StoreError> {
         let mut clock = std::time::Instant::now();
         let mut lap = |stats: &mut BuildStats, what: &'static str| {
             stats.phases.push((what, clock.elapsed().as_secs_f64()));
@@ -215,7 +215,7 @@ impl KgStore {
         #[cfg(feature = "rocksdb")]
         if full {
             self.rebuild(k, corpus, &mut stats)?;
-            stats.count(corpus);
+            stats.count_entities(corpus.entities);
             return Ok(stats);
         }
         let lexicon = rdf::lexicon_quads(k);
@@ -226,21 +226,26 @@ impl KgStore {
             grew += self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
         }
         let mut facts: Vec<Quad> = lexicon.into_iter().filter(|q| rdf::feeds_inference(k, q)).collect();
-        let mut keep: HashSet<String> = corpus.failures.iter().map(|(name, _)| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
+        let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
         let unchanged = |name: &NamedNode, hash: &str| !full && before.docs.get(name.as_str()).is_some_and(|old| old.graph_hash == hash);
-        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), |x, ag| {
+        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), |ag| {
             keep.insert(ag.name.as_str().to_string());
+            if ag.lost {
+                stats.lost += 1;
+                return Ok(());
+            }
             match (&ag.quads, before.docs.get(ag.name.as_str())) {
                 (None, _) => stats.unchanged += 1,
                 (Some(quads), old) => {
                     grew += self.replace_graph(&GraphName::NamedNode(ag.name.clone()), quads)?;
                     match old {
-                        Some(o) if o.content_hash == x.article.content_hash => stats.rewritten += 1,
+                        Some(o) if o.content_hash == ag.content_hash => stats.rewritten += 1,
                         Some(_) => stats.changed += 1,
                         None => stats.added += 1,
                     }
                 }
             }
+            stats.count_relations(&ag.properties);
             facts.extend(ag.facts);
             Ok::<(), StoreError>(())
         })?;
@@ -265,7 +270,7 @@ impl KgStore {
         };
         stats.triples = others + 2;
         self.replace_graph(&graph(GRAPH_BUILD), &build_quads(k, stats.triples))?;
-        stats.count(corpus);
+        stats.count_entities(corpus.entities);
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
         lap(&mut stats, "store: flush");
@@ -278,7 +283,7 @@ impl KgStore {
     /// leaves the old store or the new one; [`recover`] finishes a swap that
     /// was cut short.
     #[cfg(feature = "rocksdb")]
-    fn rebuild(&mut self, k: &Knowledge, corpus: &Corpus, stats: &mut BuildStats) -> Result<(), StoreError> {
+    fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats) -> Result<(), StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
         {
@@ -297,7 +302,11 @@ impl KgStore {
             })?;
             loader.commit()?;
             store.flush()?;
-            stats.added = made.articles;
+            stats.added = made.stats.added;
+            stats.lost = made.stats.lost;
+            stats.articles = made.stats.articles;
+            stats.relations = made.stats.relations;
+            stats.by_property = made.stats.by_property;
             stats.inferred = made.inferred;
             stats.triples = made.triples;
             std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
@@ -353,7 +362,8 @@ fn digested(g: &str, mut quads: Vec<Quad>) -> Vec<Quad> {
 #[cfg(feature = "rocksdb")]
 #[derive(Default)]
 struct Made {
-    articles: usize,
+    /// Of the articles: added, lost, relations.
+    stats: BuildStats,
     inferred: usize,
     /// Distinct quads: graphs are disjoint, so they add up graph by graph.
     triples: usize,
@@ -362,7 +372,7 @@ struct Made {
 /// Every graph of a full build, sent graph by graph (the build fingerprint
 /// last); stops early when the receiver is gone.
 #[cfg(feature = "rocksdb")]
-fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
+fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
     let mut made = Made::default();
     let send = |quads: Vec<Quad>, made: &mut Made| {
         made.triples += quads.iter().collect::<HashSet<_>>().len();
@@ -373,8 +383,13 @@ fn make_all_graphs(k: &Knowledge, corpus: &Corpus, tx: std::sync::mpsc::SyncSend
     let _ = (|| {
         send(ontology_quads(k), &mut made)?;
         send(lexicon, &mut made)?;
-        for_each_article_graph(k, corpus, |_, _| true, |_, ag| {
-            made.articles += 1;
+        for_each_article_graph(k, corpus, |_, _| true, |ag| {
+            if ag.lost {
+                made.stats.lost += 1;
+                return Ok(());
+            }
+            made.stats.added += 1;
+            made.stats.count_relations(&ag.properties);
             facts.extend(ag.facts);
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
@@ -444,8 +459,13 @@ fn build_quads(k: &Knowledge, total: usize) -> Vec<Quad> {
 /// builds alike.)
 struct ArticleGraph {
     name: NamedNode,
+    content_hash: String,
     quads: Option<Vec<Quad>>,
     facts: Vec<Quad>,
+    /// The property of each relation, for the summary.
+    properties: Vec<String>,
+    /// The article could not be read again as it was resolved: its graph stays.
+    lost: bool,
 }
 
 /// Makes each article's graph, a chunk of articles at a time on all cores,
@@ -454,29 +474,36 @@ struct ArticleGraph {
 /// made whole; of the others only the facts that feed inference.
 fn for_each_article_graph<E>(
     k: &Knowledge,
-    corpus: &Corpus,
+    corpus: &Batch<'_>,
     wanted: impl Fn(&NamedNode, &str) -> bool + Sync,
-    mut write: impl FnMut(&Extraction, ArticleGraph) -> Result<(), E>,
+    mut write: impl FnMut(ArticleGraph) -> Result<(), E>,
 ) -> Result<(), E> {
     let facts = |quads: &[Quad]| quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect::<Vec<_>>();
-    for chunk in corpus.extractions.chunks(256) {
+    let entities = corpus.entities;
+    let indices: Vec<usize> = (0..corpus.articles.len()).collect();
+    for chunk in indices.chunks(256) {
         let graphs: Vec<ArticleGraph> = chunk
             .par_iter()
-            .map(|x| {
-                let name = rdf::xtr(&rdf::doc_id(&x.article.source_file));
-                let hash = rdf::article_digest(x, &corpus.entities);
+            .map(|&i| {
+                let name = rdf::xtr(&rdf::doc_id(corpus.articles.name(i)));
+                let Some(x) = corpus.articles.get(i) else {
+                    return ArticleGraph { name, content_hash: String::new(), quads: None, facts: Vec::new(), properties: Vec::new(), lost: true };
+                };
+                let hash = rdf::article_digest(&x, entities);
+                let properties = x.relations.iter().map(|r| r.property.clone()).collect();
+                let content_hash = x.article.content_hash.clone();
                 if wanted(&name, &hash) {
-                    let (_, mut quads, n_facts) = rdf::article_quads(x, &corpus.entities);
+                    let (_, mut quads, n_facts) = rdf::article_quads(&x, entities);
                     let facts = facts(&quads[..n_facts]);
                     quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), name.clone()));
-                    ArticleGraph { facts, name, quads: Some(quads) }
+                    ArticleGraph { facts, name, content_hash, quads: Some(quads), properties, lost: false }
                 } else {
-                    ArticleGraph { facts: facts(&rdf::fact_quads(x, &corpus.entities).1), name, quads: None }
+                    ArticleGraph { facts: facts(&rdf::fact_quads(&x, entities).1), name, content_hash, quads: None, properties, lost: false }
                 }
             })
             .collect();
-        for (x, ag) in chunk.iter().zip(graphs) {
-            write(x, ag)?;
+        for ag in graphs {
+            write(ag)?;
         }
     }
     Ok(())
@@ -527,19 +554,34 @@ pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
 }
 
 impl BuildStats {
-    /// The figures that come from the corpus rather than the writing.
-    fn count(&mut self, corpus: &Corpus) {
-        self.articles = corpus.extractions.len();
-        for x in &corpus.extractions {
-            self.relations += x.relations.len();
-            for r in &x.relations {
-                *self.by_property.entry(r.property.clone()).or_default() += 1;
-            }
+    fn count_relations(&mut self, properties: &[String]) {
+        self.articles += 1;
+        self.relations += properties.len();
+        for p in properties {
+            *self.by_property.entry(p.clone()).or_default() += 1;
         }
-        for e in corpus.entities.values() {
+    }
+    fn count_entities(&mut self, entities: &BTreeMap<String, Entity>) {
+        for e in entities.values() {
             *self.by_class.entry(e.class.clone()).or_default() += 1;
         }
-        self.entities = corpus.entities.len();
+        self.entities = entities.len();
+    }
+}
+
+/// What a build writes: its articles (one extraction at a time), the
+/// entities they share, and the articles that could not be read now, whose
+/// graphs stay as they are.
+pub struct Batch<'a> {
+    pub articles: &'a dyn Articles,
+    pub entities: &'a BTreeMap<String, Entity>,
+    pub unreadable: Vec<String>,
+}
+
+impl<'a> Batch<'a> {
+    /// A corpus held in memory.
+    pub fn of(corpus: &'a Corpus) -> Self {
+        Batch { articles: corpus, entities: &corpus.entities, unreadable: corpus.failures.iter().map(|(n, _)| n.clone()).collect() }
     }
 }
 
@@ -555,6 +597,8 @@ pub struct BuildStats {
     pub rewritten: usize,
     pub removed: usize,
     pub unchanged: usize,
+    /// Articles read but not again for their relations (changed meanwhile); their graphs stay.
+    pub lost: usize,
     pub articles: usize,
     pub entities: usize,
     pub relations: usize,

@@ -260,3 +260,21 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Pass 2 of a build reads each article back from the extraction cache; when
+/// the cache cannot be written, the articles are held in memory instead and
+/// the store is the same.
+#[test]
+fn a_build_without_a_writable_cache_holds_the_articles_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    // A file where the cache folder would go.
+    std::fs::write(dir.path().join("store.cache"), "not a folder").unwrap();
+    let out = build(&seeds, &store, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot write the extraction cache"), "{}", stderr(&out));
+    let clean = dir.path().join("clean");
+    assert!(build(&seeds, &clean, &[]).status.success());
+    assert_eq!(dump(&store), dump(&clean));
+}
