@@ -8,7 +8,12 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::model::Relation;
 use crate::pipeline::Read;
+
+/// File kinds: an article's `Read`, and its relations as last made.
+const READ: &str = "bin";
+const RELATIONS: &str = "rel";
 
 pub struct Cache {
     dir: PathBuf,
@@ -24,21 +29,41 @@ impl Cache {
         Cache { dir: store.with_file_name(name), prefix: fingerprint[..16.min(fingerprint.len())].to_string() }
     }
 
-    fn path(&self, content_hash: &str) -> PathBuf {
-        self.dir.join(format!("{}-{}.bin", self.prefix, content_hash))
+    fn path(&self, content_hash: &str, kind: &str) -> PathBuf {
+        self.dir.join(format!("{}-{}.{kind}", self.prefix, content_hash))
     }
 
     pub fn get(&self, content_hash: &str) -> Option<Read> {
-        let bytes = std::fs::read(self.path(content_hash)).ok()?;
+        self.load(&self.path(content_hash, READ))
+    }
+
+    pub fn put(&self, content_hash: &str, read: &Read) -> io::Result<()> {
+        self.store(&self.path(content_hash, READ), read)
+    }
+
+    /// An article's relations as last made, with the digest of the graph they
+    /// went into: while that digest holds, they hold.
+    pub fn get_relations(&self, content_hash: &str) -> Option<(String, Vec<Relation>)> {
+        self.load(&self.path(content_hash, RELATIONS))
+    }
+
+    pub fn put_relations(&self, content_hash: &str, digest: &str, relations: &[Relation]) -> io::Result<()> {
+        self.store(&self.path(content_hash, RELATIONS), &(digest, relations))
+    }
+
+    fn load<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Option<T> {
+        let bytes = std::fs::read(path).ok()?;
         bincode::deserialize(&bytes).ok()
     }
 
     /// Writes an entry whole or not at all (a temporary file, then a rename).
-    pub fn put(&self, content_hash: &str, read: &Read) -> io::Result<()> {
+    fn store<T: serde::Serialize + ?Sized>(&self, target: &Path, value: &T) -> io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        let target = self.path(content_hash);
-        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, bincode::serialize(read).map_err(io::Error::other)?)?;
+        // Unique per write: two articles with the same bytes share entries.
+        static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = target.with_extension(format!("tmp{}-{n}", std::process::id()));
+        std::fs::write(&tmp, bincode::serialize(value).map_err(io::Error::other)?)?;
         std::fs::rename(tmp, target)
     }
 
@@ -48,7 +73,8 @@ impl Cache {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let live = name
-                .strip_suffix(".bin")
+                .strip_suffix(&format!(".{READ}"))
+                .or_else(|| name.strip_suffix(&format!(".{RELATIONS}")))
                 .and_then(|n| n.split_once('-'))
                 .is_some_and(|(p, h)| p == self.prefix && keep.contains(h));
             if !live {

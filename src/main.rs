@@ -335,12 +335,8 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
     }
     // Pass 2, article by article as the store writes them.
-    let load = |i: usize| -> Option<Read> {
-        let mut read = held[i].clone().or_else(|| cache.get(&keys[i]))?;
-        read.article.source_file = names[i].clone();
-        Some(read)
-    };
-    let corpus = Streamed::new(names.clone(), mentions, load, &k);
+    let reread = CacheReread { cache: &cache, names: &names, keys: &keys, held };
+    let corpus = Streamed::new(names.clone(), keys.clone(), mentions, reread, &k);
     phase("resolution");
     let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
     let stats = kg.write_corpus(&k, &batch, full)?;
@@ -381,6 +377,30 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     // most of a second at ten thousand articles and give nothing back.
     std::mem::forget(corpus);
     Ok(code)
+}
+
+/// Pass 2 of a build reads articles back from the extraction cache (or
+/// from memory, when the cache could not keep them).
+struct CacheReread<'a> {
+    cache: &'a Cache,
+    names: &'a [String],
+    keys: &'a [String],
+    held: Vec<Option<Read>>,
+}
+
+impl xietong::pipeline::Reread for CacheReread<'_> {
+    fn read(&self, i: usize) -> Option<Read> {
+        let mut read = self.held[i].clone().or_else(|| self.cache.get(&self.keys[i]))?;
+        read.article.source_file = self.names[i].clone();
+        Some(read)
+    }
+    fn relations(&self, i: usize) -> Option<(String, Vec<xietong::model::Relation>)> {
+        self.cache.get_relations(&self.keys[i])
+    }
+    fn keep_relations(&self, i: usize, digest: &str, relations: &[xietong::model::Relation]) {
+        // Only a speed-up for the next build: a failure costs a re-read then.
+        let _ = self.cache.put_relations(&self.keys[i], digest, relations);
+    }
 }
 
 /// An article after pass 1 of a build: its mentions (and the whole read,

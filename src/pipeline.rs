@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
-use crate::model::{Article, Entity, Extraction, Mention};
+use crate::model::{Article, Entity, Extraction, Mention, Relation};
 use crate::relations;
 use crate::resolve::{resolve, Resolution};
 
@@ -72,6 +72,34 @@ pub trait Articles: Sync {
     fn get(&self, i: usize) -> Option<Cow<'_, Extraction>>;
     /// Its path relative to the seeds folder.
     fn name(&self, i: usize) -> &str;
+    /// What is known of article `i` without reading it again, if anything:
+    /// a build then makes the graph of an unchanged article from this alone.
+    fn summary(&self, _i: usize) -> Option<Summary<'_>> {
+        None
+    }
+    /// Article `i`'s relations as last made, with the digest of the graph
+    /// they went into (they hold while that digest does), if known.
+    fn relations_as_made(&self, _i: usize) -> Option<(String, Vec<Relation>)> {
+        None
+    }
+}
+
+/// An article as resolved, without its text: enough to tell whether its
+/// graph changed and, if not, the facts of it that feed inference.
+pub struct Summary<'a> {
+    pub content_hash: &'a str,
+    pub mentions: &'a [Mention],
+    pub mention_entities: &'a [Vec<String>],
+}
+
+/// Where pass 2 of a build finds articles again (the extraction cache).
+pub trait Reread: Sync {
+    /// The read of article `i` (ingest + mentions).
+    fn read(&self, i: usize) -> Option<Read>;
+    /// Article `i`'s relations as last made, with their graph digest.
+    fn relations(&self, i: usize) -> Option<(String, Vec<Relation>)>;
+    /// Keeps article `i`'s relations for the next build.
+    fn keep_relations(&self, i: usize, digest: &str, relations: &[Relation]);
 }
 
 impl Articles for Corpus {
@@ -88,39 +116,54 @@ impl Articles for Corpus {
 
 /// A corpus read twice, as `build` reads it: the first pass keeps only each
 /// article's mentions (all that resolution needs); after resolution, each
-/// article is read again (`load`, from the extraction cache) for its
-/// relations and dropped once written. What is held is the mentions, not
+/// article whose graph must be made is read again (from the extraction
+/// cache) for its relations and dropped once written; one whose graph stands
+/// needs only its relations as last made. What is held is the mentions, not
 /// the texts.
-pub struct Streamed<'k, L> {
+pub struct Streamed<'k, R> {
     pub names: Vec<String>,
+    pub content_hashes: Vec<String>,
     pub mentions: Vec<Vec<Mention>>,
     pub resolution: Resolution,
-    pub load: L,
+    pub reread: R,
     pub k: &'k Knowledge,
 }
 
-impl<'k, L: Fn(usize) -> Option<Read> + Sync> Streamed<'k, L> {
-    pub fn new(names: Vec<String>, mentions: Vec<Vec<Mention>>, load: L, k: &'k Knowledge) -> Self {
+impl<'k, R: Reread> Streamed<'k, R> {
+    pub fn new(names: Vec<String>, content_hashes: Vec<String>, mentions: Vec<Vec<Mention>>, reread: R, k: &'k Knowledge) -> Self {
         let slices: Vec<&[Mention]> = mentions.iter().map(Vec::as_slice).collect();
         let resolution = resolve(&slices, k);
-        Streamed { names, mentions, resolution, load, k }
+        Streamed { names, content_hashes, mentions, resolution, reread, k }
     }
 }
 
-impl<L: Fn(usize) -> Option<Read> + Sync> Articles for Streamed<'_, L> {
+impl<R: Reread> Articles for Streamed<'_, R> {
     fn len(&self) -> usize {
         self.names.len()
     }
     fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
-        let read = (self.load)(i)?;
+        let read = self.reread.read(i)?;
         // Read again, it must be what was resolved: the same mentions.
         if read.found.mentions != self.mentions[i] {
             return None;
         }
-        Some(Cow::Owned(relate(read, self.resolution.mention_entities[i].clone(), self.k)))
+        let x = relate(read, self.resolution.mention_entities[i].clone(), self.k);
+        let digest = crate::rdf::article_digest(&x, &self.resolution.entities);
+        self.reread.keep_relations(i, &digest, &x.relations);
+        Some(Cow::Owned(x))
     }
     fn name(&self, i: usize) -> &str {
         &self.names[i]
+    }
+    fn summary(&self, i: usize) -> Option<Summary<'_>> {
+        Some(Summary {
+            content_hash: &self.content_hashes[i],
+            mentions: &self.mentions[i],
+            mention_entities: &self.resolution.mention_entities[i],
+        })
+    }
+    fn relations_as_made(&self, i: usize) -> Option<(String, Vec<Relation>)> {
+        self.reread.relations(i)
     }
 }
 

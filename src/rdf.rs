@@ -114,15 +114,21 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
 /// and label of those entities, which other articles can change. Equal
 /// digests mean equal graphs, so a build makes only graphs whose digest moved.
 pub fn article_digest(x: &Extraction, entities: &BTreeMap<String, Entity>) -> String {
+    graph_digest(&x.article.source_file, &x.article.content_hash, &x.mention_entities, entities)
+}
+
+/// [`article_digest`] from its parts, which a build knows without reading
+/// the article again.
+pub fn graph_digest(source_file: &str, content_hash: &str, mention_entities: &[Vec<String>], entities: &BTreeMap<String, Entity>) -> String {
     use std::hash::Hasher as _;
     let mut h = siphasher::sip128::SipHasher13::new();
     let mut put = |s: &str| {
         h.write(s.as_bytes());
         h.write_u8(0xff);
     };
-    put(&x.article.source_file);
-    put(&x.article.content_hash);
-    for ids in &x.mention_entities {
+    put(source_file);
+    put(content_hash);
+    for ids in mention_entities {
         for id in ids {
             put(id);
             if let Some(e) = entities.get(id) {
@@ -161,26 +167,9 @@ pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Graph
             Err(_) => out.add(doc.clone(), schema("url"), Literal::new_typed_literal(u, xsd::ANY_URI)),
         }
     }
-    // Entities the article names: their class as read here and the names used
-    // here. A coreference word (该校, 三地) names nothing of its own.
-    let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (m, ids) in x.mentions.iter().zip(&x.mention_entities) {
-        if matches!(m.referent, crate::model::Referent::Back(_)) {
-            continue;
-        }
-        for id in ids {
-            let set = surfaces.entry(id.as_str()).or_default();
-            if ids.len() == 1 {
-                set.insert(m.surface.as_str());
-                set.extend(m.variants.iter().filter(|v| v.chars().count() >= 2).map(String::as_str));
-            }
-        }
-    }
-    for (id, names) in &surfaces {
+    for (id, names) in &named(&x.mentions, &x.mention_entities) {
         let Some(e) = entities.get(*id) else { continue };
-        let node = xtr(id);
-        out.add(doc.clone(), xt("mentions"), node.clone());
-        out.add(node.clone(), rdf::TYPE.into_owned(), xt(&e.class));
+        let node = entity_facts(&mut out, &doc, id, e);
         for n in names {
             if *n != e.label {
                 out.add(node.clone(), skos("altLabel"), zh(n));
@@ -193,6 +182,62 @@ pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Graph
     }
     let quads = out.quads;
     (g, quads)
+}
+
+/// Entities an article names, with the names used for each. A coreference
+/// word (该校, 三地) names nothing of its own.
+fn named<'a>(mentions: &'a [crate::model::Mention], mention_entities: &'a [Vec<String>]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+    let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (m, ids) in mentions.iter().zip(mention_entities) {
+        if matches!(m.referent, crate::model::Referent::Back(_)) {
+            continue;
+        }
+        for id in ids {
+            let set = surfaces.entry(id.as_str()).or_default();
+            if ids.len() == 1 {
+                set.insert(m.surface.as_str());
+                set.extend(m.variants.iter().filter(|v| v.chars().count() >= 2).map(String::as_str));
+            }
+        }
+    }
+    surfaces
+}
+
+/// That the article mentions an entity, and the entity's class as read there.
+fn entity_facts(out: &mut Out<'_>, doc: &NamedNode, id: &str, e: &Entity) -> NamedNode {
+    let node = xtr(id);
+    out.add(doc.clone(), xt("mentions"), node.clone());
+    out.add(node.clone(), rdf::TYPE.into_owned(), xt(&e.class));
+    node
+}
+
+/// The quads of an article's graph that feed inference
+/// (`fact_quads(x).filter(feeds_inference)`), made from what a build knows
+/// without reading the article again: its mentions, their resolution and
+/// its relations as last made.
+pub fn inference_facts(
+    k: &Knowledge,
+    source_file: &str,
+    mentions: &[crate::model::Mention],
+    mention_entities: &[Vec<String>],
+    relations: &[crate::model::Relation],
+    entities: &BTreeMap<String, Entity>,
+) -> Vec<Quad> {
+    let doc = xtr(&doc_id(source_file));
+    let g = GraphName::NamedNode(doc.clone());
+    let mut out = Out { g: &g, quads: Vec::new() };
+    out.add(doc.clone(), rdf::TYPE.into_owned(), xt("NewsArticle"));
+    for id in named(mentions, mention_entities).keys() {
+        if let Some(e) = entities.get(*id) {
+            entity_facts(&mut out, &doc, id, e);
+        }
+    }
+    for r in relations {
+        let (subject, predicate, object) = relation_triple(r);
+        out.add(subject, predicate, object);
+    }
+    out.quads.retain(|q| feeds_inference(k, q));
+    out.quads
 }
 
 fn relation_triple(r: &crate::model::Relation) -> (NamedNode, NamedNode, Term) {

@@ -485,7 +485,19 @@ fn for_each_article_graph<E>(
         let graphs: Vec<ArticleGraph> = chunk
             .par_iter()
             .map(|&i| {
-                let name = rdf::xtr(&rdf::doc_id(corpus.articles.name(i)));
+                let file = corpus.articles.name(i);
+                let name = rdf::xtr(&rdf::doc_id(file));
+                // An unchanged graph whose relations are known needs no reading.
+                if let Some(sum) = corpus.articles.summary(i) {
+                    let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, entities);
+                    if !wanted(&name, &digest) {
+                        if let Some((_, relations)) = corpus.articles.relations_as_made(i).filter(|(d, _)| *d == digest) {
+                            let facts = rdf::inference_facts(k, file, sum.mentions, sum.mention_entities, &relations, entities);
+                            let properties = relations.into_iter().map(|r| r.property).collect();
+                            return ArticleGraph { name, content_hash: sum.content_hash.to_string(), quads: None, facts, properties, lost: false };
+                        }
+                    }
+                }
                 let Some(x) = corpus.articles.get(i) else {
                     return ArticleGraph { name, content_hash: String::new(), quads: None, facts: Vec::new(), properties: Vec::new(), lost: true };
                 };

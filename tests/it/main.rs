@@ -11,5 +11,6 @@ mod grammar;
 mod knowledge_errors;
 mod properties;
 mod queries;
+mod rdf;
 mod robustness;
 mod rules;
