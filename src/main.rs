@@ -306,7 +306,11 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
                 if held {
                     cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
-                (read.found.mentions.clone(), held.then_some(read))
+                if held {
+                    (read.found.mentions.clone(), Some(read))
+                } else {
+                    (read.found.mentions, None)
+                }
             });
             bar.inc(1);
             Ok(First { name, hash, read, fresh })

@@ -35,6 +35,9 @@ struct Ctx<'a> {
     markers: Vec<(usize, usize, Modality)>,
     mentions: &'a [Mention],
     groups: Vec<Group>,
+    /// `occurrences_for` by the addresses of its word lists (the rules live
+    /// as long as the run): every rule asks for its words, many times over.
+    occurrence_memo: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<[(usize, usize)]>>>,
 }
 
 /// Classes that may fill a slot: a group of them inside a gap means the
@@ -74,9 +77,15 @@ impl Ctx<'_> {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
     }
     /// Occurrences of a literal's alternatives that no excluded word covers.
-    fn occurrences_for(&self, alts: &[String], exclude: &[String]) -> Vec<(usize, usize)> {
+    fn occurrences_for(&self, alts: &[String], exclude: &[String]) -> std::rc::Rc<[(usize, usize)]> {
+        let key = (alts.as_ptr() as usize, exclude.as_ptr() as usize);
+        if let Some(known) = self.occurrence_memo.borrow().get(&key) {
+            return known.clone();
+        }
         let hidden = self.occurrences(exclude);
-        self.occurrences(alts).into_iter().filter(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y)).collect()
+        let found: std::rc::Rc<[(usize, usize)]> = self.occurrences(alts).into_iter().filter(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y)).collect();
+        self.occurrence_memo.borrow_mut().insert(key, found.clone());
+        found
     }
     /// Occurrences of a literal's alternatives: (start, end), sentence-relative.
     fn occurrences(&self, alts: &[String]) -> Vec<(usize, usize)> {
@@ -125,7 +134,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     for part in &pat.parts[anchor_part + 1..] {
         match part {
             Part::Lit(alts) => {
-                let occ = ctx.occurrences_for(alts, &rule.exclude).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+                let occ = ctx.occurrences_for(alts, &rule.exclude).iter().copied().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
                 if ctx.gap_holds_argument(cursor, occ.0) {
                     return None;
                 }
@@ -155,7 +164,8 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             Part::Lit(alts) => {
                 let occ = ctx
                     .occurrences_for(alts, &rule.exclude)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .rev()
                     .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
                 if !may_cross && ctx.gap_holds_argument(occ.1, cursor) {
@@ -279,7 +289,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         let char_at = crate::model::char_offsets(&sentence.text);
         let found = rule_words(k, &sentence.text, &char_at);
         let markers = markers(k, &sentence.text, &char_at);
-        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
+        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new(), occurrence_memo: Default::default() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             let joined = ctx.groups.last().is_some_and(|g| {
@@ -314,7 +324,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             for pat in &rule.patterns {
                 let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
                 let Part::Lit(alts) = &pat.parts[anchor_part] else { continue };
-                for anchor in ctx.occurrences_for(alts, &rule.exclude) {
+                for &anchor in ctx.occurrences_for(alts, &rule.exclude).iter() {
                     let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
                     let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
                     if needs_s && b.s.is_empty() {

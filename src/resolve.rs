@@ -215,37 +215,39 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
 
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
     let mut merged: HashMap<String, String> = HashMap::new();
-    let org_keys: Vec<&String> = seen.keys().filter(|kk| kk.starts_with("org|")).collect();
+    // Each organisation key parsed once, with its core's length in chars.
+    let orgs: Vec<(&String, OrgKey<'_>, usize)> = seen
+        .keys()
+        .filter(|kk| kk.starts_with("org|"))
+        .filter_map(|kk| {
+            let a = parse_org_key(kk)?;
+            let n = a.core.chars().count();
+            Some((kk, a, n))
+        })
+        .collect();
     // Candidates share the suffix and the first character of the name: index by both.
-    let mut buckets: HashMap<(&str, Option<char>), Vec<&String>> = HashMap::new();
-    for key in &org_keys {
-        if let Some(a) = parse_org_key(key) {
-            buckets.entry((a.suffix, a.core.chars().next())).or_default().push(key);
-        }
+    let mut buckets: HashMap<(&str, Option<char>), Vec<usize>> = HashMap::new();
+    for (i, (_, a, _)) in orgs.iter().enumerate() {
+        buckets.entry((a.suffix, a.core.chars().next())).or_default().push(i);
     }
-    for key in &org_keys {
-        let Some(a) = parse_org_key(key) else { continue };
+    for (i, (key, a, a_len)) in orgs.iter().enumerate() {
         let bucket = buckets.get(&(a.suffix, a.core.chars().next())).map(Vec::as_slice).unwrap_or(&[]);
-        let candidates: Vec<&&String> = bucket
-            .iter()
-            .filter(|other| *other != key)
-            .filter(|other| {
-                let Some(b) = parse_org_key(other) else { return false };
-                if a.suffix != b.suffix || b.core.is_empty() {
-                    return false;
-                }
-                let place_ok = a.place == b.place || a.place == "?";
-                let same_core = a.core == b.core && a.place == "?" && b.place != "?";
-                let abbreviation = a.core.chars().count() < b.core.chars().count()
-                    && a.core.chars().count() >= 2
-                    && a.core.chars().next() == b.core.chars().next()
-                    && in_order(a.core, b.core)
-                    && (a.place == b.place || a.place == "?" || b.place == "?");
-                place_ok && (same_core || abbreviation)
-            })
-            .collect();
-        if candidates.len() == 1 {
-            merged.insert((*key).clone(), (**candidates[0]).clone());
+        let mut candidates = bucket.iter().filter(|&&j| j != i).filter(|&&j| {
+            let (_, b, b_len) = &orgs[j];
+            if a.suffix != b.suffix || b.core.is_empty() {
+                return false;
+            }
+            let place_ok = a.place == b.place || a.place == "?";
+            let same_core = a.core == b.core && a.place == "?" && b.place != "?";
+            let abbreviation = a_len < b_len
+                && *a_len >= 2
+                && a.core.chars().next() == b.core.chars().next()
+                && in_order(a.core, b.core)
+                && (a.place == b.place || a.place == "?" || b.place == "?");
+            place_ok && (same_core || abbreviation)
+        });
+        if let (Some(&only), None) = (candidates.next(), candidates.next()) {
+            merged.insert((*key).clone(), orgs[only].0.clone());
         }
     }
     let canonical = |key: &str| -> String {
