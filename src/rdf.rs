@@ -329,14 +329,15 @@ pub fn label_quads(entities: &BTreeMap<String, Entity>) -> Vec<Quad> {
     out.quads
 }
 
-/// Whether a quad can feed the inference closure: a type with super-classes,
-/// or an object property of the vocabulary. A build keeps only these, not
-/// every quad it writes.
+/// Whether a quad can feed the inference closure, or repeat a triple it
+/// infers (which the closure leaves out): a type or an object property that
+/// takes part in the hierarchy, or one that is symmetric or transitive. A
+/// build keeps only these, not every quad it writes.
 pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
     if q.predicate == rdf::TYPE {
-        return matches!(&q.object, Term::NamedNode(c) if c.as_str().strip_prefix(XT).is_some_and(|local| k.vocab.has_superclass(local)));
+        return matches!(&q.object, Term::NamedNode(c) if c.as_str().strip_prefix(XT).is_some_and(|local| k.vocab.class_in_inference(local)));
     }
-    matches!(&q.object, Term::NamedNode(_)) && q.predicate.as_str().strip_prefix(XT).is_some_and(|p| k.vocab.is_object_property(p))
+    matches!(&q.object, Term::NamedNode(_)) && q.predicate.as_str().strip_prefix(XT).is_some_and(|p| k.vocab.property_in_inference(p))
 }
 
 /// The closure of sub-class, sub-property, symmetric and transitive

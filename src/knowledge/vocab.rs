@@ -30,6 +30,10 @@ pub struct Vocab {
     /// Each class and property with all its ancestors (itself first), computed once.
     class_closure: rustc_hash::FxHashMap<String, Vec<String>>,
     property_closure: rustc_hash::FxHashMap<String, Vec<String>>,
+    /// Classes and object properties that take part in inference: with a
+    /// super-class or super-property, one of another, symmetric or transitive.
+    inference_classes: rustc_hash::FxHashSet<String>,
+    inference_properties: rustc_hash::FxHashSet<String>,
 }
 
 fn local(iri: &str) -> Option<&str> {
@@ -86,6 +90,17 @@ impl Vocab {
         }
         v.class_closure = v.class_parents.keys().map(|c| (c.clone(), closure(&v.class_parents, c))).collect();
         v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
+        v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().cloned().collect();
+        v.inference_properties = v
+            .property_closure
+            .values()
+            .filter(|a| a.len() > 1)
+            .flatten()
+            .chain(&v.symmetric)
+            .chain(&v.transitive)
+            .filter(|p| v.object_properties.contains(*p))
+            .cloned()
+            .collect();
         for required in ["Organization", "School", "Place", "Person"] {
             if !v.is_class(required) {
                 return Err(KnowledgeError::new(file, None, format!("class xt:{required} is missing")));
@@ -120,9 +135,13 @@ impl Vocab {
     pub fn class_ancestors(&self, class: &str) -> Vec<String> {
         self.class_closure.get(class).cloned().unwrap_or_else(|| vec![class.to_string()])
     }
-    /// Whether `class` has a super-class in the vocabulary.
-    pub fn has_superclass(&self, class: &str) -> bool {
-        self.class_closure.get(class).is_some_and(|a| a.len() > 1)
+    /// Whether a type triple of `class` can yield or repeat an inferred one.
+    pub fn class_in_inference(&self, class: &str) -> bool {
+        self.inference_classes.contains(class)
+    }
+    /// Whether a triple of object property `property` can yield or repeat an inferred one.
+    pub fn property_in_inference(&self, property: &str) -> bool {
+        self.inference_properties.contains(property)
     }
     /// The xt: super-classes of `class`, nearest first, without copying.
     pub fn superclasses(&self, class: &str) -> &[String] {
