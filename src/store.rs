@@ -294,7 +294,8 @@ impl KgStore {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(256);
             let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
             let made = std::thread::scope(|scope| {
-                let maker = scope.spawn(|| make_all_graphs(k, corpus, tx));
+                let old = &self.store;
+                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
                 // If the loader failed, the maker stops at its next send.
                 let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
@@ -370,9 +371,13 @@ struct Made {
 }
 
 /// Every graph of a full build, sent graph by graph (the build fingerprint
-/// last); stops early when the receiver is gone.
+/// last); stops early when the receiver is gone. An article that cannot be
+/// read now keeps the graph the `old` store holds for it.
 #[cfg(feature = "rocksdb")]
-fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
+fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
+    let old_graph = |name: &NamedNode| -> Vec<Quad> {
+        old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).collect()
+    };
     let mut made = Made::default();
     let send = |quads: Vec<Quad>, made: &mut Made| {
         made.triples += quads.iter().collect::<HashSet<_>>().len();
@@ -386,13 +391,16 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, tx: std::sync::mpsc::SyncS
         for_each_article_graph(k, corpus, |_, _| true, |ag| {
             if ag.lost {
                 made.stats.lost += 1;
-                return Ok(());
+                return send(old_graph(&ag.name), &mut made);
             }
             made.stats.added += 1;
             made.stats.count_relations(&ag.properties);
             facts.extend(ag.facts);
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
+        for name in &corpus.unreadable {
+            send(old_graph(&rdf::xtr(&rdf::doc_id(name))), &mut made)?;
+        }
         send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)), &mut made)?;
         let inferred = rdf::inferred_quads(k, &facts);
         made.inferred = inferred.len();

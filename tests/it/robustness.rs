@@ -278,3 +278,21 @@ fn a_build_without_a_writable_cache_holds_the_articles_and_says_so() {
     assert!(build(&seeds, &clean, &[]).status.success());
     assert_eq!(dump(&store), dump(&clean));
 }
+
+/// An article that cannot be read now keeps its last good graph, in an
+/// incremental build and in a full one (which loads a fresh store).
+#[test]
+fn an_article_that_turns_unreadable_keeps_its_last_good_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let before = graphs(&store);
+    let victim = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    std::fs::write(&victim, [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    for extra in [&[][..], &["--full"][..]] {
+        let out = build(&seeds, &store, extra);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
+        assert_eq!(graphs(&store), before, "{extra:?}: every article graph as it was");
+    }
+}
