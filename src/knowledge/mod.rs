@@ -104,7 +104,9 @@ impl Knowledge {
             hasher.update((t.len() as u64).to_le_bytes());
             hasher.update(t.as_bytes());
         }
+        // The program too: other code may read or write the same text differently.
         hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        hasher.update(env!("XIETONG_SOURCE_HASH").as_bytes());
         let fingerprint = hex(&hasher.finalize());
         let familiar_chars = src.texts.iter().flat_map(|t| t.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
         Ok(Knowledge { vocab, lexicon, grammar, rules, ontology_ttl: src.texts[0].clone(), fingerprint, familiar_chars })
