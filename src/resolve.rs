@@ -198,16 +198,17 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
     let per_article: Vec<Vec<Vec<String>>> = corpus.par_iter().map(|mentions| abbreviated_documents(settle_back(mentions, k))).collect();
 
     // Every name key in the corpus, with the classes and surfaces seen for it.
-    let mut seen: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    // (Borrowed from the mentions: a popular entity is named thousands of times.)
+    let mut seen: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for (mentions, keys) in corpus.iter().zip(&per_article) {
         for (m, ks) in mentions.iter().zip(keys) {
             let direct = !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty();
             for key in ks {
-                let e = seen.entry(key.clone()).or_default();
+                let e = seen.entry(key.as_str()).or_default();
                 if direct && ks.len() == 1 {
-                    e.0.push(m.class.clone());
-                    e.1.insert(m.surface.clone());
-                    e.1.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).cloned());
+                    e.0.insert(m.class.as_str());
+                    e.1.insert(m.surface.as_str());
+                    e.1.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
                 }
             }
         }
@@ -216,8 +217,9 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
     let mut merged: HashMap<String, String> = HashMap::new();
     // Each organisation key parsed once, with its core's length in chars.
-    let orgs: Vec<(&String, OrgKey<'_>, usize)> = seen
+    let orgs: Vec<(&str, OrgKey<'_>, usize)> = seen
         .keys()
+        .copied()
         .filter(|kk| kk.starts_with("org|"))
         .filter_map(|kk| {
             let a = parse_org_key(kk)?;
@@ -247,7 +249,7 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
             place_ok && (same_core || abbreviation)
         });
         if let (Some(&only), None) = (candidates.next(), candidates.next()) {
-            merged.insert((*key).clone(), orgs[only].0.clone());
+            merged.insert(key.to_string(), orgs[only].0.to_string());
         }
     }
     let canonical = |key: &str| -> String {
@@ -262,11 +264,11 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
     };
 
     // Entities.
-    let mut groups: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
     for (key, (classes, surfaces)) in &seen {
         let g = groups.entry(canonical(key)).or_default();
-        g.0.extend(classes.iter().cloned());
-        g.1.extend(surfaces.iter().cloned());
+        g.0.extend(classes);
+        g.1.extend(surfaces);
     }
     let mut id_of: HashMap<String, String> = HashMap::new();
     let mut entities = BTreeMap::new();
@@ -286,13 +288,13 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
             None => surfaces
                 .iter()
                 .max_by(|a, b| label_rank(a).cmp(&label_rank(b)).then(b.cmp(a)))
-                .cloned()
+                .map(|s| s.to_string())
                 .unwrap_or_default(),
         };
         if label.is_empty() {
             continue;
         }
-        let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != norm(&label)).cloned().collect();
+        let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != norm(&label)).map(|s| s.to_string()).collect();
         id_of.insert(key.clone(), id.clone());
         entities.insert(id.clone(), Entity { id, class, label, alt_labels, from_lexicon: lex.is_some() });
     }
@@ -342,18 +344,11 @@ fn label_rank(s: &str) -> (usize, usize) {
     (s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count(), s.chars().count())
 }
 
-/// The deepest class among those seen (SeniorHighSchool over School).
-fn most_specific(k: &Knowledge, classes: &[String]) -> String {
-    let mut best: Option<&String> = None;
-    for c in classes {
-        best = match best {
-            None => Some(c),
-            Some(b) if k.vocab.class_ancestors(c).len() > k.vocab.class_ancestors(b).len() => Some(c),
-            Some(b) if k.vocab.class_ancestors(c).len() == k.vocab.class_ancestors(b).len() && c < b => Some(c),
-            keep => keep,
-        };
-    }
-    best.cloned().unwrap_or_default()
+/// The deepest class among those seen (SeniorHighSchool over School); of
+/// equally deep ones, the first by name.
+fn most_specific(k: &Knowledge, classes: &BTreeSet<&str>) -> String {
+    let depth = |c: &str| k.vocab.superclasses(c).len();
+    classes.iter().max_by(|a, b| depth(a).cmp(&depth(b)).then(b.cmp(a))).map(|c| c.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
