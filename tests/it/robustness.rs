@@ -296,3 +296,27 @@ fn an_article_that_turns_unreadable_keeps_its_last_good_graph() {
         assert_eq!(graphs(&store), before, "{extra:?}: every article graph as it was");
     }
 }
+
+/// Two files with the same bytes share cache entries but are two articles,
+/// each with its own graph, in full and incremental builds alike.
+#[test]
+fn the_same_text_under_two_names_is_two_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let first = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    std::fs::copy(&first, seeds.join("copy.txt")).unwrap();
+    let store = dir.path().join("store");
+    let out = build(&seeds, &store, &[]);
+    assert!(stdout(&out).contains("from 6 articles"), "{}", stdout(&out));
+    let docs = graphs(&store);
+    assert_eq!(docs.len(), 6, "{docs:?}");
+    // Again, after a change elsewhere: the copy's graph is kept or remade alike.
+    let last = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).max().unwrap();
+    let mut text = std::fs::read_to_string(&last).unwrap();
+    text.push_str("\n北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n");
+    std::fs::write(&last, text).unwrap();
+    assert!(build(&seeds, &store, &[]).status.success());
+    let clean = dir.path().join("clean");
+    assert!(build(&seeds, &clean, &[]).status.success());
+    assert_eq!(dump(&store), dump(&clean));
+}
