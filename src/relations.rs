@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::knowledge::rules::{Part, Pattern, Slot};
+use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
 use crate::knowledge::{Knowledge, Rule};
 use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation};
 
@@ -35,9 +35,6 @@ struct Ctx<'a> {
     markers: Vec<(usize, usize, Modality)>,
     mentions: &'a [Mention],
     groups: Vec<Group>,
-    /// `occurrences_for` by the addresses of its word lists (the rules live
-    /// as long as the run): every rule asks for its words, many times over.
-    occurrence_memo: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<[(usize, usize)]>>>,
 }
 
 /// Classes that may fill a slot: a group of them inside a gap means the
@@ -77,23 +74,17 @@ impl Ctx<'_> {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
     }
     /// Occurrences of a literal's alternatives that no excluded word covers.
-    fn occurrences_for(&self, alts: &[String], exclude: &[String]) -> std::rc::Rc<[(usize, usize)]> {
-        let key = (alts.as_ptr() as usize, exclude.as_ptr() as usize);
-        if let Some(known) = self.occurrence_memo.borrow().get(&key) {
-            return known.clone();
+    fn occurrences_for(&self, lit: &Lit, rule: &Rule) -> Vec<(usize, usize)> {
+        let mut found = self.occurrences(&lit.ids);
+        if !found.is_empty() && !rule.exclude_ids.is_empty() {
+            let hidden = self.occurrences(&rule.exclude_ids);
+            found.retain(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y));
         }
-        let hidden = self.occurrences(exclude);
-        let found: std::rc::Rc<[(usize, usize)]> = self.occurrences(alts).into_iter().filter(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y)).collect();
-        self.occurrence_memo.borrow_mut().insert(key, found.clone());
         found
     }
-    /// Occurrences of a literal's alternatives: (start, end), sentence-relative.
-    fn occurrences(&self, alts: &[String]) -> Vec<(usize, usize)> {
-        let mut out: Vec<(usize, usize)> = alts
-            .iter()
-            .filter_map(|a| self.k.rules.word_id.get(a))
-            .flat_map(|&id| self.found[id].iter().copied())
-            .collect();
+    /// Occurrences of words (by id): (start, end), sentence-relative.
+    fn occurrences(&self, ids: &[usize]) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = ids.iter().flat_map(|&id| self.found[id].iter().copied()).collect();
         out.sort_unstable();
         out
     }
@@ -133,8 +124,8 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     let mut cursor = anchor.1;
     for part in &pat.parts[anchor_part + 1..] {
         match part {
-            Part::Lit(alts) => {
-                let occ = ctx.occurrences_for(alts, &rule.exclude).iter().copied().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+            Part::Lit(lit) => {
+                let occ = ctx.occurrences_for(lit, rule).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
                 if ctx.gap_holds_argument(cursor, occ.0) {
                     return None;
                 }
@@ -161,11 +152,10 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
         let leading = i == 0;
         let (limit, may_cross) = if leading && rule.far { (far_gap, true) } else { (rule.gap, false) };
         match part {
-            Part::Lit(alts) => {
+            Part::Lit(lit) => {
                 let occ = ctx
-                    .occurrences_for(alts, &rule.exclude)
-                    .iter()
-                    .copied()
+                    .occurrences_for(lit, rule)
+                    .into_iter()
                     .rev()
                     .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
                 if !may_cross && ctx.gap_holds_argument(occ.1, cursor) {
@@ -269,10 +259,20 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         }
     };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
+    // The mentions of each sentence, found once rather than per sentence.
+    let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); article.sentences.len()];
+    for (m, mention) in mentions.iter().enumerate() {
+        if let Some(list) = by_sentence.get_mut(mention.sentence) {
+            list.push(m);
+        }
+    }
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let mut idx: Vec<usize> = (0..mentions.len())
-            .filter(|&m| mentions[m].sentence == si && !entities[m].is_empty())
-            .filter(|&m| !(0..mentions.len()).any(|o| o != m && mentions[o].sentence == si && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span))
+        let here = &by_sentence[si];
+        let mut idx: Vec<usize> = here
+            .iter()
+            .copied()
+            .filter(|&m| !entities[m].is_empty())
+            .filter(|&m| !here.iter().any(|&o| o != m && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span))
             .collect();
         idx.sort_by_key(|&m| (mentions[m].span.start, std::cmp::Reverse(mentions[m].span.end)));
         // Overlapping mentions cannot both stand in a group: keep the first.
@@ -289,7 +289,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         let char_at = crate::model::char_offsets(&sentence.text);
         let found = rule_words(k, &sentence.text, &char_at);
         let markers = markers(k, &sentence.text, &char_at);
-        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new(), occurrence_memo: Default::default() };
+        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             let joined = ctx.groups.last().is_some_and(|g| {
@@ -323,8 +323,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         for rule in &k.rules.rules {
             for pat in &rule.patterns {
                 let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
-                let Part::Lit(alts) = &pat.parts[anchor_part] else { continue };
-                for &anchor in ctx.occurrences_for(alts, &rule.exclude).iter() {
+                let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
+                for anchor in ctx.occurrences_for(lit, rule) {
                     let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
                     let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
                     if needs_s && b.s.is_empty() {

@@ -26,7 +26,16 @@ pub enum Slot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     Slot(Slot),
-    Lit(Vec<String>),
+    Lit(Lit),
+}
+
+/// A literal of a pattern: its alternatives (`签署|签订`), and their indices
+/// in [`RuleSet::words`], filled at load time so that matching looks up
+/// numbers, not strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lit {
+    pub alts: Vec<String>,
+    pub ids: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +106,8 @@ pub struct Rule {
     pub object_property: BTreeMap<String, String>,
     /// Words inside which a literal does not count (援建 inside 支援建设).
     pub exclude: Vec<String>,
+    /// `exclude`'s indices in [`RuleSet::words`].
+    pub exclude_ids: Vec<usize>,
     pub examples: Vec<Example>,
     pub counters: Vec<Example>,
 }
@@ -126,7 +137,7 @@ fn parse_pattern(src: &str) -> Result<Pattern, String> {
             "{g}" => Part::Slot(Slot::G),
             "{x}" => Part::Slot(Slot::X),
             t if t.starts_with('{') => return Err(format!("unknown slot {t}")),
-            t => Part::Lit(t.split('|').map(str::to_string).collect()),
+            t => Part::Lit(Lit { alts: t.split('|').map(str::to_string).collect(), ids: Vec::new() }),
         };
         parts.push(part);
     }
@@ -192,6 +203,7 @@ impl RuleSet {
                 topic: d.topic,
                 object_property: d.object_property,
                 exclude: d.exclude,
+                exclude_ids: Vec::new(),
                 examples: d.example,
                 counters: d.counter,
             });
@@ -201,7 +213,7 @@ impl RuleSet {
             .flat_map(|r| &r.patterns)
             .flat_map(|p| &p.parts)
             .filter_map(|p| match p {
-                Part::Lit(alts) => Some(alts.clone()),
+                Part::Lit(lit) => Some(lit.alts.clone()),
                 _ => None,
             })
             .flatten()
@@ -216,7 +228,7 @@ impl RuleSet {
                     .iter()
                     .flat_map(|p| &p.parts)
                     .filter_map(|p| match p {
-                        Part::Lit(alts) => Some(alts.clone()),
+                        Part::Lit(lit) => Some(lit.alts.clone()),
                         _ => None,
                     })
                     .flatten()
@@ -230,7 +242,16 @@ impl RuleSet {
             .match_kind(aho_corasick::MatchKind::Standard)
             .build(&words)
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
-        let word_id = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
+        let word_id: rustc_hash::FxHashMap<String, usize> = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
+        let ids = |alts: &[String]| alts.iter().filter_map(|a| word_id.get(a).copied()).collect::<Vec<usize>>();
+        for r in &mut rules {
+            r.exclude_ids = ids(&r.exclude);
+            for part in r.patterns.iter_mut().flat_map(|p| p.parts.iter_mut()) {
+                if let Part::Lit(lit) = part {
+                    lit.ids = ids(&lit.alts);
+                }
+            }
+        }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
         Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, word_id })
     }
