@@ -124,7 +124,6 @@ pub struct RuleSet {
     /// pattern i of the matcher is `words[i]`.
     pub word_matcher: aho_corasick::AhoCorasick,
     pub words: Vec<String>,
-    pub word_id: rustc_hash::FxHashMap<String, usize>,
 }
 
 fn parse_pattern(src: &str) -> Result<Pattern, String> {
@@ -253,6 +252,6 @@ impl RuleSet {
             }
         }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, word_id })
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words })
     }
 }

@@ -131,10 +131,6 @@ impl Vocab {
         self.object_properties.iter().map(String::as_str)
     }
 
-    /// The class and all its xt: super-classes, nearest first.
-    pub fn class_ancestors(&self, class: &str) -> Vec<String> {
-        self.class_closure.get(class).cloned().unwrap_or_else(|| vec![class.to_string()])
-    }
     /// Whether a type triple of `class` can yield or repeat an inferred one.
     pub fn class_in_inference(&self, class: &str) -> bool {
         self.inference_classes.contains(class)
@@ -147,13 +143,10 @@ impl Vocab {
     pub fn superclasses(&self, class: &str) -> &[String] {
         self.class_closure.get(class).map_or(&[], |a| &a[1.min(a.len())..])
     }
-    /// Like [`Self::property_ancestors`], without copying; `None` for a property it does not know.
+    /// The property and all its xt: super-properties, nearest first; `None`
+    /// for a property it does not know.
     pub fn property_closure_of(&self, property: &str) -> Option<&[String]> {
         self.property_closure.get(property).map(Vec::as_slice)
-    }
-    /// The property and all its xt: super-properties, nearest first.
-    pub fn property_ancestors(&self, property: &str) -> Vec<String> {
-        self.property_closure.get(property).cloned().unwrap_or_else(|| vec![property.to_string()])
     }
     /// Whether `class` is `ancestor` or one of its sub-classes.
     pub fn is_a(&self, class: &str, ancestor: &str) -> bool {
