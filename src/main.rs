@@ -302,11 +302,8 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let read = read.map(|mut read| {
                 read.article.source_file = name.clone();
                 // Held in memory only when the cache cannot keep it.
-                let held = fresh && cache.put(&hash, &read).is_err();
-                if held {
+                if fresh && cache.put(&hash, &read).is_err() {
                     cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                if held {
                     (read.found.mentions.clone(), Some(read))
                 } else {
                     (read.found.mentions, None)
