@@ -336,8 +336,8 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
     }
     // Pass 2, article by article as the store writes them.
-    let reread = CacheReread { cache: &cache, names: &names, keys: &keys, held };
-    let corpus = Streamed::new(names.clone(), keys.clone(), mentions, reread, &k);
+    let reread = CacheReread { cache: &cache, held };
+    let corpus = Streamed::new(names, keys, mentions, reread, &k);
     phase("resolution");
     let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
     let stats = kg.write_corpus(&k, &batch, full)?;
@@ -384,23 +384,22 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
 /// from memory, when the cache could not keep them).
 struct CacheReread<'a> {
     cache: &'a Cache,
-    names: &'a [String],
-    keys: &'a [String],
+    /// By article index: the reads the cache could not keep.
     held: Vec<Option<Read>>,
 }
 
 impl xietong::pipeline::Reread for CacheReread<'_> {
-    fn read(&self, i: usize) -> Option<Read> {
-        let mut read = self.held[i].clone().or_else(|| self.cache.get(&self.keys[i]))?;
-        read.article.source_file = self.names[i].clone();
+    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read> {
+        let mut read = self.held[i].clone().or_else(|| self.cache.get(content_hash))?;
+        read.article.source_file = name.to_string();
         Some(read)
     }
-    fn relations(&self, i: usize) -> Option<(String, Vec<xietong::model::Relation>)> {
-        self.cache.get_relations(&self.keys[i])
+    fn relations(&self, content_hash: &str) -> Option<(String, Vec<xietong::model::Relation>)> {
+        self.cache.get_relations(content_hash)
     }
-    fn keep_relations(&self, i: usize, digest: &str, relations: &[xietong::model::Relation]) {
+    fn keep_relations(&self, content_hash: &str, digest: &str, relations: &[xietong::model::Relation]) {
         // Only a speed-up for the next build: a failure costs a re-read then.
-        let _ = self.cache.put_relations(&self.keys[i], digest, relations);
+        let _ = self.cache.put_relations(content_hash, digest, relations);
     }
 }
 

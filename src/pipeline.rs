@@ -93,13 +93,14 @@ pub struct Summary<'a> {
 }
 
 /// Where pass 2 of a build finds articles again (the extraction cache).
+/// Each article comes with its index, name and content hash.
 pub trait Reread: Sync {
-    /// The read of article `i` (ingest + mentions).
-    fn read(&self, i: usize) -> Option<Read>;
-    /// Article `i`'s relations as last made, with their graph digest.
-    fn relations(&self, i: usize) -> Option<(String, Vec<Relation>)>;
-    /// Keeps article `i`'s relations for the next build.
-    fn keep_relations(&self, i: usize, digest: &str, relations: &[Relation]);
+    /// The read of an article (ingest + mentions).
+    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read>;
+    /// An article's relations as last made, with their graph digest.
+    fn relations(&self, content_hash: &str) -> Option<(String, Vec<Relation>)>;
+    /// Keeps an article's relations for the next build.
+    fn keep_relations(&self, content_hash: &str, digest: &str, relations: &[Relation]);
 }
 
 impl Articles for Corpus {
@@ -142,14 +143,14 @@ impl<R: Reread> Articles for Streamed<'_, R> {
         self.names.len()
     }
     fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
-        let read = self.reread.read(i)?;
+        let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
         // Read again, it must be what was resolved: the same mentions.
         if read.found.mentions != self.mentions[i] {
             return None;
         }
         let x = relate(read, self.resolution.mention_entities[i].clone(), self.k);
         let digest = crate::rdf::article_digest(&x, &self.resolution.entities);
-        self.reread.keep_relations(i, &digest, &x.relations);
+        self.reread.keep_relations(&self.content_hashes[i], &digest, &x.relations);
         Some(Cow::Owned(x))
     }
     fn name(&self, i: usize) -> &str {
@@ -163,7 +164,7 @@ impl<R: Reread> Articles for Streamed<'_, R> {
         })
     }
     fn relations_as_made(&self, i: usize) -> Option<(String, Vec<Relation>)> {
-        self.reread.relations(i)
+        self.reread.relations(&self.content_hashes[i])
     }
 }
 
