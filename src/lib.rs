@@ -12,6 +12,7 @@ pub mod cache;
 pub mod describe;
 pub mod eval;
 pub mod export;
+pub mod facts;
 pub mod ingest;
 pub mod knowledge;
 pub mod mentions;

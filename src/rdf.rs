@@ -341,89 +341,11 @@ pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
 }
 
 /// The closure of sub-class, sub-property, symmetric and transitive
-/// properties over the given quads, minus what they already state. Works on
-/// borrowed terms and hash sets: at ten thousand articles it runs on every
-/// build.
+/// properties over the given quads, minus what they already state (see
+/// [`crate::facts::infer`], which a build calls on the facts it keeps).
 pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
-    type Triple<'a> = (&'a NamedOrBlankNode, &'a NamedNode, &'a Term);
+    let mut terms = crate::facts::Terms::default();
+    let asserted = quads.iter().filter_map(|q| terms.triple(q)).collect();
     let g = graph(GRAPH_INFERRED);
-    // Distinct triples: the same fact is stated by many articles.
-    let asserted: rustc_hash::FxHashSet<Triple<'_>> = quads.iter().map(|q| (&q.subject, &q.predicate, &q.object)).collect();
-    // The vocabulary's terms, made once.
-    let mut terms: std::collections::HashMap<String, (NamedNode, Term)> = std::collections::HashMap::new();
-    let mut term = |local: &str| -> (NamedNode, Term) {
-        if let Some(t) = terms.get(local) {
-            return t.clone();
-        }
-        let t = (xt(local), Term::from(xt(local)));
-        terms.insert(local.to_string(), t.clone());
-        t
-    };
-    // Owned, for the triples whose parts are new.
-    let mut new: rustc_hash::FxHashSet<(NamedOrBlankNode, NamedNode, Term)> = Default::default();
-    let mut add = |s: &NamedOrBlankNode, p: &NamedNode, o: &Term| {
-        if !asserted.contains(&(s, p, o)) {
-            new.insert((s.clone(), p.clone(), o.clone()));
-        }
-    };
-    let type_p = rdf::TYPE.into_owned();
-    // Edges of each transitive property: property → subject → objects.
-    let mut transitive: std::collections::BTreeMap<String, rustc_hash::FxHashMap<&NamedNode, Vec<&NamedNode>>> = Default::default();
-    for &(subject, predicate, object) in &asserted {
-        if *predicate == rdf::TYPE {
-            if let Term::NamedNode(c) = object {
-                if let Some(local) = c.as_str().strip_prefix(XT) {
-                    for sup in k.vocab.superclasses(local) {
-                        add(subject, &type_p, &term(sup).1);
-                    }
-                }
-            }
-            continue;
-        }
-        let Some(p) = predicate.as_str().strip_prefix(XT) else { continue };
-        if !k.vocab.is_object_property(p) {
-            continue;
-        }
-        let Term::NamedNode(o) = object else { continue };
-        let own = [p.to_string()];
-        let ancestors = k.vocab.property_closure_of(p).unwrap_or(&own);
-        for (i, a) in ancestors.iter().enumerate() {
-            let (a_node, _) = term(a);
-            if i > 0 {
-                add(subject, &a_node, object);
-            }
-            if k.vocab.is_symmetric(a) {
-                add(&NamedOrBlankNode::NamedNode(o.clone()), &a_node, &subject.clone().into());
-            }
-        }
-        if let NamedOrBlankNode::NamedNode(sn) = subject {
-            for a in ancestors.iter().filter(|a| k.vocab.is_transitive(a)) {
-                if !transitive.contains_key(a) {
-                    transitive.insert(a.clone(), Default::default());
-                }
-                transitive.get_mut(a).into_iter().for_each(|edges| edges.entry(sn).or_default().push(o));
-            }
-        }
-    }
-    // Transitive closure, property by property.
-    for (p, edges) in &transitive {
-        let (p_node, _) = term(p);
-        for (s, direct) in edges {
-            let mut seen: rustc_hash::FxHashSet<&NamedNode> = Default::default();
-            let mut stack: Vec<&NamedNode> = direct.clone();
-            while let Some(t) = stack.pop() {
-                if t == *s || !seen.insert(t) {
-                    continue;
-                }
-                if let Some(next) = edges.get(t) {
-                    stack.extend(next.iter());
-                }
-            }
-            let subject = NamedOrBlankNode::NamedNode((*s).clone());
-            for t in seen {
-                add(&subject, &p_node, &Term::NamedNode(t.clone()));
-            }
-        }
-    }
-    new.into_iter().map(|(s, p, o)| Quad::new(s, p, o, g.clone())).collect()
+    crate::facts::infer(k, &mut terms, &asserted).iter().map(|t| terms.quad(t, &g)).collect()
 }
