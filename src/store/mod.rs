@@ -1,6 +1,8 @@
 //! The on-disk Oxigraph store: replacing graphs in transactions, reading
 //! what a build left. The only module that writes to the store.
 
+mod memo;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 #[cfg(feature = "rocksdb")]
@@ -9,12 +11,16 @@ use std::path::PathBuf;
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
-use rayon::prelude::*;
 use oxigraph::store::Store;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
 
+use crate::facts::{self, Terms, Triple};
 use crate::knowledge::Knowledge;
 use crate::model::Entity;
 use crate::pipeline::{Articles, Corpus};
+use memo::Memo;
 use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
 
 /// Why the store could not be used; callers branch on the kind.
@@ -119,14 +125,15 @@ impl KgStore {
 
     /// Makes a named graph hold exactly `quads`, writing only the difference,
     /// in one transaction: derived graphs change little between builds.
-    /// Returns by how many quads the store grew.
+    /// Returns by how many quads the store grew, and the graph's digest.
     /// The graph keeps a digest of its quads (`xt:graphHash`), so that an
     /// unchanged graph costs no reading at all.
-    pub fn update_graph(&self, g: &GraphName, mut quads: Vec<Quad>) -> Result<isize, StoreError> {
-        let GraphName::NamedNode(name) = g else { return Ok(0) };
-        let hash_quad = digest_quad(name, &quads);
+    pub fn update_graph(&self, g: &GraphName, mut quads: Vec<Quad>) -> Result<(isize, String), StoreError> {
+        let GraphName::NamedNode(name) = g else { return Ok((0, String::new())) };
+        let digest = quads_digest(&quads);
+        let hash_quad = Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name.clone());
         if self.store.contains(&hash_quad)? {
-            return Ok(0);
+            return Ok((0, digest));
         }
         quads.push(hash_quad);
         let old: HashSet<Quad> = self
@@ -146,7 +153,7 @@ impl KgStore {
             grew += 1;
         }
         t.commit()?;
-        Ok(grew)
+        Ok((grew, digest))
     }
 
     pub fn named_graphs(&self) -> Result<Vec<String>, StoreError> {
@@ -159,12 +166,35 @@ impl KgStore {
         Ok(out)
     }
 
-    /// What the store holds: each article graph's source file, content hash
-    /// and graph hash, and the knowledge fingerprint of the last finished build.
+    /// `<store>.memo`.
+    fn memo_path(&self) -> PathBuf {
+        sibling(&self.path, "memo")
+    }
+
+    /// What the store holds: the knowledge fingerprint of the last finished
+    /// build, and each article graph's content hash and graph hash — from the
+    /// memo when it describes this store, else read from the store.
     pub fn state(&self) -> Result<StoreState, StoreError> {
         let mut st = StoreState::default();
+        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(rdf::xtr(GRAPH_BUILD).as_ref()))) {
+            let q = q?;
+            st.build_quads += 1;
+            let Term::Literal(l) = q.object else { continue };
+            match q.predicate.as_str().strip_prefix(rdf::XT) {
+                Some("knowledgeFingerprint") => st.fingerprint = Some(l.value().to_string()),
+                Some("quadCount") => st.quads = l.value().parse().ok(),
+                Some("stateDigest") => st.digest = Some(l.value().to_string()),
+                _ => {}
+            }
+        }
+        if let Some(m) = st.digest.as_ref().and_then(|d| memo::load(&self.memo_path()).filter(|m| m.digest == *d)) {
+            st.docs = m.docs;
+            st.terms = m.terms;
+            st.inferred = Some((m.inferred, m.inferred_digest));
+            return Ok(st);
+        }
         let doc_prefix = format!("{}doc/", rdf::XTR);
-        for (prop, slot) in [("sourceFile", 0usize), ("contentHash", 1), ("graphHash", 2)] {
+        for (prop, slot) in [("contentHash", 1usize), ("graphHash", 2)] {
             let p = xt(prop);
             for q in self.store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
                 let q = q?;
@@ -174,20 +204,9 @@ impl KgStore {
                 }
                 let e = st.docs.entry(g.as_str().to_string()).or_default();
                 match slot {
-                    0 => e.source_file = l.value().to_string(),
                     1 => e.content_hash = l.value().to_string(),
                     _ => e.graph_hash = l.value().to_string(),
                 }
-            }
-        }
-        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(rdf::xtr(GRAPH_BUILD).as_ref()))) {
-            let q = q?;
-            st.build_quads += 1;
-            let Term::Literal(l) = q.object else { continue };
-            match q.predicate.as_str().strip_prefix(rdf::XT) {
-                Some("knowledgeFingerprint") => st.fingerprint = Some(l.value().to_string()),
-                Some("quadCount") => st.quads = l.value().parse().ok(),
-                _ => {}
             }
         }
         Ok(st)
@@ -208,7 +227,7 @@ impl KgStore {
             stats.phases.push((what, clock.elapsed().as_secs_f64()));
             clock = std::time::Instant::now();
         };
-        let before = self.state()?;
+        let mut before = self.state()?;
         let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
         let mut stats = BuildStats { full, ..Default::default() };
         lap(&mut stats, "store: reading its state");
@@ -218,6 +237,16 @@ impl KgStore {
             stats.count_entities(corpus.entities);
             return Ok(stats);
         }
+        // Until this build writes its own digest, the memo no longer
+        // describes the store: a build killed half-way leaves none.
+        let mut build_quads_now = before.build_quads;
+        if let Some(d) = &before.digest {
+            let q = state_digest_quad(d);
+            if self.store.contains(&q)? {
+                self.store.remove(&q)?;
+                build_quads_now -= 1;
+            }
+        }
         let lexicon = rdf::lexicon_quads(k);
         // By how many quads the store grew, so as not to count them all.
         let mut grew: isize = 0;
@@ -225,16 +254,24 @@ impl KgStore {
             grew += self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
             grew += self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
         }
-        let mut facts: Vec<Quad> = lexicon.into_iter().filter(|q| rdf::feeds_inference(k, q)).collect();
+        let mut terms = std::mem::take(&mut before.terms);
+        let mut asserted: FxHashSet<Triple> = lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)).collect();
+        let mut docs: BTreeMap<String, DocState> = BTreeMap::new();
         let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
-        let unchanged = |name: &NamedNode, hash: &str| !full && before.docs.get(name.as_str()).is_some_and(|old| old.graph_hash == hash);
-        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), |ag| {
+        let old = |name: &NamedNode, hash: &str| before.docs.get(name.as_str()).filter(|old| !full && old.graph_hash == hash);
+        let unchanged = |name: &NamedNode, hash: &str| old(name, hash).is_some();
+        let remembered = |name: &NamedNode, hash: &str| old(name, hash).is_some_and(|o| o.known.is_some());
+        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), remembered, |ag| {
             keep.insert(ag.name.as_str().to_string());
+            let old = before.docs.get(ag.name.as_str());
             if ag.lost {
                 stats.lost += 1;
+                if let Some(o) = old {
+                    docs.insert(ag.name.as_str().to_string(), o.clone());
+                }
                 return Ok(());
             }
-            match (&ag.quads, before.docs.get(ag.name.as_str())) {
+            match (&ag.quads, old) {
                 (None, _) => stats.unchanged += 1,
                 (Some(quads), old) => {
                     grew += self.replace_graph(&GraphName::NamedNode(ag.name.clone()), quads)?;
@@ -245,36 +282,91 @@ impl KgStore {
                     }
                 }
             }
-            stats.count_relations(&ag.properties);
-            facts.extend(ag.facts);
+            let known = match old.and_then(|o| o.known.as_ref()).filter(|_| ag.remembered) {
+                Some(known) => known.clone(),
+                None => Known::of(&mut terms, &ag),
+            };
+            stats.count_relations(known.properties.iter().map(|&p| terms.iri(p)));
+            asserted.extend(known.facts.iter().copied());
+            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known) });
             Ok::<(), StoreError>(())
         })?;
         lap(&mut stats, "store: article graphs");
+        // Articles that cannot be read now keep their graph (and it stays out of inference).
+        for name in &corpus.unreadable {
+            let g = format!("{}{}", rdf::XTR, rdf::doc_id(name));
+            if let Some(o) = before.docs.get(&g) {
+                docs.insert(g, o.clone());
+            }
+        }
         for doc in before.docs.keys() {
             if !keep.contains(doc) {
                 grew += self.remove_graph(&NamedNode::new_unchecked(doc))?;
                 stats.removed += 1;
             }
         }
-        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?;
+        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?.0;
         lap(&mut stats, "store: labels");
-        let inferred = rdf::inferred_quads(k, &facts);
+        let inferred = facts::infer(k, &mut terms, &asserted);
         stats.inferred = inferred.len();
         lap(&mut stats, "store: inference");
-        grew += self.update_graph(&graph(GRAPH_INFERRED), inferred)?;
+        let (g, inferred_digest) = match before.inferred.take() {
+            Some((old, digest)) => self.patch_inferred(&terms, old, &inferred, &digest)?,
+            None => self.update_graph(&graph(GRAPH_INFERRED), inferred.iter().map(|t| terms.quad(t, &graph(GRAPH_INFERRED))).collect())?,
+        };
+        grew += g;
         lap(&mut stats, "store: inferred graph");
-        // Every quad but those of xtr:build, then the two it will hold.
+        let digest = memo::state_digest(&docs, &inferred_digest);
+        // Every quad but those of xtr:build, then the three it will hold.
         let others = match before.quads {
             Some(n) => (n as isize + grew) as usize - before.build_quads,
-            None => self.store.len()? - before.build_quads,
+            None => self.store.len()? - build_quads_now,
         };
-        stats.triples = others + 2;
-        self.replace_graph(&graph(GRAPH_BUILD), &build_quads(k, stats.triples))?;
+        stats.triples = others + 3;
+        self.replace_graph(&graph(GRAPH_BUILD), &build_quads(k, stats.triples, &digest))?;
         stats.count_entities(corpus.entities);
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
+        // Only now does the memo describe the store; without it the next build reads the store.
+        let _ = memo::save(&self.memo_path(), &Memo { digest, terms, docs, inferred: inferred.into_iter().collect(), inferred_digest });
         lap(&mut stats, "store: flush");
         Ok(stats)
+    }
+
+    /// Brings the inferred graph from the `old` triples the memo remembers
+    /// to `new` by their difference alone, in one transaction, and its digest
+    /// with them (a digest is a sum over quads). Returns by how many quads
+    /// the store grew, and the new digest.
+    fn patch_inferred(&self, terms: &Terms, old: Vec<Triple>, new: &FxHashSet<Triple>, old_digest: &str) -> Result<(isize, String), StoreError> {
+        let g = graph(GRAPH_INFERRED);
+        let old: FxHashSet<Triple> = old.into_iter().collect();
+        let removed: Vec<Quad> = old.difference(new).map(|t| terms.quad(t, &g)).collect();
+        let added: Vec<Quad> = new.difference(&old).map(|t| terms.quad(t, &g)).collect();
+        let Ok(mut sum) = u128::from_str_radix(old_digest, 16) else {
+            return self.update_graph(&g, new.iter().map(|t| terms.quad(t, &g)).collect());
+        };
+        if removed.is_empty() && added.is_empty() {
+            return Ok((0, old_digest.to_string()));
+        }
+        for q in &removed {
+            sum = sum.wrapping_sub(quad_hash(q));
+        }
+        for q in &added {
+            sum = sum.wrapping_add(quad_hash(q));
+        }
+        let digest = format!("{sum:032x}");
+        let name = rdf::xtr(GRAPH_INFERRED);
+        let mut t = self.store.start_transaction()?;
+        t.remove(&Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(old_digest), g.clone()));
+        t.insert(&Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), g.clone()));
+        for q in &removed {
+            t.remove(q);
+        }
+        for q in &added {
+            t.insert(q);
+        }
+        t.commit()?;
+        Ok((added.len() as isize - removed.len() as isize, digest))
     }
 
     /// A full build: every graph goes through Oxigraph's bulk loader into a
@@ -286,6 +378,7 @@ impl KgStore {
     fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats) -> Result<(), StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
+        let made_memo;
         {
             let store = Store::open(&fresh).map_err(|e| open_error(&fresh, e))?;
             // One stream of quads into one `load_quads`: each call would end
@@ -310,6 +403,7 @@ impl KgStore {
             stats.by_property = made.stats.by_property;
             stats.inferred = made.inferred;
             stats.triples = made.triples;
+            made_memo = made.memo;
             std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
         }
         // Let go of the old store, swap, and open the new one in its place.
@@ -321,6 +415,8 @@ impl KgStore {
         std::fs::rename(&fresh, &self.path).map_err(io)?;
         self.store = Store::open(&self.path).map_err(|e| open_error(&self.path, e))?;
         remove_dir(&old)?;
+        // Without it, the next build reads the store.
+        let _ = memo::save(&self.memo_path(), &made_memo);
         Ok(())
     }
 }
@@ -329,6 +425,12 @@ impl KgStore {
 /// of each distinct quad's 128-bit SipHash (fixed keys, so stable from build
 /// to build), hashed as it prints, without sorting or allocating.
 fn quads_digest(quads: &[Quad]) -> String {
+    let sum = quads.iter().collect::<HashSet<_>>().into_iter().fold(0u128, |sum, q| sum.wrapping_add(quad_hash(q)));
+    format!("{sum:032x}")
+}
+
+/// One quad's part of [`quads_digest`]: its 128-bit SipHash as it prints.
+fn quad_hash(q: &Quad) -> u128 {
     use std::fmt::Write as _;
     use std::hash::Hasher as _;
     struct Sip(siphasher::sip128::SipHasher13);
@@ -338,25 +440,18 @@ fn quads_digest(quads: &[Quad]) -> String {
             Ok(())
         }
     }
-    let mut sum: u128 = 0;
-    for q in quads.iter().collect::<HashSet<_>>() {
-        let mut h = Sip(siphasher::sip128::SipHasher13::new());
-        let _ = write!(h, "{q}");
-        sum = sum.wrapping_add(siphasher::sip128::Hasher128::finish128(&h.0).as_u128());
-    }
-    format!("{sum:032x}")
+    let mut h = Sip(siphasher::sip128::SipHasher13::new());
+    let _ = write!(h, "{q}");
+    siphasher::sip128::Hasher128::finish128(&h.0).as_u128()
 }
 
-/// `<graph> xt:graphHash "…"` for a derived graph holding `quads`.
-fn digest_quad(name: &NamedNode, quads: &[Quad]) -> Quad {
-    Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(quads_digest(quads)), name.clone())
-}
-
-/// A derived graph as a full build writes it: with its digest.
+/// A derived graph as a full build writes it: with its digest, also returned.
 #[cfg(feature = "rocksdb")]
-fn digested(g: &str, mut quads: Vec<Quad>) -> Vec<Quad> {
-    quads.push(digest_quad(&rdf::xtr(g), &quads));
-    quads
+fn digested(g: &str, mut quads: Vec<Quad>) -> (Vec<Quad>, String) {
+    let name = rdf::xtr(g);
+    let digest = quads_digest(&quads);
+    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name));
+    (quads, digest)
 }
 
 /// What [`make_all_graphs`] sent.
@@ -368,6 +463,8 @@ struct Made {
     inferred: usize,
     /// Distinct quads: graphs are disjoint, so they add up graph by graph.
     triples: usize,
+    /// What the new store holds, for the next build.
+    memo: Memo,
 }
 
 /// Every graph of a full build, sent graph by graph (the build fingerprint
@@ -383,30 +480,46 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
         made.triples += quads.iter().collect::<HashSet<_>>().len();
         tx.send(quads).map_err(|_| ())
     };
+    // An article graph copied from the old store, as it is.
+    let copy = |name: NamedNode, made: &mut Made| {
+        let quads = old_graph(&name);
+        made.memo.docs.insert(name.as_str().to_string(), DocState::of(&name, &quads));
+        send(quads, made)
+    };
     let lexicon = rdf::lexicon_quads(k);
-    let mut facts: Vec<Quad> = lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect();
+    let mut asserted: FxHashSet<Triple> = FxHashSet::default();
     let _ = (|| {
+        let terms = &mut made.memo.terms;
+        asserted.extend(lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)));
         send(ontology_quads(k), &mut made)?;
         send(lexicon, &mut made)?;
-        for_each_article_graph(k, corpus, |_, _| true, |ag| {
+        for_each_article_graph(k, corpus, |_, _| true, |_, _| false, |ag| {
             if ag.lost {
                 made.stats.lost += 1;
-                return send(old_graph(&ag.name), &mut made);
+                return copy(ag.name, &mut made);
             }
             made.stats.added += 1;
-            made.stats.count_relations(&ag.properties);
-            facts.extend(ag.facts);
+            made.stats.count_relations(ag.properties.iter().map(String::as_str));
+            let known = Known::of(&mut made.memo.terms, &ag);
+            asserted.extend(known.facts.iter().copied());
+            made.memo.docs.insert(ag.name.as_str().to_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known) });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
         for name in &corpus.unreadable {
-            send(old_graph(&rdf::xtr(&rdf::doc_id(name))), &mut made)?;
+            copy(rdf::xtr(&rdf::doc_id(name)), &mut made)?;
         }
-        send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)), &mut made)?;
-        let inferred = rdf::inferred_quads(k, &facts);
-        made.inferred = inferred.len();
-        send(digested(GRAPH_INFERRED, inferred), &mut made)?;
-        let total = made.triples + 2;
-        send(build_quads(k, total), &mut made)
+        send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)).0, &mut made)?;
+        let memo = &mut made.memo;
+        let inferred = facts::infer(k, &mut memo.terms, &asserted);
+        let g = graph(GRAPH_INFERRED);
+        let (quads, digest) = digested(GRAPH_INFERRED, inferred.iter().map(|t| memo.terms.quad(t, &g)).collect());
+        memo.inferred = inferred.into_iter().collect();
+        memo.digest = memo::state_digest(&memo.docs, &digest);
+        memo.inferred_digest = digest;
+        made.inferred = memo.inferred.len();
+        send(quads, &mut made)?;
+        let total = made.triples + 3;
+        send(build_quads(k, total, &made.memo.digest), &mut made)
     })();
     made
 }
@@ -421,8 +534,8 @@ const LOADER_MB: usize = 400;
 #[cfg(feature = "rocksdb")]
 const COMPLETE: &str = "XIETONG_COMPLETE";
 
-/// `<store>.new`, `<store>.old`: the folders of a full build's swap.
-#[cfg(feature = "rocksdb")]
+/// `<store>.new`, `<store>.old`: the folders of a full build's swap;
+/// `<store>.memo`.
 fn sibling(path: &Path, what: &str) -> PathBuf {
     let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(format!(".{what}"));
@@ -450,14 +563,20 @@ fn recover(path: &Path) -> Result<(), StoreError> {
     std::fs::rename(&fresh, path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))
 }
 
-/// The two quads of `xtr:build`, written last: the knowledge fingerprint and
-/// how many quads the store holds with them.
-fn build_quads(k: &Knowledge, total: usize) -> Vec<Quad> {
+/// The three quads of `xtr:build`, written last: the knowledge fingerprint,
+/// how many quads the store holds with them, and the digest of what the
+/// build wrote ([`memo::state_digest`]).
+fn build_quads(k: &Knowledge, total: usize, digest: &str) -> Vec<Quad> {
     let b = rdf::xtr(GRAPH_BUILD);
     vec![
         Quad::new(b.clone(), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD)),
         Quad::new(b, xt("quadCount"), Term::from(Literal::from(total as i64)), graph(GRAPH_BUILD)),
+        state_digest_quad(digest),
     ]
+}
+
+fn state_digest_quad(digest: &str) -> Quad {
+    Quad::new(rdf::xtr(GRAPH_BUILD), xt("stateDigest"), Literal::new_simple_literal(digest), graph(GRAPH_BUILD))
 }
 
 /// An article graph: its name, digest ([`rdf::article_digest`]), its quads
@@ -468,22 +587,56 @@ fn build_quads(k: &Knowledge, total: usize) -> Vec<Quad> {
 struct ArticleGraph {
     name: NamedNode,
     content_hash: String,
+    digest: String,
     quads: Option<Vec<Quad>>,
     facts: Vec<Quad>,
     /// The property of each relation, for the summary.
     properties: Vec<String>,
     /// The article could not be read again as it was resolved: its graph stays.
     lost: bool,
+    /// Unchanged, and its facts and properties are remembered: neither was made.
+    remembered: bool,
+}
+
+impl ArticleGraph {
+    fn lost(name: NamedNode) -> Self {
+        ArticleGraph {
+            name,
+            content_hash: String::new(),
+            digest: String::new(),
+            quads: None,
+            facts: Vec::new(),
+            properties: Vec::new(),
+            lost: true,
+            remembered: false,
+        }
+    }
+}
+
+/// What a build knows of an article graph without making it: the facts it
+/// feeds inference and its relations' properties, as ids of the memo's terms.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Known {
+    pub facts: Vec<Triple>,
+    pub properties: Vec<u32>,
+}
+
+impl Known {
+    fn of(terms: &mut Terms, ag: &ArticleGraph) -> Self {
+        Known { facts: ag.facts.iter().filter_map(|q| terms.triple(q)).collect(), properties: ag.properties.iter().map(|p| terms.id(p)).collect() }
+    }
 }
 
 /// Makes each article's graph, a chunk of articles at a time on all cores,
 /// and hands them to `write` in corpus order: the quads of the whole corpus
 /// are never held at once. Only graphs `wanted` (by name and digest) are
-/// made whole; of the others only the facts that feed inference.
+/// made whole; of the others only the facts that feed inference, unless
+/// they are `remembered`.
 fn for_each_article_graph<E>(
     k: &Knowledge,
     corpus: &Batch<'_>,
     wanted: impl Fn(&NamedNode, &str) -> bool + Sync,
+    remembered: impl Fn(&NamedNode, &str) -> bool + Sync,
     mut write: impl FnMut(ArticleGraph) -> Result<(), E>,
 ) -> Result<(), E> {
     let facts = |quads: &[Quad]| quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect::<Vec<_>>();
@@ -499,27 +652,31 @@ fn for_each_article_graph<E>(
                 if let Some(sum) = corpus.articles.summary(i) {
                     let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, entities);
                     if !wanted(&name, &digest) {
+                        let content_hash = sum.content_hash.to_string();
+                        if remembered(&name, &digest) {
+                            let (facts, properties) = (Vec::new(), Vec::new());
+                            return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
+                        }
                         if let Some((_, relations)) = corpus.articles.relations_as_made(i).filter(|(d, _)| *d == digest) {
                             let facts = rdf::inference_facts(k, file, sum.mentions, sum.mention_entities, &relations, entities);
                             let properties = relations.into_iter().map(|r| r.property).collect();
-                            return ArticleGraph { name, content_hash: sum.content_hash.to_string(), quads: None, facts, properties, lost: false };
+                            return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: false };
                         }
                     }
                 }
-                let Some(x) = corpus.articles.get(i) else {
-                    return ArticleGraph { name, content_hash: String::new(), quads: None, facts: Vec::new(), properties: Vec::new(), lost: true };
-                };
-                let hash = rdf::article_digest(&x, entities);
+                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(name) };
+                let digest = rdf::article_digest(&x, entities);
                 let properties = x.relations.iter().map(|r| r.property.clone()).collect();
                 let content_hash = x.article.content_hash.clone();
-                if wanted(&name, &hash) {
+                let (quads, facts) = if wanted(&name, &digest) {
                     let (_, mut quads, n_facts) = rdf::article_quads(&x, entities);
                     let facts = facts(&quads[..n_facts]);
-                    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&hash), name.clone()));
-                    ArticleGraph { facts, name, content_hash, quads: Some(quads), properties, lost: false }
+                    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name.clone()));
+                    (Some(quads), facts)
                 } else {
-                    ArticleGraph { facts: facts(&rdf::fact_quads(&x, entities).1), name, content_hash, quads: None, properties, lost: false }
-                }
+                    (None, facts(&rdf::fact_quads(&x, entities).1))
+                };
+                ArticleGraph { name, content_hash, digest, quads, facts, properties, lost: false, remembered: false }
             })
             .collect();
         for ag in graphs {
@@ -530,11 +687,25 @@ fn for_each_article_graph<E>(
 }
 
 /// One article graph as the store holds it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DocState {
-    pub source_file: String,
     pub content_hash: String,
     pub graph_hash: String,
+    /// Known from the memo; not read from the store.
+    pub known: Option<Known>,
+}
+
+impl DocState {
+    /// Of a graph's quads (an article graph copied as it is).
+    fn of(name: &NamedNode, quads: &[Quad]) -> Self {
+        let value = |p: &str| {
+            quads.iter().find(|q| q.predicate.as_str().strip_prefix(rdf::XT) == Some(p) && q.subject == NamedOrBlankNode::NamedNode(name.clone())).and_then(|q| match &q.object {
+                Term::Literal(l) => Some(l.value().to_string()),
+                _ => None,
+            })
+        };
+        DocState { content_hash: value("contentHash").unwrap_or_default(), graph_hash: value("graphHash").unwrap_or_default(), known: None }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -546,6 +717,12 @@ pub struct StoreState {
     pub quads: Option<usize>,
     /// The quads of `xtr:build` now.
     pub build_quads: usize,
+    /// `xt:stateDigest` of the last finished build.
+    pub digest: Option<String>,
+    /// From the memo: the terms its ids stand for, and the inferred graph's
+    /// triples with its digest.
+    pub terms: Terms,
+    pub inferred: Option<(Vec<Triple>, String)>,
 }
 
 /// The ontology Turtle as quads of the graph xtr:ontology. Its blank nodes
@@ -574,11 +751,11 @@ pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
 }
 
 impl BuildStats {
-    fn count_relations(&mut self, properties: &[String]) {
+    fn count_relations<'a>(&mut self, properties: impl Iterator<Item = &'a str>) {
         self.articles += 1;
-        self.relations += properties.len();
         for p in properties {
-            *self.by_property.entry(p.clone()).or_default() += 1;
+            self.relations += 1;
+            *self.by_property.entry(p.to_string()).or_default() += 1;
         }
     }
     fn count_entities(&mut self, entities: &BTreeMap<String, Entity>) {
