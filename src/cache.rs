@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::Relation;
+use crate::model::{Mention, Relation};
 use crate::pipeline::Read;
 
 /// File kinds: an article's `Read`, and its relations as last made.
@@ -34,6 +34,14 @@ impl Cache {
     }
 
     pub fn get(&self, content_hash: &str) -> Option<Read> {
+        self.load(&self.path(content_hash, READ))
+    }
+
+    /// Only the mentions of an article's `Read`, which come first in it
+    /// ([`Read`] puts them there): a build reads ten thousand of these for
+    /// resolution and the rest only of the articles it writes.
+    pub fn get_mentions(&self, content_hash: &str) -> Option<Vec<Mention>> {
+        // bincode's `deserialize` allows trailing bytes: the rest of the Read.
         self.load(&self.path(content_hash, READ))
     }
 

@@ -295,20 +295,20 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
             let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
             let hash = xietong::ingest::content_hash(&bytes);
-            let (read, fresh) = match (!full).then(|| cache.get(&hash)).flatten() {
-                Some(read) => (Ok(read), false),
-                None => (read_article(&Input { name: name.clone(), bytes }, &k), true),
+            let cached = (!full).then(|| cache.get_mentions(&hash)).flatten();
+            let fresh = cached.is_none();
+            let read = match cached {
+                Some(mentions) => Ok((mentions, None)),
+                None => read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
+                    // Held in memory only when the cache cannot keep it.
+                    if cache.put(&hash, &read).is_err() {
+                        cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
+                        (read.found.mentions.clone(), Some(read))
+                    } else {
+                        (read.found.mentions, None)
+                    }
+                }),
             };
-            let read = read.map(|mut read| {
-                read.article.source_file = name.clone();
-                // Held in memory only when the cache cannot keep it.
-                if fresh && cache.put(&hash, &read).is_err() {
-                    cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
-                    (read.found.mentions.clone(), Some(read))
-                } else {
-                    (read.found.mentions, None)
-                }
-            });
             bar.inc(1);
             Ok(First { name, hash, read, fresh })
         })

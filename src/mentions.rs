@@ -15,6 +15,7 @@ use crate::model::{char_offsets, Article, Link, LinkTarget, Mention, MentionSour
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Found {
+    /// First: the cache reads them alone (`Cache::get_mentions`).
     pub mentions: Vec<Mention>,
     pub links: Vec<Link>,
     pub observations: Vec<Observation>,

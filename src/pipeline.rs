@@ -23,11 +23,12 @@ pub struct Input {
     pub bytes: Vec<u8>,
 }
 
-/// One article read up to its mentions.
+/// One article read up to its mentions. (The mentions come first, as
+/// serialised: a build can read them alone from the cache.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Read {
-    pub article: Article,
     pub found: Found,
+    pub article: Article,
 }
 
 /// What a corpus yields: one extraction per readable article, the entities

@@ -114,12 +114,13 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
 /// and label of those entities, which other articles can change. Equal
 /// digests mean equal graphs, so a build makes only graphs whose digest moved.
 pub fn article_digest(x: &Extraction, entities: &BTreeMap<String, Entity>) -> String {
-    graph_digest(&x.article.source_file, &x.article.content_hash, &x.mention_entities, entities)
+    graph_digest(&x.article.source_file, &x.article.content_hash, &x.mention_entities, |id| entities.get(id))
 }
 
 /// [`article_digest`] from its parts, which a build knows without reading
-/// the article again.
-pub fn graph_digest(source_file: &str, content_hash: &str, mention_entities: &[Vec<String>], entities: &BTreeMap<String, Entity>) -> String {
+/// the article again; `entity` finds an entity by id (a build digests every
+/// article and looks up every mention: it passes a hash map).
+pub fn graph_digest<'e>(source_file: &str, content_hash: &str, mention_entities: &[Vec<String>], entity: impl Fn(&str) -> Option<&'e Entity>) -> String {
     use std::hash::Hasher as _;
     let mut h = siphasher::sip128::SipHasher13::new();
     let mut put = |s: &str| {
@@ -131,7 +132,7 @@ pub fn graph_digest(source_file: &str, content_hash: &str, mention_entities: &[V
     for ids in mention_entities {
         for id in ids {
             put(id);
-            if let Some(e) = entities.get(id) {
+            if let Some(e) = entity(id) {
                 put(&e.class);
                 put(&e.label);
             }

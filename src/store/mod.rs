@@ -641,6 +641,7 @@ fn for_each_article_graph<E>(
 ) -> Result<(), E> {
     let facts = |quads: &[Quad]| quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect::<Vec<_>>();
     let entities = corpus.entities;
+    let by_id: rustc_hash::FxHashMap<&str, &Entity> = entities.iter().map(|(id, e)| (id.as_str(), e)).collect();
     let indices: Vec<usize> = (0..corpus.articles.len()).collect();
     for chunk in indices.chunks(256) {
         let graphs: Vec<ArticleGraph> = chunk
@@ -650,7 +651,7 @@ fn for_each_article_graph<E>(
                 let name = rdf::xtr(&rdf::doc_id(file));
                 // An unchanged graph whose relations are known needs no reading.
                 if let Some(sum) = corpus.articles.summary(i) {
-                    let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, entities);
+                    let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, |id| by_id.get(id).copied());
                     if !wanted(&name, &digest) {
                         let content_hash = sum.content_hash.to_string();
                         if remembered(&name, &digest) {
