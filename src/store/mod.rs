@@ -187,6 +187,11 @@ impl KgStore {
                 _ => {}
             }
         }
+        // A build removes the digest before it changes anything: without it,
+        // the store may differ from what the last finished build counted.
+        if st.digest.is_none() {
+            st.quads = None;
+        }
         if let Some(m) = st.digest.as_ref().and_then(|d| memo::load(&self.memo_path()).filter(|m| m.digest == *d)) {
             st.docs = m.docs;
             st.terms = m.terms;

@@ -320,3 +320,93 @@ fn the_same_text_under_two_names_is_two_articles() {
     assert!(build(&seeds, &clean, &[]).status.success());
     assert_eq!(dump(&store), dump(&clean));
 }
+
+/// A rebuild trusts the memo beside the store (`<store>.memo`) only while
+/// the store's `xt:stateDigest` matches it: a memo missing, unreadable or
+/// left from an earlier state is ignored and the store read instead.
+#[test]
+fn a_memo_that_does_not_match_the_store_is_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    let memo = dir.path().join("store.memo");
+    assert!(build(&seeds, &store, &[]).status.success());
+    assert!(memo.exists(), "a build leaves a memo");
+    let stale = std::fs::read(&memo).unwrap();
+    let files: Vec<PathBuf> = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).collect();
+    let edit = |i: usize, line: &str| {
+        let mut text = std::fs::read_to_string(&files[i]).unwrap();
+        text.push_str(line);
+        std::fs::write(&files[i], text).unwrap();
+    };
+    let clean = |name: &str| {
+        let c = dir.path().join(name);
+        assert!(build(&seeds, &c, &[]).status.success());
+        dump(&c)
+    };
+    edit(0, "\n海淀育英小学与容城县第一小学签订对口帮扶协议。\n");
+    assert!(build(&seeds, &store, &[]).status.success());
+    // The memo of the first state, back beside the second.
+    std::fs::write(&memo, &stale).unwrap();
+    edit(1, "\n北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n");
+    assert!(build(&seeds, &store, &[]).status.success());
+    assert_eq!(dump(&store), clean("clean1"), "a stale memo");
+    for (case, bytes) in [("missing", None), ("garbage", Some(&b"not a memo"[..]))] {
+        match bytes {
+            None => std::fs::remove_file(&memo).unwrap(),
+            Some(b) => std::fs::write(&memo, b).unwrap(),
+        }
+        edit(2, "\n天津市教委与河北省教育厅签署合作协议。\n");
+        let out = build(&seeds, &store, &[]);
+        assert!(out.status.success(), "{case}: {}", stderr(&out));
+        assert_eq!(dump(&store), clean(&format!("clean-{case}")), "a {case} memo");
+    }
+}
+
+/// Incremental builds killed at random moments, then the articles put back
+/// as they were: a graph rewritten by a killed build must not pass for the
+/// old one because a memo says so. The next build equals a clean build.
+#[test]
+fn incremental_builds_killed_then_undone_leave_no_stale_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    let originals: Vec<PathBuf> = std::fs::read_dir(repo().join("seeds")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    let texts: Vec<String> = (0..40).map(|i| format!("{}\n第{i}号稿件。\n", std::fs::read_to_string(&originals[i % originals.len()]).unwrap())).collect();
+    let write_all = |edited: bool| {
+        for (i, t) in texts.iter().enumerate() {
+            let extra = if edited { "海淀育英小学与容城县第一小学结对。\n" } else { "" };
+            std::fs::write(seeds.join(format!("{i:03}.txt")), format!("{t}{extra}")).unwrap();
+        }
+    };
+    write_all(false);
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let reference = dir.path().join("reference");
+    assert!(build(&seeds, &reference, &[]).status.success());
+    let mut seed = 0x2545f4914f6cdd1du64;
+    for round in 0..8 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(seed % 300);
+        write_all(true);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xietong"))
+            .current_dir(repo())
+            .args(["build", "--seeds", seeds.to_str().unwrap(), "--store", store.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        write_all(false);
+        let out = build(&seeds, &store, &[]);
+        assert!(out.status.success(), "round {round} ({delay:?}): {}", stderr(&out));
+        let (got, want) = (dump(&store), dump(&reference));
+        let extra: Vec<&String> = got.iter().filter(|q| !want.contains(q)).take(5).collect();
+        let missing: Vec<&String> = want.iter().filter(|q| !got.contains(q)).take(5).collect();
+        assert!(extra.is_empty() && missing.is_empty(), "round {round} ({delay:?}): extra {extra:#?}, missing {missing:#?}");
+    }
+}
