@@ -299,7 +299,8 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
         if label.is_empty() {
             continue;
         }
-        let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != norm(&label)).map(|s| s.to_string()).collect();
+        let label_norm = norm(&label);
+        let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != label_norm).map(|s| s.to_string()).collect();
         id_of.insert(key.clone(), id.clone());
         entities.insert(id.clone(), Entity { id, class, label, alt_labels, from_lexicon: lex.is_some() });
     }
