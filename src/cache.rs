@@ -8,12 +8,11 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Mention, Relation};
+use crate::model::Mention;
 use crate::pipeline::Read;
 
-/// File kinds: an article's `Read`, and its relations as last made.
+/// The file kind of an article's `Read`.
 const READ: &str = "bin";
-const RELATIONS: &str = "rel";
 
 pub struct Cache {
     dir: PathBuf,
@@ -50,16 +49,6 @@ impl Cache {
         self.store(&self.path(content_hash, READ), read)
     }
 
-    /// An article's relations as last made, with the digest of the graph they
-    /// went into: while that digest holds, they hold.
-    pub fn get_relations(&self, content_hash: &str) -> Option<(String, Vec<Relation>)> {
-        self.load(&self.path(content_hash, RELATIONS))
-    }
-
-    pub fn put_relations(&self, content_hash: &str, digest: &str, relations: &[Relation]) -> io::Result<()> {
-        self.store(&self.path(content_hash, RELATIONS), &(digest, relations))
-    }
-
     fn load<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Option<T> {
         let bytes = std::fs::read(path).ok()?;
         bincode::deserialize(&bytes).ok()
@@ -83,7 +72,6 @@ impl Cache {
             let name = e.file_name().to_string_lossy().into_owned();
             let live = name
                 .strip_suffix(&format!(".{READ}"))
-                .or_else(|| name.strip_suffix(&format!(".{RELATIONS}")))
                 .and_then(|n| n.split_once('-'))
                 .is_some_and(|(p, h)| p == self.prefix && keep.contains(h));
             if !live {

@@ -4,57 +4,14 @@
 //! memo) so that an unchanged article costs no work at all. Pure.
 
 use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
 use crate::rdf::XT;
+pub use crate::terms::Terms;
 
 /// Subject, predicate and object, as ids of [`Terms`].
 pub type Triple = [u32; 3];
-
-/// IRIs by id. Ids only grow: a triple kept from an earlier build keeps its meaning.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Terms {
-    iris: Vec<String>,
-    /// Rebuilt on load ([`Terms::reindex`]), not stored.
-    #[serde(skip)]
-    ids: FxHashMap<String, u32>,
-}
-
-impl Terms {
-    /// Makes the index after deserialising.
-    pub fn reindex(&mut self) {
-        self.ids = self.iris.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
-    }
-
-    pub fn id(&mut self, iri: &str) -> u32 {
-        if let Some(&i) = self.ids.get(iri) {
-            return i;
-        }
-        let i = self.iris.len() as u32;
-        self.iris.push(iri.to_string());
-        self.ids.insert(iri.to_string(), i);
-        i
-    }
-
-    pub fn iri(&self, id: u32) -> &str {
-        &self.iris[id as usize]
-    }
-
-    /// The triple of a quad whose subject and object are IRIs (all that can
-    /// feed inference); `None` for any other.
-    pub fn triple(&mut self, q: &Quad) -> Option<Triple> {
-        let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) = (&q.subject, &q.object) else { return None };
-        Some([self.id(s.as_str()), self.id(q.predicate.as_str()), self.id(o.as_str())])
-    }
-
-    pub fn quad(&self, t: &Triple, g: &GraphName) -> Quad {
-        let node = |i: u32| NamedNode::new_unchecked(self.iri(i));
-        Quad::new(node(t[0]), node(t[1]), node(t[2]), g.clone())
-    }
-}
 
 /// What a vocabulary term implies, worked out once per term.
 enum Implies {
@@ -73,7 +30,7 @@ pub fn infer(k: &Knowledge, terms: &mut Terms, asserted: &FxHashSet<Triple>) -> 
     let mut implies: FxHashMap<u32, Implies> = FxHashMap::default();
     let mut implied = |terms: &mut Terms, id: u32, as_class: bool| -> u32 {
         if !implies.contains_key(&id) {
-            let local = terms.iri(id).strip_prefix(XT).map(str::to_string);
+            let local = terms.get(id).strip_prefix(XT).map(str::to_string);
             let what = match local {
                 Some(c) if as_class => Implies::Class(k.vocab.superclasses(&c).iter().map(|s| terms.id(&format!("{XT}{s}"))).collect()),
                 Some(p) if !as_class && k.vocab.is_object_property(&p) => {

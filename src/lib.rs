@@ -24,3 +24,4 @@ pub mod relations;
 pub mod resolve;
 pub mod store;
 pub mod synth;
+pub mod terms;

@@ -281,38 +281,61 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     files.sort();
     // The store first: a second writer is refused before any work is done.
     let mut kg = KgStore::create(store)?;
+    let mut before = kg.state()?;
+    // What the store remembers of each article holds under the same knowledge only.
+    let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
+    if !reuse {
+        // A fresh table: one that only grew over many builds is dropped here.
+        before.terms = Default::default();
+    }
+    phase("store state");
     let cache = Cache::beside(store, &k.fingerprint);
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     bar.set_prefix("reading");
-    // Pass 1, on all cores: each article from the cache, or read anew and
-    // cached (under the same knowledge only). Only its mentions are kept, for
-    // resolution; the rest is read back from the cache in pass 2.
+    // Pass 1, on all cores: each article as the store's memo remembers it
+    // settled for resolution, else from the extraction cache, else read anew
+    // and cached (under the same knowledge only). Only the settled article
+    // is kept; the rest is read back from the cache in pass 2.
     let cache_broken = std::sync::atomic::AtomicBool::new(false);
+    let terms = std::sync::Mutex::new(std::mem::take(&mut before.terms));
+    let settle = |mentions: &[xietong::model::Mention]| {
+        let local = xietong::resolve::settle(mentions, &k);
+        local.intern(&mut terms.lock().unwrap_or_else(|e| e.into_inner()))
+    };
     let firsts: Vec<First> = files
         .par_iter()
         .map(|f| {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
             let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
             let hash = xietong::ingest::content_hash(&bytes);
-            let cached = (!full).then(|| cache.get_mentions(&hash)).flatten();
-            let fresh = cached.is_none();
-            let read = match cached {
-                Some(mentions) => Ok((mentions, None)),
-                None => read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
-                    // Held in memory only when the cache cannot keep it.
-                    if cache.put(&hash, &read).is_err() {
-                        cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
-                        (read.found.mentions.clone(), Some(read))
-                    } else {
-                        (read.found.mentions, None)
+            let doc = format!("{}{}", xietong::rdf::XTR, xietong::rdf::doc_id(&name));
+            let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.clone());
+            let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
+            let (read, fresh) = match remembered {
+                Some(settled) => (Ok((settled, None)), false),
+                None => match cached() {
+                    Some(mentions) => (Ok((settle(&mentions), None)), false),
+                    None => {
+                        let read = read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
+                            let settled = settle(&read.found.mentions);
+                            // Held in memory only when the cache cannot keep it.
+                            if cache.put(&hash, &read).is_err() {
+                                cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
+                                (settled, Some(read))
+                            } else {
+                                (settled, None)
+                            }
+                        });
+                        (read, true)
                     }
-                }),
+                },
             };
             bar.inc(1);
             Ok(First { name, hash, read, fresh })
         })
         .collect::<Result<_>>()?;
+    before.terms = terms.into_inner().unwrap_or_else(|e| e.into_inner());
     bar.finish_and_clear();
     if cache_broken.load(std::sync::atomic::Ordering::Relaxed) {
         eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display());
@@ -320,12 +343,12 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     phase("reading (pass 1)");
     let hashes: Vec<String> = firsts.iter().map(|f| f.hash.clone()).collect();
     let reextracted = firsts.iter().filter(|f| f.fresh && f.read.is_ok()).count();
-    let (mut names, mut mentions, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut names, mut settled, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for f in firsts {
         match f.read {
-            Ok((m, h)) => {
+            Ok((s, h)) => {
                 names.push(f.name);
-                mentions.push(m);
+                settled.push(s);
                 held.push(h);
                 keys.push(f.hash);
             }
@@ -337,10 +360,10 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     }
     // Pass 2, article by article as the store writes them.
     let reread = CacheReread { cache: &cache, held };
-    let corpus = Streamed::new(names, keys, mentions, reread, &k);
+    let corpus = Streamed::new(names, keys, settled, &before.terms, reread, &k);
     phase("resolution");
     let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
-    let stats = kg.write_corpus(&k, &batch, full)?;
+    let stats = kg.write_corpus(&k, &batch, full, before)?;
     phase("relations and writing");
     if timings {
         for (what, secs) in &stats.phases {
@@ -394,13 +417,6 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
         read.article.source_file = name.to_string();
         Some(read)
     }
-    fn relations(&self, content_hash: &str) -> Option<(String, Vec<xietong::model::Relation>)> {
-        self.cache.get_relations(content_hash)
-    }
-    fn keep_relations(&self, content_hash: &str, digest: &str, relations: &[xietong::model::Relation]) {
-        // Only a speed-up for the next build: a failure costs a re-read then.
-        let _ = self.cache.put_relations(content_hash, digest, relations);
-    }
 }
 
 /// An article after pass 1 of a build: its mentions (and the whole read,
@@ -408,7 +424,7 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
 struct First {
     name: String,
     hash: String,
-    read: Result<(Vec<xietong::model::Mention>, Option<Read>), xietong::ingest::IngestError>,
+    read: Result<(xietong::resolve::Settled, Option<Read>), xietong::ingest::IngestError>,
     /// Read anew rather than from the cache.
     fresh: bool,
 }

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
-use crate::model::{Article, Entity, Extraction, Mention, Relation};
+use crate::model::{Article, Entity, Extraction, Mention};
 use crate::relations;
-use crate::resolve::{resolve, Resolution};
+use crate::resolve::{resolve, resolve_settled, Resolution, Settled};
+use crate::terms::Terms;
 
 /// An input article: its path relative to the seeds folder, and its bytes.
 pub struct Input {
@@ -74,22 +75,20 @@ pub trait Articles: Sync {
     /// Its path relative to the seeds folder.
     fn name(&self, i: usize) -> &str;
     /// What is known of article `i` without reading it again, if anything:
-    /// a build then makes the graph of an unchanged article from this alone.
+    /// enough to tell whether its graph changed.
     fn summary(&self, _i: usize) -> Option<Summary<'_>> {
         None
     }
-    /// Article `i`'s relations as last made, with the digest of the graph
-    /// they went into (they hold while that digest does), if known.
-    fn relations_as_made(&self, _i: usize) -> Option<(String, Vec<Relation>)> {
+    /// Article `i` settled for resolution, if the source keeps it (for the
+    /// store's memo).
+    fn settled(&self, _i: usize) -> Option<&Settled> {
         None
     }
 }
 
-/// An article as resolved, without its text: enough to tell whether its
-/// graph changed and, if not, the facts of it that feed inference.
+/// An article as resolved, without its text.
 pub struct Summary<'a> {
     pub content_hash: &'a str,
-    pub mentions: &'a [Mention],
     pub mention_entities: &'a [Vec<String>],
 }
 
@@ -98,10 +97,6 @@ pub struct Summary<'a> {
 pub trait Reread: Sync {
     /// The read of an article (ingest + mentions).
     fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read>;
-    /// An article's relations as last made, with their graph digest.
-    fn relations(&self, content_hash: &str) -> Option<(String, Vec<Relation>)>;
-    /// Keeps an article's relations for the next build.
-    fn keep_relations(&self, content_hash: &str, digest: &str, relations: &[Relation]);
 }
 
 impl Articles for Corpus {
@@ -117,25 +112,24 @@ impl Articles for Corpus {
 }
 
 /// A corpus read twice, as `build` reads it: the first pass keeps only each
-/// article's mentions (all that resolution needs); after resolution, each
-/// article whose graph must be made is read again (from the extraction
-/// cache) for its relations and dropped once written; one whose graph stands
-/// needs only its relations as last made. What is held is the mentions, not
-/// the texts.
+/// article settled for resolution ([`Settled`]: numbers, not texts or
+/// mentions); after resolution, each article whose graph must be made is
+/// read again (from the extraction cache) for its relations and dropped
+/// once written.
 pub struct Streamed<'k, R> {
     pub names: Vec<String>,
     pub content_hashes: Vec<String>,
-    pub mentions: Vec<Vec<Mention>>,
+    pub settled: Vec<Settled>,
     pub resolution: Resolution,
     pub reread: R,
     pub k: &'k Knowledge,
 }
 
 impl<'k, R: Reread> Streamed<'k, R> {
-    pub fn new(names: Vec<String>, content_hashes: Vec<String>, mentions: Vec<Vec<Mention>>, reread: R, k: &'k Knowledge) -> Self {
-        let slices: Vec<&[Mention]> = mentions.iter().map(Vec::as_slice).collect();
-        let resolution = resolve(&slices, k);
-        Streamed { names, content_hashes, mentions, resolution, reread, k }
+    /// `terms` are those the articles were settled with.
+    pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: Vec<Settled>, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
+        let resolution = resolve_settled(&settled.iter().collect::<Vec<_>>(), terms, k);
+        Streamed { names, content_hashes, settled, resolution, reread, k }
     }
 }
 
@@ -145,27 +139,21 @@ impl<R: Reread> Articles for Streamed<'_, R> {
     }
     fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
-        // Read again, it must be what was resolved: the same mentions.
-        if read.found.mentions != self.mentions[i] {
+        // Read again, it must be what was resolved (the cache is keyed by
+        // content, so only a damaged entry would differ).
+        if read.found.mentions.len() != self.settled[i].keys.len() {
             return None;
         }
-        let x = relate(read, self.resolution.mention_entities[i].clone(), self.k);
-        let digest = crate::rdf::article_digest(&x, &self.resolution.entities);
-        self.reread.keep_relations(&self.content_hashes[i], &digest, &x.relations);
-        Some(Cow::Owned(x))
+        Some(Cow::Owned(relate(read, self.resolution.mention_entities[i].clone(), self.k)))
     }
     fn name(&self, i: usize) -> &str {
         &self.names[i]
     }
     fn summary(&self, i: usize) -> Option<Summary<'_>> {
-        Some(Summary {
-            content_hash: &self.content_hashes[i],
-            mentions: &self.mentions[i],
-            mention_entities: &self.resolution.mention_entities[i],
-        })
+        Some(Summary { content_hash: &self.content_hashes[i], mention_entities: &self.resolution.mention_entities[i] })
     }
-    fn relations_as_made(&self, i: usize) -> Option<(String, Vec<Relation>)> {
-        self.reread.relations(&self.content_hashes[i])
+    fn settled(&self, i: usize) -> Option<&Settled> {
+        self.settled.get(i)
     }
 }
 

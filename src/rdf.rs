@@ -212,35 +212,6 @@ fn entity_facts(out: &mut Out<'_>, doc: &NamedNode, id: &str, e: &Entity) -> Nam
     node
 }
 
-/// The quads of an article's graph that feed inference
-/// (`fact_quads(x).filter(feeds_inference)`), made from what a build knows
-/// without reading the article again: its mentions, their resolution and
-/// its relations as last made.
-pub fn inference_facts(
-    k: &Knowledge,
-    source_file: &str,
-    mentions: &[crate::model::Mention],
-    mention_entities: &[Vec<String>],
-    relations: &[crate::model::Relation],
-    entities: &BTreeMap<String, Entity>,
-) -> Vec<Quad> {
-    let doc = xtr(&doc_id(source_file));
-    let g = GraphName::NamedNode(doc.clone());
-    let mut out = Out { g: &g, quads: Vec::new() };
-    out.add(doc.clone(), rdf::TYPE.into_owned(), xt("NewsArticle"));
-    for id in named(mentions, mention_entities).keys() {
-        if let Some(e) = entities.get(*id) {
-            entity_facts(&mut out, &doc, id, e);
-        }
-    }
-    for r in relations {
-        let (subject, predicate, object) = relation_triple(r);
-        out.add(subject, predicate, object);
-    }
-    out.quads.retain(|q| feeds_inference(k, q));
-    out.quads
-}
-
 fn relation_triple(r: &crate::model::Relation) -> (NamedNode, NamedNode, Term) {
     let object: Term = match &r.object {
         Object::Entity(id) => xtr(id).into(),

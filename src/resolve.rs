@@ -12,10 +12,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
 use crate::mentions::norm;
 use crate::model::{Entity, Mention, Referent};
+use crate::terms::Terms;
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
 pub fn short_hash(s: &str) -> String {
@@ -192,32 +194,93 @@ fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
     "thing"
 }
 
-/// Resolves the mentions of every article of a corpus together. It needs
-/// nothing else of an article, so a build can drop the rest until later.
-pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
-    // Coreference is settled within each article: on all cores.
-    let per_article: Vec<Vec<Vec<String>>> = corpus.par_iter().map(|mentions| abbreviated_documents(settle_back(mentions, k))).collect();
+/// What resolution needs of one article, settled within it (coreference,
+/// abbreviated documents): the keys each mention refers to, and for each
+/// mention that names one key directly, that key's class and surfaces there.
+/// Strings are ids of a corpus-wide [`Terms`]: a build holds this, not the
+/// mentions, for every article, and keeps it in the store's memo.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settled {
+    /// For each mention, the keys it refers to.
+    pub keys: Vec<Vec<u32>>,
+    pub named: Vec<Named>,
+}
 
-    // Every name key in the corpus, with the classes and surfaces seen for it.
-    // (Borrowed from the mentions: a popular entity is named thousands of
-    // times. Hashed while gathering, sorted once: half a million mentions
-    // at ten thousand articles.)
-    let mut gathered: FxHashMap<&str, (FxHashSet<&str>, FxHashSet<&str>)> = FxHashMap::default();
-    for (mentions, keys) in corpus.iter().zip(&per_article) {
-        for (m, ks) in mentions.iter().zip(keys) {
-            let direct = !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty();
-            for key in ks {
-                let e = gathered.entry(key.as_str()).or_default();
-                if direct && ks.len() == 1 {
-                    e.0.insert(m.class.as_str());
-                    e.1.insert(m.surface.as_str());
-                    e.1.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
-                }
-            }
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub key: u32,
+    pub class: u32,
+    pub surfaces: Vec<u32>,
+}
+
+/// One article settled, before its strings are interned (which needs the
+/// corpus-wide table: [`Local::intern`]).
+pub struct Local<'m> {
+    keys: Vec<Vec<String>>,
+    named: Vec<(usize, &'m str, Vec<&'m str>)>,
+}
+
+/// Settles one article's mentions within it. The costly part of
+/// [`Settled`], on any core: interning is left to [`Local::intern`].
+pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
+    let keys = abbreviated_documents(settle_back(mentions, k));
+    let named = mentions
+        .iter()
+        .zip(&keys)
+        .enumerate()
+        .filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1)
+        .map(|(i, (m, _))| {
+            let mut surfaces = vec![m.surface.as_str()];
+            surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
+            (i, m.class.as_str(), surfaces)
+        })
+        .collect();
+    Local { keys, named }
+}
+
+impl Local<'_> {
+    pub fn intern(&self, terms: &mut Terms) -> Settled {
+        Settled {
+            keys: self.keys.iter().map(|ks| ks.iter().map(|kk| terms.id(kk)).collect()).collect(),
+            named: self
+                .named
+                .iter()
+                .map(|(i, class, surfaces)| Named { key: terms.id(&self.keys[*i][0]), class: terms.id(class), surfaces: surfaces.iter().map(|s| terms.id(s)).collect() })
+                .collect(),
         }
     }
-    let seen: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> =
-        gathered.into_iter().map(|(key, (classes, surfaces))| (key, (classes.into_iter().collect(), surfaces.into_iter().collect()))).collect();
+}
+
+/// Resolves the mentions of every article of a corpus together.
+pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
+    // Coreference is settled within each article: on all cores.
+    let locals: Vec<Local<'_>> = corpus.par_iter().map(|mentions| settle(mentions, k)).collect();
+    let mut terms = Terms::default();
+    let settled: Vec<Settled> = locals.iter().map(|l| l.intern(&mut terms)).collect();
+    resolve_settled(&settled.iter().collect::<Vec<_>>(), &terms, k)
+}
+
+/// Resolves a corpus from each article's [`Settled`]: it needs nothing else
+/// of an article, so a build need not hold (or even read) the mentions.
+pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Resolution {
+    // Every name key in the corpus, with the classes and surfaces seen for it.
+    // (Hashed while gathering, sorted once: half a million mentions at ten
+    // thousand articles.)
+    let mut gathered: FxHashMap<u32, (FxHashSet<u32>, FxHashSet<u32>)> = FxHashMap::default();
+    for s in corpus {
+        for &key in s.keys.iter().flatten() {
+            gathered.entry(key).or_default();
+        }
+        for n in &s.named {
+            let e = gathered.entry(n.key).or_default();
+            e.0.insert(n.class);
+            e.1.extend(n.surfaces.iter().copied());
+        }
+    }
+    let seen: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = gathered
+        .iter()
+        .map(|(&key, (classes, surfaces))| (terms.get(key), (classes.iter().map(|&c| terms.get(c)).collect(), surfaces.iter().map(|&s| terms.get(s)).collect())))
+        .collect();
 
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
     let mut merged: HashMap<String, String> = HashMap::new();
@@ -306,9 +369,9 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
     }
     // The entity of every key, worked out once per distinct key.
     let mut entities = entities;
-    let mut id_by_key: FxHashMap<&str, Option<String>> = FxHashMap::default();
-    for key in seen.keys() {
-        let c = canonical(key);
+    let mut id_by_key: FxHashMap<u32, Option<String>> = FxHashMap::default();
+    for &key in gathered.keys() {
+        let c = canonical(terms.get(key));
         let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.clone()));
         // Lexicon entities reached only through coreference still need an entry.
         if let Some(e) = id.as_ref().filter(|id| !entities.contains_key(*id)).and_then(|id| k.lexicon.get(id)) {
@@ -316,13 +379,14 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
         }
         id_by_key.insert(key, id);
     }
-    let mention_entities = per_article
+    let mention_entities = corpus
         .par_iter()
-        .map(|keys| {
-            keys.iter()
+        .map(|s| {
+            s.keys
+                .iter()
                 .map(|ks| {
                     let mut ids: Vec<String> = Vec::new();
-                    for id in ks.iter().filter_map(|kk| id_by_key.get(kk.as_str())?.as_ref()) {
+                    for id in ks.iter().filter_map(|kk| id_by_key.get(kk)?.as_ref()) {
                         if !ids.contains(id) {
                             ids.push(id.clone());
                         }

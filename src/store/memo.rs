@@ -14,7 +14,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::DocState;
-use crate::facts::{Terms, Triple};
+use crate::facts::Triple;
+use crate::terms::Terms;
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Memo {

@@ -16,10 +16,12 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{self, Terms, Triple};
+use crate::facts::{self, Triple};
+use crate::terms::Terms;
 use crate::knowledge::Knowledge;
 use crate::model::Entity;
 use crate::pipeline::{Articles, Corpus};
+use crate::resolve::Settled;
 use memo::Memo;
 use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
 
@@ -226,19 +228,19 @@ impl KgStore {
     /// kept; the derived graphs are recomputed every time, so that a build
     /// that was killed half-way is finished by the next one. The knowledge
     /// fingerprint is written last.
-    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Batch<'_>, full: bool) -> Result<BuildStats, StoreError> {
+    /// `before` is [`Self::state`], read before the corpus was (its terms
+    /// extended by the corpus's [`Settled`] articles).
+    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Batch<'_>, full: bool, mut before: StoreState) -> Result<BuildStats, StoreError> {
         let mut clock = std::time::Instant::now();
         let mut lap = |stats: &mut BuildStats, what: &'static str| {
             stats.phases.push((what, clock.elapsed().as_secs_f64()));
             clock = std::time::Instant::now();
         };
-        let mut before = self.state()?;
         let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
         let mut stats = BuildStats { full, ..Default::default() };
-        lap(&mut stats, "store: reading its state");
         #[cfg(feature = "rocksdb")]
         if full {
-            self.rebuild(k, corpus, &mut stats)?;
+            self.rebuild(k, corpus, &mut stats, before.terms)?;
             stats.count_entities(corpus.entities);
             return Ok(stats);
         }
@@ -291,9 +293,10 @@ impl KgStore {
                 Some(known) => known.clone(),
                 None => Known::of(&mut terms, &ag),
             };
-            stats.count_relations(known.properties.iter().map(|&p| terms.iri(p)));
+            stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
             asserted.extend(known.facts.iter().copied());
-            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known) });
+            let settled = corpus.articles.settled(ag.index).cloned();
+            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
             Ok::<(), StoreError>(())
         })?;
         lap(&mut stats, "store: article graphs");
@@ -380,7 +383,7 @@ impl KgStore {
     /// leaves the old store or the new one; [`recover`] finishes a swap that
     /// was cut short.
     #[cfg(feature = "rocksdb")]
-    fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats) -> Result<(), StoreError> {
+    fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats, terms: Terms) -> Result<(), StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
         let made_memo;
@@ -393,7 +396,7 @@ impl KgStore {
             let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
             let made = std::thread::scope(|scope| {
                 let old = &self.store;
-                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx));
+                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx, terms));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
                 // If the loader failed, the maker stops at its next send.
                 let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
@@ -476,11 +479,13 @@ struct Made {
 /// last); stops early when the receiver is gone. An article that cannot be
 /// read now keeps the graph the `old` store holds for it.
 #[cfg(feature = "rocksdb")]
-fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>) -> Made {
+/// `terms` are those the corpus's articles were settled with.
+fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>, terms: Terms) -> Made {
     let old_graph = |name: &NamedNode| -> Vec<Quad> {
         old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).collect()
     };
     let mut made = Made::default();
+    made.memo.terms = terms;
     let send = |quads: Vec<Quad>, made: &mut Made| {
         made.triples += quads.iter().collect::<HashSet<_>>().len();
         tx.send(quads).map_err(|_| ())
@@ -507,7 +512,8 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             made.stats.count_relations(ag.properties.iter().map(String::as_str));
             let known = Known::of(&mut made.memo.terms, &ag);
             asserted.extend(known.facts.iter().copied());
-            made.memo.docs.insert(ag.name.as_str().to_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known) });
+            let settled = corpus.articles.settled(ag.index).cloned();
+            made.memo.docs.insert(ag.name.as_str().to_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
         for name in &corpus.unreadable {
@@ -590,6 +596,8 @@ fn state_digest_quad(digest: &str) -> Quad {
 /// taking facts from [`rdf::fact_quads`] alone keeps full and incremental
 /// builds alike.)
 struct ArticleGraph {
+    /// In the corpus.
+    index: usize,
     name: NamedNode,
     content_hash: String,
     digest: String,
@@ -604,8 +612,9 @@ struct ArticleGraph {
 }
 
 impl ArticleGraph {
-    fn lost(name: NamedNode) -> Self {
+    fn lost(index: usize, name: NamedNode) -> Self {
         ArticleGraph {
+            index,
             name,
             content_hash: String::new(),
             digest: String::new(),
@@ -636,7 +645,7 @@ impl Known {
 /// and hands them to `write` in corpus order: the quads of the whole corpus
 /// are never held at once. Only graphs `wanted` (by name and digest) are
 /// made whole; of the others only the facts that feed inference, unless
-/// they are `remembered`.
+/// they are `remembered` (else the article is read again for them).
 fn for_each_article_graph<E>(
     k: &Knowledge,
     corpus: &Batch<'_>,
@@ -654,23 +663,16 @@ fn for_each_article_graph<E>(
             .map(|&i| {
                 let file = corpus.articles.name(i);
                 let name = rdf::xtr(&rdf::doc_id(file));
-                // An unchanged graph whose relations are known needs no reading.
+                // An unchanged graph the memo remembers needs no reading.
                 if let Some(sum) = corpus.articles.summary(i) {
                     let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, |id| by_id.get(id).copied());
-                    if !wanted(&name, &digest) {
+                    if !wanted(&name, &digest) && remembered(&name, &digest) {
                         let content_hash = sum.content_hash.to_string();
-                        if remembered(&name, &digest) {
-                            let (facts, properties) = (Vec::new(), Vec::new());
-                            return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
-                        }
-                        if let Some((_, relations)) = corpus.articles.relations_as_made(i).filter(|(d, _)| *d == digest) {
-                            let facts = rdf::inference_facts(k, file, sum.mentions, sum.mention_entities, &relations, entities);
-                            let properties = relations.into_iter().map(|r| r.property).collect();
-                            return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: false };
-                        }
+                        let (facts, properties) = (Vec::new(), Vec::new());
+                        return ArticleGraph { index: i, name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
                     }
                 }
-                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(name) };
+                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(i, name) };
                 let digest = rdf::article_digest(&x, entities);
                 let properties = x.relations.iter().map(|r| r.property.clone()).collect();
                 let content_hash = x.article.content_hash.clone();
@@ -682,7 +684,7 @@ fn for_each_article_graph<E>(
                 } else {
                     (None, facts(&rdf::fact_quads(&x, entities).1))
                 };
-                ArticleGraph { name, content_hash, digest, quads, facts, properties, lost: false, remembered: false }
+                ArticleGraph { index: i, name, content_hash, digest, quads, facts, properties, lost: false, remembered: false }
             })
             .collect();
         for ag in graphs {
@@ -699,6 +701,8 @@ pub struct DocState {
     pub graph_hash: String,
     /// Known from the memo; not read from the store.
     pub known: Option<Known>,
+    /// The article settled for resolution (ids of the memo's terms), from the memo.
+    pub settled: Option<Settled>,
 }
 
 impl DocState {
@@ -710,7 +714,7 @@ impl DocState {
                 _ => None,
             })
         };
-        DocState { content_hash: value("contentHash").unwrap_or_default(), graph_hash: value("graphHash").unwrap_or_default(), known: None }
+        DocState { content_hash: value("contentHash").unwrap_or_default(), graph_hash: value("graphHash").unwrap_or_default(), known: None, settled: None }
     }
 }
 

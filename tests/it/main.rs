@@ -11,6 +11,5 @@ mod grammar;
 mod knowledge_errors;
 mod properties;
 mod queries;
-mod rdf;
 mod robustness;
 mod rules;
