@@ -281,13 +281,11 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     files.sort();
     // The store first: a second writer is refused before any work is done.
     let mut kg = KgStore::create(store)?;
-    let mut before = kg.state()?;
-    // What the store remembers of each article holds under the same knowledge only.
+    // What the store remembers of each article holds under the same knowledge
+    // only. (A full build starts an empty table of terms: one that grew over
+    // many incremental builds is dropped there.)
+    let mut before = kg.state(&k.fingerprint, full)?;
     let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
-    if !reuse {
-        // A fresh table: one that only grew over many builds is dropped here.
-        before.terms = Default::default();
-    }
     phase("store state");
     let cache = Cache::beside(store, &k.fingerprint);
     let bar = indicatif::ProgressBar::new(files.len() as u64);

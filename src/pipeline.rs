@@ -141,7 +141,7 @@ impl<R: Reread> Articles for Streamed<'_, R> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
         // Read again, it must be what was resolved (the cache is keyed by
         // content, so only a damaged entry would differ).
-        if read.found.mentions.len() != self.settled[i].keys.len() {
+        if read.found.mentions.len() != self.settled[i].len() {
             return None;
         }
         Some(Cow::Owned(relate(read, self.resolution.mention_entities[i].clone(), self.k)))

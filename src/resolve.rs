@@ -199,18 +199,37 @@ fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
 /// mention that names one key directly, that key's class and surfaces there.
 /// Strings are ids of a corpus-wide [`Terms`]: a build holds this, not the
 /// mentions, for every article, and keeps it in the store's memo.
+/// (Flat: a handful of vectors an article, not one per mention, for ten
+/// thousand of them are read and written on every build.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settled {
-    /// For each mention, the keys it refers to.
-    pub keys: Vec<Vec<u32>>,
-    pub named: Vec<Named>,
+    /// The keys of every mention, one mention after another; mention `i`'s
+    /// end at `key_ends[i]`.
+    keys: Vec<u32>,
+    key_ends: Vec<u32>,
+    /// Names: key, class, and the end of its surfaces in `surfaces`.
+    named: Vec<[u32; 3]>,
+    surfaces: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Named {
-    pub key: u32,
-    pub class: u32,
-    pub surfaces: Vec<u32>,
+impl Settled {
+    /// How many mentions the article has.
+    pub fn len(&self) -> usize {
+        self.key_ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.key_ends.is_empty()
+    }
+    /// The keys of each mention.
+    pub fn mention_keys(&self) -> impl Iterator<Item = &[u32]> {
+        let starts = std::iter::once(0).chain(self.key_ends.iter().copied());
+        starts.zip(self.key_ends.iter().copied()).map(|(a, b)| &self.keys[a as usize..b as usize])
+    }
+    /// Each name: its key, class and surfaces.
+    pub fn names(&self) -> impl Iterator<Item = (u32, u32, &[u32])> {
+        let starts = std::iter::once(0).chain(self.named.iter().map(|n| n[2]));
+        starts.zip(&self.named).map(|(a, n)| (n[0], n[1], &self.surfaces[a as usize..n[2] as usize]))
+    }
 }
 
 /// One article settled, before its strings are interned (which needs the
@@ -240,14 +259,16 @@ pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
 
 impl Local<'_> {
     pub fn intern(&self, terms: &mut Terms) -> Settled {
-        Settled {
-            keys: self.keys.iter().map(|ks| ks.iter().map(|kk| terms.id(kk)).collect()).collect(),
-            named: self
-                .named
-                .iter()
-                .map(|(i, class, surfaces)| Named { key: terms.id(&self.keys[*i][0]), class: terms.id(class), surfaces: surfaces.iter().map(|s| terms.id(s)).collect() })
-                .collect(),
+        let mut s = Settled::default();
+        for ks in &self.keys {
+            s.keys.extend(ks.iter().map(|kk| terms.id(kk)));
+            s.key_ends.push(s.keys.len() as u32);
         }
+        for (i, class, surfaces) in &self.named {
+            s.surfaces.extend(surfaces.iter().map(|x| terms.id(x)));
+            s.named.push([terms.id(&self.keys[*i][0]), terms.id(class), s.surfaces.len() as u32]);
+        }
+        s
     }
 }
 
@@ -268,13 +289,13 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     // thousand articles.)
     let mut gathered: FxHashMap<u32, (FxHashSet<u32>, FxHashSet<u32>)> = FxHashMap::default();
     for s in corpus {
-        for &key in s.keys.iter().flatten() {
+        for &key in &s.keys {
             gathered.entry(key).or_default();
         }
-        for n in &s.named {
-            let e = gathered.entry(n.key).or_default();
-            e.0.insert(n.class);
-            e.1.extend(n.surfaces.iter().copied());
+        for (key, class, surfaces) in s.names() {
+            let e = gathered.entry(key).or_default();
+            e.0.insert(class);
+            e.1.extend(surfaces.iter().copied());
         }
     }
     let seen: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = gathered
@@ -382,8 +403,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     let mention_entities = corpus
         .par_iter()
         .map(|s| {
-            s.keys
-                .iter()
+            s.mention_keys()
                 .map(|ks| {
                     let mut ids: Vec<String> = Vec::new();
                     for id in ks.iter().filter_map(|kk| id_by_key.get(kk)?.as_ref()) {

@@ -44,9 +44,14 @@ pub fn state_digest(docs: &BTreeMap<String, DocState>, inferred_digest: &str) ->
     format!("{:032x}", siphasher::sip128::Hasher128::finish128(&h).as_u128())
 }
 
+/// Variable-length integers: the memo is mostly small ids.
+fn options() -> impl bincode::Options {
+    bincode::DefaultOptions::new()
+}
+
 pub fn load(path: &Path) -> Option<Memo> {
     let bytes = std::fs::read(path).ok()?;
-    let mut memo: Memo = bincode::deserialize(&bytes).ok()?;
+    let mut memo: Memo = bincode::Options::deserialize(options(), &bytes).ok()?;
     memo.terms.reindex();
     Some(memo)
 }
@@ -54,6 +59,6 @@ pub fn load(path: &Path) -> Option<Memo> {
 /// Writes the memo whole or not at all (a temporary file, then a rename).
 pub fn save(path: &Path, memo: &Memo) -> std::io::Result<()> {
     let tmp = path.with_extension(format!("memo-tmp{}", std::process::id()));
-    std::fs::write(&tmp, bincode::serialize(memo).map_err(std::io::Error::other)?)?;
+    std::fs::write(&tmp, bincode::Options::serialize(options(), memo).map_err(std::io::Error::other)?)?;
     std::fs::rename(tmp, path)
 }

@@ -174,9 +174,10 @@ impl KgStore {
     }
 
     /// What the store holds: the knowledge fingerprint of the last finished
-    /// build, and each article graph's content hash and graph hash — from the
-    /// memo when it describes this store, else read from the store.
-    pub fn state(&self) -> Result<StoreState, StoreError> {
+    /// build and, when a build under `fingerprint` that is not `full` will
+    /// use them, each article graph's content hash and graph hash — from
+    /// the memo when it describes this store, else read from the store.
+    pub fn state(&self, fingerprint: &str, full: bool) -> Result<StoreState, StoreError> {
         let mut st = StoreState::default();
         for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(rdf::xtr(GRAPH_BUILD).as_ref()))) {
             let q = q?;
@@ -193,6 +194,9 @@ impl KgStore {
         // the store may differ from what the last finished build counted.
         if st.digest.is_none() {
             st.quads = None;
+        }
+        if full || st.fingerprint.as_deref() != Some(fingerprint) {
+            return Ok(st);
         }
         if let Some(m) = st.digest.as_ref().and_then(|d| memo::load(&self.memo_path()).filter(|m| m.digest == *d)) {
             st.docs = m.docs;
