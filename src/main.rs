@@ -134,6 +134,7 @@ enum ExtractFormat {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory_short();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -419,6 +420,18 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
 
 /// An article after pass 1 of a build: its mentions (and the whole read,
 /// when the cache could not keep it), or why it could not be read.
+/// glibc raises its mmap threshold to the largest block freed so far, so
+/// the bulk loader's freed batches (tens of MB) are then taken from the heap
+/// and never given back: a full build of 10 000 articles peaked 180 MB
+/// higher. A fixed trim threshold keeps the dynamic threshold off.
+fn keep_freed_memory_short() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 20);
+    }
+}
+
 struct First {
     name: String,
     hash: String,
