@@ -5,9 +5,7 @@ mod memo;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-#[cfg(feature = "rocksdb")]
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
@@ -712,6 +710,7 @@ pub struct DocState {
 
 impl DocState {
     /// Of a graph's quads (an article graph copied as it is).
+    #[cfg(feature = "rocksdb")]
     fn of(name: &NamedNode, quads: &[Quad]) -> Self {
         let value = |p: &str| {
             quads.iter().find(|q| q.predicate.as_str().strip_prefix(rdf::XT) == Some(p) && q.subject == NamedOrBlankNode::NamedNode(name.clone())).and_then(|q| match &q.object {
