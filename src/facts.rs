@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::knowledge::Knowledge;
 use crate::rdf::XT;
-pub use crate::terms::Terms;
+use crate::terms::Terms;
 
 /// Subject, predicate and object, as ids of [`Terms`].
 pub type Triple = [u32; 3];
@@ -28,7 +28,7 @@ enum Implies {
 pub fn infer(k: &Knowledge, terms: &mut Terms, asserted: &FxHashSet<Triple>) -> FxHashSet<Triple> {
     let type_p = terms.id(rdf::TYPE.as_str());
     let mut implies: FxHashMap<u32, Implies> = FxHashMap::default();
-    let mut implied = |terms: &mut Terms, id: u32, as_class: bool| -> u32 {
+    let mut implied = |terms: &mut Terms, id: u32, as_class: bool| {
         if !implies.contains_key(&id) {
             let local = terms.get(id).strip_prefix(XT).map(str::to_string);
             let what = match local {
@@ -42,7 +42,6 @@ pub fn infer(k: &Knowledge, terms: &mut Terms, asserted: &FxHashSet<Triple>) -> 
             };
             implies.insert(id, what);
         }
-        id
     };
     // First every term's implications (which may add terms), then the triples.
     for &[_, p, o] in asserted {

@@ -274,6 +274,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         phase_start = Instant::now();
     };
     let k = load_knowledge(ontology)?;
+    phase("knowledge");
     let mut files: Vec<PathBuf> = std::fs::read_dir(seeds)
         .with_context(|| format!("cannot read the seeds folder {}", seeds.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -282,6 +283,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     files.sort();
     // The store first: a second writer is refused before any work is done.
     let mut kg = KgStore::create(store)?;
+    phase("opening the store");
     // What the store remembers of each article holds under the same knowledge
     // only. (A full build starts an empty table of terms: one that grew over
     // many incremental builds is dropped there.)
@@ -418,8 +420,6 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
     }
 }
 
-/// An article after pass 1 of a build: its mentions (and the whole read,
-/// when the cache could not keep it), or why it could not be read.
 /// glibc raises its mmap threshold to the largest block freed so far, so
 /// the bulk loader's freed batches (tens of MB) are then taken from the heap
 /// and never given back: a full build of 10 000 articles peaked 180 MB
@@ -432,6 +432,8 @@ fn keep_freed_memory_short() {
     }
 }
 
+/// An article after pass 1 of a build: settled for resolution (and the
+/// whole read, when the cache could not keep it), or why it could not be read.
 struct First {
     name: String,
     hash: String,

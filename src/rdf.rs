@@ -316,7 +316,7 @@ pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
 /// properties over the given quads, minus what they already state (see
 /// [`crate::facts::infer`], which a build calls on the facts it keeps).
 pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
-    let mut terms = crate::facts::Terms::default();
+    let mut terms = crate::terms::Terms::default();
     let asserted = quads.iter().filter_map(|q| terms.triple(q)).collect();
     let g = graph(GRAPH_INFERRED);
     crate::facts::infer(k, &mut terms, &asserted).iter().map(|t| terms.quad(t, &g)).collect()

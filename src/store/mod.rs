@@ -228,8 +228,10 @@ impl KgStore {
     /// its content differs from what the store holds; graphs of articles that
     /// are gone are removed, those of articles that could not be read now are
     /// kept; the derived graphs are recomputed every time, so that a build
-    /// that was killed half-way is finished by the next one. The knowledge
-    /// fingerprint is written last.
+    /// that was killed half-way is finished by the next one. The state digest
+    /// is removed first and written last, with the knowledge fingerprint;
+    /// then the memo.
+    ///
     /// `before` is [`Self::state`], read before the corpus was (its terms
     /// extended by the corpus's [`Settled`] articles).
     pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Batch<'_>, full: bool, mut before: StoreState) -> Result<BuildStats, StoreError> {
@@ -495,7 +497,9 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
     // An article graph copied from the old store, as it is.
     let copy = |name: NamedNode, made: &mut Made| {
         let quads = old_graph(&name);
-        made.memo.docs.insert(name.as_str().to_string(), DocState::of(&name, &quads));
+        if !quads.is_empty() {
+            made.memo.docs.insert(name.as_str().to_string(), DocState::of(&name, &quads));
+        }
         send(quads, made)
     };
     let lexicon = rdf::lexicon_quads(k);
