@@ -8,6 +8,7 @@ mod cli;
 mod eval_gold;
 mod export;
 mod grammar;
+mod inference;
 mod knowledge_errors;
 mod properties;
 mod queries;
