@@ -313,24 +313,21 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let doc = format!("{}{}", xietong::rdf::XTR, xietong::rdf::doc_id(&name));
             let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.clone());
             let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
-            let (read, fresh) = match remembered {
-                Some(settled) => (Ok((settled, None)), false),
-                None => match cached() {
-                    Some(mentions) => (Ok((settle(&mentions), None)), false),
-                    None => {
-                        let read = read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
-                            let settled = settle(&read.found.mentions);
-                            // Held in memory only when the cache cannot keep it.
-                            if cache.put(&hash, &read).is_err() {
-                                cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
-                                (settled, Some(read))
-                            } else {
-                                (settled, None)
-                            }
-                        });
-                        (read, true)
+            let (read, fresh) = if let Some(settled) = remembered {
+                (Ok((settled, None)), false)
+            } else if let Some(mentions) = cached() {
+                (Ok((settle(&mentions), None)), false)
+            } else {
+                let read = read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
+                    let settled = settle(&read.found.mentions);
+                    // Held in memory only when the cache cannot keep it.
+                    let kept = cache.put(&hash, &read).is_ok();
+                    if !kept {
+                        cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
-                },
+                    (settled, (!kept).then_some(read))
+                });
+                (read, true)
             };
             bar.inc(1);
             Ok(First { name, hash, read, fresh })

@@ -131,7 +131,7 @@ impl KgStore {
     pub fn update_graph(&self, g: &GraphName, mut quads: Vec<Quad>) -> Result<(isize, String), StoreError> {
         let GraphName::NamedNode(name) = g else { return Ok((0, String::new())) };
         let digest = quads_digest(&quads);
-        let hash_quad = Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name.clone());
+        let hash_quad = graph_hash_quad(name, &digest);
         if self.store.contains(&hash_quad)? {
             return Ok((0, digest));
         }
@@ -203,7 +203,7 @@ impl KgStore {
             return Ok(st);
         }
         let doc_prefix = format!("{}doc/", rdf::XTR);
-        for (prop, slot) in [("contentHash", 1usize), ("graphHash", 2)] {
+        for prop in ["contentHash", "graphHash"] {
             let p = xt(prop);
             for q in self.store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
                 let q = q?;
@@ -212,10 +212,8 @@ impl KgStore {
                     continue;
                 }
                 let e = st.docs.entry(g.as_str().to_string()).or_default();
-                match slot {
-                    1 => e.content_hash = l.value().to_string(),
-                    _ => e.graph_hash = l.value().to_string(),
-                }
+                let slot = if prop == "contentHash" { &mut e.content_hash } else { &mut e.graph_hash };
+                *slot = l.value().to_string();
             }
         }
         Ok(st)
@@ -369,8 +367,8 @@ impl KgStore {
         let digest = format!("{sum:032x}");
         let name = rdf::xtr(GRAPH_INFERRED);
         let mut t = self.store.start_transaction()?;
-        t.remove(&Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(old_digest), g.clone()));
-        t.insert(&Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), g.clone()));
+        t.remove(&graph_hash_quad(&name, old_digest));
+        t.insert(&graph_hash_quad(&name, &digest));
         for q in &removed {
             t.remove(q);
         }
@@ -441,6 +439,11 @@ fn quads_digest(quads: &[Quad]) -> String {
     format!("{sum:032x}")
 }
 
+/// `<g> xt:graphHash "digest"` in graph `g`: how every graph keeps its digest.
+fn graph_hash_quad(name: &NamedNode, digest: &str) -> Quad {
+    Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(digest), name.clone())
+}
+
 /// One quad's part of [`quads_digest`]: its 128-bit SipHash as it prints.
 fn quad_hash(q: &Quad) -> u128 {
     use std::fmt::Write as _;
@@ -462,7 +465,7 @@ fn quad_hash(q: &Quad) -> u128 {
 fn digested(g: &str, mut quads: Vec<Quad>) -> (Vec<Quad>, String) {
     let name = rdf::xtr(g);
     let digest = quads_digest(&quads);
-    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name));
+    quads.push(graph_hash_quad(&name, &digest));
     (quads, digest)
 }
 
@@ -671,22 +674,21 @@ fn for_each_article_graph<E>(
                 let file = corpus.articles.name(i);
                 let name = rdf::xtr(&rdf::doc_id(file));
                 // An unchanged graph the memo remembers needs no reading.
-                if let Some(sum) = corpus.articles.summary(i) {
-                    let digest = rdf::graph_digest(file, sum.content_hash, sum.mention_entities, |id| by_id.get(id).copied());
-                    if !wanted(&name, &digest) && remembered(&name, &digest) {
-                        let content_hash = sum.content_hash.to_string();
-                        let (facts, properties) = (Vec::new(), Vec::new());
-                        return ArticleGraph { index: i, name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
-                    }
+                let known = corpus.articles.summary(i).map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.mention_entities, |id| by_id.get(id).copied())));
+                if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
+                    let (facts, properties) = (Vec::new(), Vec::new());
+                    let (content_hash, digest) = (content_hash.to_string(), digest.clone());
+                    return ArticleGraph { index: i, name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
                 }
                 let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(i, name) };
-                let digest = rdf::article_digest(&x, entities);
+                // The same digest, from the article itself when the source has no summary.
+                let digest = known.map(|(_, d)| d).unwrap_or_else(|| rdf::article_digest(&x, entities));
                 let properties = x.relations.iter().map(|r| r.property.clone()).collect();
                 let content_hash = x.article.content_hash.clone();
                 let (quads, facts) = if wanted(&name, &digest) {
                     let (_, mut quads, n_facts) = rdf::article_quads(&x, entities);
                     let facts = facts(&quads[..n_facts]);
-                    quads.push(Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(&digest), name.clone()));
+                    quads.push(graph_hash_quad(&name, &digest));
                     (Some(quads), facts)
                 } else {
                     (None, facts(&rdf::fact_quads(&x, entities).1))
