@@ -39,6 +39,14 @@ fn dump(store: &Path) -> Vec<String> {
     lines
 }
 
+/// The same folder built into a fresh store (`dir/name`), dumped.
+fn clean_dump(seeds: &Path, dir: &Path, name: &str) -> Vec<String> {
+    let clean = dir.join(name);
+    let out = build(seeds, &clean, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dump(&clean)
+}
+
 /// The `triples N` of a build summary.
 fn summary_triples(summary: &str) -> usize {
     summary.lines().find_map(|l| l.trim().strip_prefix("triples")).and_then(|v| v.split_whitespace().next()?.parse().ok()).expect("a triples line")
@@ -274,9 +282,7 @@ fn a_build_without_a_writable_cache_holds_the_articles_and_says_so() {
     let out = build(&seeds, &store, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot write the extraction cache"), "{}", stderr(&out));
-    let clean = dir.path().join("clean");
-    assert!(build(&seeds, &clean, &[]).status.success());
-    assert_eq!(dump(&store), dump(&clean));
+    assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), "clean"));
 }
 
 /// An article that cannot be read now keeps its last good graph, in an
@@ -316,9 +322,7 @@ fn the_same_text_under_two_names_is_two_articles() {
     text.push_str("\n北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n");
     std::fs::write(&last, text).unwrap();
     assert!(build(&seeds, &store, &[]).status.success());
-    let clean = dir.path().join("clean");
-    assert!(build(&seeds, &clean, &[]).status.success());
-    assert_eq!(dump(&store), dump(&clean));
+    assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), "clean"));
 }
 
 /// A rebuild trusts the memo beside the store (`<store>.memo`) only while
@@ -339,18 +343,13 @@ fn a_memo_that_does_not_match_the_store_is_not_trusted() {
         text.push_str(line);
         std::fs::write(&files[i], text).unwrap();
     };
-    let clean = |name: &str| {
-        let c = dir.path().join(name);
-        assert!(build(&seeds, &c, &[]).status.success());
-        dump(&c)
-    };
     edit(0, "\n海淀育英小学与容城县第一小学签订对口帮扶协议。\n");
     assert!(build(&seeds, &store, &[]).status.success());
     // The memo of the first state, back beside the second.
     std::fs::write(&memo, &stale).unwrap();
     edit(1, "\n北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n");
     assert!(build(&seeds, &store, &[]).status.success());
-    assert_eq!(dump(&store), clean("clean1"), "a stale memo");
+    assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), "clean1"), "a stale memo");
     for (case, bytes) in [("missing", None), ("garbage", Some(&b"not a memo"[..]))] {
         match bytes {
             None => std::fs::remove_file(&memo).unwrap(),
@@ -359,7 +358,7 @@ fn a_memo_that_does_not_match_the_store_is_not_trusted() {
         edit(2, "\n天津市教委与河北省教育厅签署合作协议。\n");
         let out = build(&seeds, &store, &[]);
         assert!(out.status.success(), "{case}: {}", stderr(&out));
-        assert_eq!(dump(&store), clean(&format!("clean-{case}")), "a {case} memo");
+        assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), &format!("clean-{case}")), "a {case} memo");
     }
 }
 
