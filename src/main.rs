@@ -269,7 +269,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     let mut phase_start = started;
     let mut phase = |name: &str| {
         if timings {
-            eprintln!("xietong: {name:<28} {:>8.2} s", phase_start.elapsed().as_secs_f64());
+            eprintln!("xietong: {name:<28} {:>8.2} s {:>7}", phase_start.elapsed().as_secs_f64(), memory_now());
         }
         phase_start = Instant::now();
     };
@@ -414,6 +414,17 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
         let mut read = self.held[i].clone().or_else(|| self.cache.get(content_hash))?;
         read.article.source_file = name.to_string();
         Some(read)
+    }
+}
+
+/// Resident and peak memory so far, as `--timings` shows them after each
+/// phase ("" where /proc is not there).
+fn memory_now() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("{:>5} MB resident, {:>5} MB peak", now / 1024, peak / 1024),
+        _ => String::new(),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
 use crate::model::{Article, Entity, Extraction, Mention};
 use crate::relations;
-use crate::resolve::{resolve, resolve_settled, Resolution, Settled};
+use crate::resolve::{resolve, resolve_settled, Referents, Resolution, Settled};
 use crate::terms::Terms;
 
 /// An input article: its path relative to the seeds folder, and its bytes.
@@ -58,7 +58,8 @@ fn relate(read: Read, mention_entities: Vec<Vec<String>>, k: &Knowledge) -> Extr
 pub fn finish(reads: Vec<Read>, failures: Vec<(String, IngestError)>, k: &Knowledge) -> Corpus {
     let mentions: Vec<&[Mention]> = reads.iter().map(|r| r.found.mentions.as_slice()).collect();
     let res = resolve(&mentions, k);
-    let extractions = reads.into_par_iter().zip(res.mention_entities.into_par_iter()).map(|(read, me)| relate(read, me, k)).collect();
+    let referents = &res.referents;
+    let extractions = reads.into_par_iter().enumerate().map(|(i, read)| relate(read, referents.article_owned(i), k)).collect();
     Corpus { extractions, entities: res.entities, failures }
 }
 
@@ -79,9 +80,10 @@ pub trait Articles: Sync {
     fn summary(&self, _i: usize) -> Option<Summary<'_>> {
         None
     }
-    /// Article `i` settled for resolution, if the source keeps it (for the
-    /// store's memo).
-    fn settled(&self, _i: usize) -> Option<&Settled> {
+    /// Article `i` settled for resolution, if the source keeps it: handed
+    /// over once, to the store's memo (not cloned: ten thousand of them are
+    /// tens of MB).
+    fn take_settled(&self, _i: usize) -> Option<Settled> {
         None
     }
 }
@@ -89,7 +91,9 @@ pub trait Articles: Sync {
 /// An article as resolved, without its text.
 pub struct Summary<'a> {
     pub content_hash: &'a str,
-    pub mention_entities: &'a [Vec<String>],
+    /// Its place in `referents`.
+    pub index: usize,
+    pub referents: &'a Referents,
 }
 
 /// Where pass 2 of a build finds articles again (the extraction cache).
@@ -119,7 +123,10 @@ impl Articles for Corpus {
 pub struct Streamed<'k, R> {
     pub names: Vec<String>,
     pub content_hashes: Vec<String>,
-    pub settled: Vec<Settled>,
+    /// How many mentions each article has, to check a read against.
+    mention_counts: Vec<usize>,
+    /// Each article settled, until the store's memo takes it.
+    settled: std::sync::Mutex<Vec<Option<Settled>>>,
     pub resolution: Resolution,
     pub reread: R,
     pub k: &'k Knowledge,
@@ -129,7 +136,9 @@ impl<'k, R: Reread> Streamed<'k, R> {
     /// `terms` are those the articles were settled with.
     pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: Vec<Settled>, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
         let resolution = resolve_settled(&settled.iter().collect::<Vec<_>>(), terms, k);
-        Streamed { names, content_hashes, settled, resolution, reread, k }
+        let mention_counts = settled.iter().map(Settled::len).collect();
+        let settled = std::sync::Mutex::new(settled.into_iter().map(Some).collect());
+        Streamed { names, content_hashes, mention_counts, settled, resolution, reread, k }
     }
 }
 
@@ -141,19 +150,19 @@ impl<R: Reread> Articles for Streamed<'_, R> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
         // Read again, it must be what was resolved (the cache is keyed by
         // content, so only a damaged entry would differ).
-        if read.found.mentions.len() != self.settled[i].len() {
+        if read.found.mentions.len() != self.mention_counts[i] {
             return None;
         }
-        Some(Cow::Owned(relate(read, self.resolution.mention_entities[i].clone(), self.k)))
+        Some(Cow::Owned(relate(read, self.resolution.referents.article_owned(i), self.k)))
     }
     fn name(&self, i: usize) -> &str {
         &self.names[i]
     }
     fn summary(&self, i: usize) -> Option<Summary<'_>> {
-        Some(Summary { content_hash: &self.content_hashes[i], mention_entities: &self.resolution.mention_entities[i] })
+        Some(Summary { content_hash: &self.content_hashes[i], index: i, referents: &self.resolution.referents })
     }
-    fn settled(&self, i: usize) -> Option<&Settled> {
-        self.settled.get(i)
+    fn take_settled(&self, i: usize) -> Option<Settled> {
+        self.settled.lock().ok()?.get_mut(i)?.take()
     }
 }
 

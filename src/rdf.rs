@@ -114,13 +114,18 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
 /// and label of those entities, which other articles can change. Equal
 /// digests mean equal graphs, so a build makes only graphs whose digest moved.
 pub fn article_digest(x: &Extraction, entities: &BTreeMap<String, Entity>) -> String {
-    graph_digest(&x.article.source_file, &x.article.content_hash, &x.mention_entities, |id| entities.get(id))
+    graph_digest(&x.article.source_file, &x.article.content_hash, x.mention_entities.iter().map(|ids| ids.iter().map(String::as_str)), |id| entities.get(id))
 }
 
 /// [`article_digest`] from its parts, which a build knows without reading
 /// the article again; `entity` finds an entity by id (a build digests every
 /// article and looks up every mention: it passes a hash map).
-pub fn graph_digest<'e>(source_file: &str, content_hash: &str, mention_entities: &[Vec<String>], entity: impl Fn(&str) -> Option<&'e Entity>) -> String {
+pub fn graph_digest<'e, 'i>(
+    source_file: &str,
+    content_hash: &str,
+    mention_entities: impl Iterator<Item = impl Iterator<Item = &'i str>>,
+    entity: impl Fn(&str) -> Option<&'e Entity>,
+) -> String {
     use std::hash::Hasher as _;
     let mut h = siphasher::sip128::SipHasher13::new();
     let mut put = |s: &str| {

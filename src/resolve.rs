@@ -32,10 +32,47 @@ pub fn short_hash(s: &str) -> String {
 /// The outcome of resolution over a corpus.
 #[derive(Debug, Default)]
 pub struct Resolution {
-    /// For each article, for each mention, the entity ids it refers to.
-    pub mention_entities: Vec<Vec<Vec<String>>>,
+    /// For each article, for each mention, the entities it refers to.
+    pub referents: Referents,
     /// Every entity, by id.
     pub entities: BTreeMap<String, Entity>,
+}
+
+/// The entities each mention of each article refers to, as a few flat
+/// vectors of numbers for the whole corpus: ten thousand articles hold a
+/// million mentions, and a vector of id strings for each of them held
+/// ~90 MB through a whole build.
+#[derive(Debug, Default)]
+pub struct Referents {
+    /// Entity ids, each once.
+    ids: Vec<String>,
+    /// Indices into `ids`, mention after mention, article after article.
+    flat: Vec<u32>,
+    /// Where each mention's run of `flat` ends.
+    mention_ends: Vec<u32>,
+    /// Where each article's run of `mention_ends` ends.
+    article_ends: Vec<u32>,
+}
+
+impl Referents {
+    pub fn len(&self) -> usize {
+        self.article_ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.article_ends.is_empty()
+    }
+    /// The mentions of article `i`, each as the ids it refers to.
+    pub fn article(&self, i: usize) -> impl ExactSizeIterator<Item = impl Iterator<Item = &str> + '_> + '_ {
+        let start = if i == 0 { 0 } else { self.article_ends[i - 1] as usize };
+        (start..self.article_ends[i] as usize).map(move |m| {
+            let from = if m == 0 { 0 } else { self.mention_ends[m - 1] as usize };
+            self.flat[from..self.mention_ends[m] as usize].iter().map(|&id| self.ids[id as usize].as_str())
+        })
+    }
+    /// The same, as owned strings (an [`Extraction`](crate::model::Extraction) holds them so).
+    pub fn article_owned(&self, i: usize) -> Vec<Vec<String>> {
+        self.article(i).map(|ids| ids.map(str::to_string).collect()).collect()
+    }
 }
 
 /// Parsed `org|place|core|suffix` key.
@@ -400,23 +437,31 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         }
         id_by_key.insert(key, id);
     }
-    let mention_entities = corpus
-        .par_iter()
-        .map(|s| {
-            s.mention_keys()
-                .map(|ks| {
-                    let mut ids: Vec<String> = Vec::new();
-                    for id in ks.iter().filter_map(|kk| id_by_key.get(kk)?.as_ref()) {
-                        if !ids.contains(id) {
-                            ids.push(id.clone());
-                        }
-                    }
-                    ids
-                })
-                .collect()
-        })
-        .collect();
-    Resolution { mention_entities, entities }
+    let mut referents = Referents::default();
+    // Each key straight to the number of its entity.
+    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut id_index: FxHashMap<u32, u32> = FxHashMap::default();
+    for (&key, id) in &id_by_key {
+        let Some(id) = id else { continue };
+        let i = *index.entry(id.as_str()).or_insert_with(|| {
+            referents.ids.push(id.clone());
+            (referents.ids.len() - 1) as u32
+        });
+        id_index.insert(key, i);
+    }
+    for s in corpus {
+        for ks in s.mention_keys() {
+            let from = referents.flat.len();
+            for &i in ks.iter().filter_map(|kk| id_index.get(kk)) {
+                if !referents.flat[from..].contains(&i) {
+                    referents.flat.push(i);
+                }
+            }
+            referents.mention_ends.push(referents.flat.len() as u32);
+        }
+        referents.article_ends.push(referents.mention_ends.len() as u32);
+    }
+    Resolution { referents, entities }
 }
 
 /// The fullest form: most Han characters, then longest.
