@@ -278,12 +278,10 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
 
 /// Greedy cover of `core` by descriptor words: a core made only of them is no name.
 fn only_descriptors(core: &str, words: &[String]) -> bool {
-    let chars: Vec<char> = core.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
-        match words.iter().filter(|w| rest.starts_with(w.as_str())).map(|w| w.chars().count()).max() {
-            Some(n) => i += n,
+    let mut rest = core;
+    while !rest.is_empty() {
+        match words.iter().filter(|w| !w.is_empty() && rest.starts_with(w.as_str())).map(|w| w.len()).max() {
+            Some(n) => rest = &rest[n..],
             None => return false,
         }
     }
@@ -328,8 +326,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
         }
         let core_len = core_end - pos;
         if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
-            let w = s.s(pos - n, pos);
-            if core_len >= 2 || !soft.contains(&w.as_str()) {
+            if core_len >= 2 || !soft.iter().any(|w| s.ends_with_at(pos, w) && w.chars().count() == n) {
                 break;
             }
         }

@@ -3,6 +3,7 @@
 //! shape of names ([`Link`]s). Coordinated mentions (A、B和C) form a group and
 //! a slot takes the whole group, so coordination distributes. Pure.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
@@ -53,10 +54,23 @@ impl Ctx<'_> {
     /// Whether a group stands after a locative preposition.
     fn locative(&self, g: usize) -> bool {
         let st = self.groups[g].start;
-        LOCATIVES.iter().any(|w| st >= w.chars().count() && self.s(st - w.chars().count(), st) == *w)
+        LOCATIVES.iter().any(|w| st >= w.chars().count() && self.word_at(st - w.chars().count(), w))
     }
-    fn s(&self, a: usize, b: usize) -> String {
-        self.chars[a.min(b)..b].iter().collect()
+    /// Whether word `w` stands in the sentence at `pos` (without making strings:
+    /// every group, topic and coordinator test asks this).
+    fn word_at(&self, pos: usize, w: &str) -> bool {
+        let mut i = pos;
+        for ch in w.chars() {
+            if self.chars.get(i) != Some(&ch) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    /// Whether `[a, b)` is exactly word `w`.
+    fn is_word(&self, a: usize, b: usize, w: &str) -> bool {
+        a <= b && w.chars().count() == b - a && self.word_at(a, w)
     }
     fn crosses_clause(&self, a: usize, b: usize) -> bool {
         a < b && self.chars[a..b].iter().any(|c| CLAUSE_ENDS.contains(c))
@@ -73,20 +87,35 @@ impl Ctx<'_> {
     fn fitting(&self, g: usize, classes: &[String]) -> Vec<usize> {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
     }
+    /// Whether any member of group `g` fits.
+    fn any_fits(&self, g: usize, classes: &[String]) -> bool {
+        self.groups[g].members.iter().any(|&m| self.class_ok(m, classes))
+    }
     /// Occurrences of a literal's alternatives that no excluded word covers.
-    fn occurrences_for(&self, lit: &Lit, rule: &Rule) -> Vec<(usize, usize)> {
+    fn occurrences_for(&self, lit: &Lit, rule: &Rule) -> Cow<'_, [(usize, usize)]> {
         let mut found = self.occurrences(&lit.ids);
         if !found.is_empty() && !rule.exclude_ids.is_empty() {
             let hidden = self.occurrences(&rule.exclude_ids);
-            found.retain(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y));
+            if !hidden.is_empty() {
+                found.to_mut().retain(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y));
+            }
         }
         found
     }
-    /// Occurrences of words (by id): (start, end), sentence-relative.
-    fn occurrences(&self, ids: &[usize]) -> Vec<(usize, usize)> {
-        let mut out: Vec<(usize, usize)> = ids.iter().flat_map(|&id| self.found[id].iter().copied()).collect();
-        out.sort_unstable();
-        out
+    /// Occurrences of words (by id): (start, end), sentence-relative, in
+    /// order. Most literals are one word, and most words occur nowhere:
+    /// those are borrowed, not gathered.
+    fn occurrences(&self, ids: &[usize]) -> Cow<'_, [(usize, usize)]> {
+        let mut present = ids.iter().filter(|&&id| !self.found[id].is_empty());
+        match (present.next(), present.next()) {
+            (None, _) => Cow::Borrowed(&[]),
+            (Some(&id), None) => Cow::Borrowed(&self.found[id]),
+            _ => {
+                let mut out: Vec<(usize, usize)> = ids.iter().flat_map(|&id| self.found[id].iter().copied()).collect();
+                out.sort_unstable();
+                Cow::Owned(out)
+            }
+        }
     }
 }
 
@@ -125,7 +154,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     for part in &pat.parts[anchor_part + 1..] {
         match part {
             Part::Lit(lit) => {
-                let occ = ctx.occurrences_for(lit, rule).into_iter().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
+                let occ = ctx.occurrences_for(lit, rule).iter().copied().find(|&(a, _)| a >= cursor && a - cursor <= rule.gap && !ctx.crosses_clause(cursor, a))?;
                 if ctx.gap_holds_argument(cursor, occ.0) {
                     return None;
                 }
@@ -135,7 +164,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                 let classes = slot_classes(rule, *slot);
                 let g = (0..ctx.groups.len()).find(|&g| {
                     let gr = &ctx.groups[g];
-                    gr.start >= cursor && !ctx.fitting(g, classes).is_empty()
+                    gr.start >= cursor && ctx.any_fits(g, classes)
                 })?;
                 let gr = &ctx.groups[g];
                 if gr.start - cursor > rule.gap || ctx.crosses_clause(cursor, gr.start) || ctx.gap_holds_argument(cursor, gr.start) {
@@ -155,7 +184,8 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             Part::Lit(lit) => {
                 let occ = ctx
                     .occurrences_for(lit, rule)
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .rev()
                     .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
                 if !may_cross && ctx.gap_holds_argument(occ.1, cursor) {
@@ -166,7 +196,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             Part::Slot(slot) => {
                 let classes = slot_classes(rule, *slot);
                 let subject = matches!(slot, Slot::S | Slot::S2 | Slot::G);
-                let fits = |g: usize| ctx.groups[g].end <= cursor && !ctx.fitting(g, classes).is_empty() && !(subject && ctx.locative(g));
+                let fits = |g: usize| ctx.groups[g].end <= cursor && ctx.any_fits(g, classes) && !(subject && ctx.locative(g));
                 let nearest = (0..ctx.groups.len()).rev().find(|&g| fits(g));
                 // A far slot reaching into an earlier clause takes the subject of
                 // one: a group that begins a clause.
@@ -292,10 +322,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
-            let joined = ctx.groups.last().is_some_and(|g| {
-                let between = ctx.s(g.end, a);
-                COORDINATORS.contains(&between.as_str())
-            });
+            let joined = ctx.groups.last().is_some_and(|g| COORDINATORS.iter().any(|w| ctx.is_word(g.end, a, w)));
             match ctx.groups.last_mut() {
                 Some(g) if joined => {
                     g.members.push(m);
@@ -313,7 +340,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             .iter()
             .filter(|&&m| {
                 let e = mentions[m].span.end - offset;
-                let followed = TOPIC_MARKERS.iter().any(|w| ctx.s(e, (e + w.chars().count()).min(ctx.chars.len())) == *w);
+                let followed = TOPIC_MARKERS.iter().any(|w| ctx.word_at(e, w));
                 // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
                 let kind_ok = k.vocab.is_a(&mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
                 followed && kind_ok && entities[m].len() == 1
@@ -324,7 +351,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             for pat in &rule.patterns {
                 let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
                 let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
-                for anchor in ctx.occurrences_for(lit, rule) {
+                for &anchor in ctx.occurrences_for(lit, rule).iter() {
                     let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
                     let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
                     if needs_s && b.s.is_empty() {
@@ -357,7 +384,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                         }
                     };
                     // A分别与B…: the i-th subject goes with the i-th object.
-                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.s(0, anchor.1).contains(RESPECTIVELY);
+                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && (0..anchor.1).any(|p| ctx.word_at(p, RESPECTIVELY) && p + RESPECTIVELY.chars().count() <= anchor.1);
                     for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
                         for (j, &o) in b.o.iter().enumerate() {
                             if !respective || i == j || i >= b.s.len() {
@@ -420,7 +447,7 @@ const GROUP_WORDS: [&str; 4] = ["三地", "两地", "三省市", "两省市"];
 /// exactly those members: each place is a member of it.
 fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<String>], out: &mut Vec<Relation>) {
     for g in &ctx.groups {
-        if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.s(g.end, (g.end + w.chars().count()).min(ctx.chars.len())) == *w) {
+        if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.word_at(g.end, w)) {
             continue;
         }
         let ids: std::collections::BTreeSet<&String> = g.members.iter().flat_map(|&m| &entities[m]).collect();
@@ -445,16 +472,17 @@ fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<String>], out: &mut V
 /// When one sentence states both a relation and a more specific one between
 /// the same pair (合作 and 联合培养), only the specific one is kept.
 fn drop_general_duplicates(rels: &mut Vec<Relation>, k: &Knowledge) {
-    let specific: Vec<(String, String, Object, usize)> = rels
+    let general: Vec<bool> = rels
         .iter()
-        .map(|r| (r.subject.clone(), r.property.clone(), r.object.clone(), r.sentence))
-        .collect();
-    rels.retain(|r| {
-        let Object::Entity(o) = &r.object else { return true };
-        !specific.iter().any(|(s2, p2, o2, si)| {
-            let Object::Entity(o2) = o2 else { return false };
-            let same_pair = (*s2 == r.subject && o2 == o) || (k.vocab.is_symmetric(&r.property) && s2 == o && *o2 == r.subject);
-            *si == r.sentence && same_pair && *p2 != r.property && k.vocab.is_subproperty(p2, &r.property)
+        .map(|r| {
+            let Object::Entity(o) = &r.object else { return false };
+            rels.iter().any(|r2| {
+                let Object::Entity(o2) = &r2.object else { return false };
+                let same_pair = (r2.subject == r.subject && o2 == o) || (k.vocab.is_symmetric(&r.property) && r2.subject == *o && *o2 == r.subject);
+                r2.sentence == r.sentence && same_pair && r2.property != r.property && k.vocab.is_subproperty(&r2.property, &r.property)
+            })
         })
-    });
+        .collect();
+    let mut general = general.into_iter();
+    rels.retain(|_| !general.next().unwrap_or(false));
 }
