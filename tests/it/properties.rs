@@ -30,6 +30,19 @@ fn check(bytes: &[u8]) {
     let input = || [Input { name: "p.txt".into(), bytes: bytes.to_vec() }];
     let a = extract_corpus(&input(), k);
     let b = extract_corpus(&input(), k);
+    // Resolution keeps every article's referents in one flat table: each
+    // mention of each article gets its own, distinct, known entities.
+    let pair = [Input { name: "a.txt".into(), bytes: "天津市教委与雄安新区签署协议。".into() }, input().into_iter().next().unwrap()];
+    for x in &extract_corpus(&pair, k).extractions {
+        assert_eq!(x.mention_entities.len(), x.mentions.len(), "one entry per mention in {}", x.article.source_file);
+    }
+    for x in &a.extractions {
+        assert_eq!(x.mention_entities.len(), x.mentions.len());
+        for ids in &x.mention_entities {
+            assert!(ids.iter().all(|id| a.entities.contains_key(id)), "unknown entity among {ids:?}");
+            assert!(ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id)), "an entity twice in {ids:?}");
+        }
+    }
     assert_eq!(a.failures.len(), b.failures.len());
     for (x, y) in a.extractions.iter().zip(&b.extractions) {
         assert_eq!(serde_json::to_string(x).unwrap(), serde_json::to_string(y).unwrap(), "not deterministic on {bytes:?}");

@@ -58,8 +58,14 @@ fn a_rebuild_touches_only_what_changed_and_equals_a_clean_build() {
     let seeds = seeds_copy(dir.path());
     let store = dir.path().join("store");
     assert!(build(&seeds, &store, &[]).status.success());
-    let again = build(&seeds, &store, &[]);
+    let again = build(&seeds, &store, &["--timings"]);
     assert!(stdout(&again).contains("0 added, 0 changed, 0 removed, 5 unchanged; 0 re-extracted"), "{}", stdout(&again));
+    // Where the time and memory went, on stderr only.
+    for phase in ["reading (pass 1)", "resolution", "relations and writing"] {
+        let line = stderr(&again).lines().find(|l| l.contains(phase)).map(str::to_string);
+        assert!(line.as_deref().is_some_and(|l| l.contains(" s ") && l.contains("MB peak")), "{phase}: {}", stderr(&again));
+        assert!(!stdout(&again).contains(phase));
+    }
     // Edit one article, delete one, add one.
     let first = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
     let mut text = std::fs::read_to_string(&first).unwrap();
