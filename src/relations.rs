@@ -72,6 +72,11 @@ impl Ctx<'_> {
     fn is_word(&self, a: usize, b: usize, w: &str) -> bool {
         a <= b && w.chars().count() == b - a && self.word_at(a, w)
     }
+    /// Whether word `w` stands anywhere inside `[a, b)`.
+    fn holds_word(&self, a: usize, b: usize, w: &str) -> bool {
+        let n = w.chars().count();
+        (a..b).any(|p| p + n <= b && self.word_at(p, w))
+    }
     fn crosses_clause(&self, a: usize, b: usize) -> bool {
         a < b && self.chars[a..b].iter().any(|c| CLAUSE_ENDS.contains(c))
     }
@@ -384,7 +389,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                         }
                     };
                     // A分别与B…: the i-th subject goes with the i-th object.
-                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && (0..anchor.1).any(|p| ctx.word_at(p, RESPECTIVELY) && p + RESPECTIVELY.chars().count() <= anchor.1);
+                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.holds_word(0, anchor.1, RESPECTIVELY);
                     for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
                         for (j, &o) in b.o.iter().enumerate() {
                             if !respective || i == j || i >= b.s.len() {

@@ -547,10 +547,10 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
 
 /// The bulk loader's memory budget: 25 000 quads a batch on each of two
 /// threads. Its default (2 GB a thread) holds a million quads per thread in
-/// memory. Measured with `build --timings` at 10 000 / 20 000 articles:
-/// 200 MB peaked at 458 / 577 MB, 100 at 279 / 367, 50 at 222 / 349, for
-/// the same time within the machine's noise (the many small files it makes
-/// cost less than the memory they save).
+/// memory. Peaks measured with `build --timings` at 10 000 articles: 200 MB
+/// ~340 MB, 100 279 MB, 50 222 MB (349 MB at 20 000), for the same time
+/// within the machine's noise (the many small files it makes cost less than
+/// the memory they save).
 #[cfg(feature = "rocksdb")]
 const LOADER_MB: usize = 50;
 
