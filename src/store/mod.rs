@@ -388,7 +388,6 @@ impl KgStore {
     fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats, terms: Terms) -> Result<(), StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
-        let made_memo;
         {
             let store = Store::open(&fresh).map_err(|e| open_error(&fresh, e))?;
             // One stream of quads into one `load_quads`: each call would end
@@ -405,6 +404,13 @@ impl KgStore {
                 let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
                 Ok::<_, StoreError>(loaded.map(|()| made)?)
             })?;
+            // The memo now, before the loader's files are merged (the peak of
+            // a build), rather than held through it. It describes the new
+            // store only: until the swap below, the store in place has
+            // another state digest, so a build cut short here ignores it.
+            // (One that cannot be written costs the next build a read of the store.)
+            let _ = memo::save(&self.memo_path(), &made.memo);
+            drop(made.memo);
             loader.commit()?;
             store.flush()?;
             stats.added = made.stats.added;
@@ -414,7 +420,6 @@ impl KgStore {
             stats.by_property = made.stats.by_property;
             stats.inferred = made.inferred;
             stats.triples = made.triples;
-            made_memo = made.memo;
             std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
         }
         // Let go of the old store, swap, and open the new one in its place.
@@ -426,8 +431,6 @@ impl KgStore {
         std::fs::rename(&fresh, &self.path).map_err(io)?;
         self.store = Store::open(&self.path).map_err(|e| open_error(&self.path, e))?;
         remove_dir(&old)?;
-        // Without it, the next build reads the store.
-        let _ = memo::save(&self.memo_path(), &made_memo);
         Ok(())
     }
 }
