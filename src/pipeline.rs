@@ -123,8 +123,6 @@ impl Articles for Corpus {
 pub struct Streamed<'k, R> {
     pub names: Vec<String>,
     pub content_hashes: Vec<String>,
-    /// How many mentions each article has, to check a read against.
-    mention_counts: Vec<usize>,
     /// Each article settled, until the store's memo takes it.
     settled: std::sync::Mutex<Vec<Option<Settled>>>,
     pub resolution: Resolution,
@@ -136,9 +134,8 @@ impl<'k, R: Reread> Streamed<'k, R> {
     /// `terms` are those the articles were settled with.
     pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: Vec<Settled>, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
         let resolution = resolve_settled(&settled.iter().collect::<Vec<_>>(), terms, k);
-        let mention_counts = settled.iter().map(Settled::len).collect();
         let settled = std::sync::Mutex::new(settled.into_iter().map(Some).collect());
-        Streamed { names, content_hashes, mention_counts, settled, resolution, reread, k }
+        Streamed { names, content_hashes, settled, resolution, reread, k }
     }
 }
 
@@ -150,7 +147,7 @@ impl<R: Reread> Articles for Streamed<'_, R> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
         // Read again, it must be what was resolved (the cache is keyed by
         // content, so only a damaged entry would differ).
-        if read.found.mentions.len() != self.mention_counts[i] {
+        if read.found.mentions.len() != self.resolution.referents.mentions_in(i) {
             return None;
         }
         Some(Cow::Owned(relate(read, self.resolution.referents.article_owned(i), self.k)))

@@ -61,6 +61,10 @@ impl Referents {
     pub fn is_empty(&self) -> bool {
         self.article_ends.is_empty()
     }
+    /// How many mentions article `i` has.
+    pub fn mentions_in(&self, i: usize) -> usize {
+        self.article(i).len()
+    }
     /// The mentions of article `i`, each as the ids it refers to.
     pub fn article(&self, i: usize) -> impl ExactSizeIterator<Item = impl Iterator<Item = &str> + '_> + '_ {
         let start = if i == 0 { 0 } else { self.article_ends[i - 1] as usize };
