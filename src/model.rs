@@ -82,7 +82,8 @@ pub struct Article {
     pub content_hash: String,
     /// Normalised text (Simplified, full-width ASCII folded). Spans index it.
     pub text: String,
-    /// For each character of `text`, the index of its character in the decoded original.
+    /// For each character of `text`, the index of its character in `original`
+    /// (empty when there is none).
     #[serde(skip, default)]
     pub original_offsets: Vec<usize>,
     pub encoding: String,

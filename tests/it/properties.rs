@@ -47,7 +47,7 @@ fn check(bytes: &[u8]) {
     for (x, y) in a.extractions.iter().zip(&b.extractions) {
         assert_eq!(serde_json::to_string(x).unwrap(), serde_json::to_string(y).unwrap(), "not deterministic on {bytes:?}");
         let n = x.article.text.chars().count();
-        assert_eq!(x.article.original_offsets.len(), n);
+        assert_eq!(x.article.original_offsets.len(), if x.article.original.is_some() { n } else { 0 });
         for s in &x.article.sentences {
             assert!(s.span.start < s.span.end && s.span.end <= n, "sentence span {:?} outside {n}", s.span);
             let text: String = x.article.text.chars().skip(s.span.start).take(s.span.len()).collect();
