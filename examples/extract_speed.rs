@@ -7,10 +7,6 @@ use std::time::Instant;
 use xietong::knowledge::Knowledge;
 use xietong::pipeline::{finish, read_article, Input};
 
-/// The binary's allocator, so that this measures what `xietong` does.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let k = Knowledge::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).expect("ontology");

@@ -12,11 +12,6 @@ use oxigraph::model::NamedNode;
 
 use rayon::prelude::*;
 use xietong::cache::Cache;
-
-/// Extraction makes and frees many small strings (names, keys, variants):
-/// with glibc's allocator that was a quarter of its time.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
 use xietong::pipeline::{extract_corpus, read_article, Input, Read, Streamed};
