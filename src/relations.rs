@@ -4,7 +4,8 @@
 //! a slot takes the whole group, so coordination distributes. Pure.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet;
 
 use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
 use crate::knowledge::{Knowledge, Rule};
@@ -279,20 +280,58 @@ fn rule_words(k: &Knowledge, text: &str, char_at: &[usize]) -> Vec<Vec<(usize, u
     found
 }
 
+/// The object of a relation not yet made: borrowed from the entities, rules
+/// and links it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ObjectRef<'a> {
+    Entity(&'a str),
+    Text(&'a str),
+    Date(&'a str),
+}
+
+/// A relation not yet made, and the identity that keeps one per sentence.
+#[derive(Debug, Clone, Copy)]
+struct Fact<'a> {
+    subject: &'a str,
+    property: &'a str,
+    object: ObjectRef<'a>,
+    sentence: usize,
+    rule: &'a str,
+    modality: Modality,
+}
+
+/// The facts of one article, each once (subject, property, object, sentence):
+/// strings are made only for a fact that is new. (Cloning every candidate's
+/// strings to test it was a tenth of the relation stage.)
+struct Facts<'a> {
+    seen: FxHashSet<(&'a str, &'a str, ObjectRef<'a>, usize)>,
+}
+
+impl<'a> Facts<'a> {
+    fn push(&mut self, out: &mut Vec<Relation>, f: Fact<'a>) {
+        if f.object == ObjectRef::Entity(f.subject) || !self.seen.insert((f.subject, f.property, f.object, f.sentence)) {
+            return;
+        }
+        let object = match f.object {
+            ObjectRef::Entity(e) => Object::Entity(e.to_string()),
+            ObjectRef::Text(t) => Object::Text(t.to_string()),
+            ObjectRef::Date(d) => Object::Date(d.to_string()),
+        };
+        out.push(Relation {
+            subject: f.subject.to_string(),
+            property: f.property.to_string(),
+            object,
+            sentence: f.sentence,
+            rule: f.rule.to_string(),
+            modality: f.modality,
+        });
+    }
+}
+
 /// Applies every rule and link to one article's mentions.
 pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
     let mut out: Vec<Relation> = Vec::new();
-    let mut seen: BTreeSet<(String, String, Object, usize)> = BTreeSet::new();
-    let mut push = |out: &mut Vec<Relation>, r: Relation| {
-        if let Object::Entity(o) = &r.object {
-            if *o == r.subject {
-                return;
-            }
-        }
-        if seen.insert((r.subject.clone(), r.property.clone(), r.object.clone(), r.sentence)) {
-            out.push(r);
-        }
-    };
+    let mut facts = Facts { seen: FxHashSet::default() };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
     // The mentions of each sentence, found once rather than per sentence.
     let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); article.sentences.len()];
@@ -374,17 +413,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                             .object_property
                             .iter()
                             .find(|(c, _)| k.vocab.is_a(class_o, c))
-                            .map_or(rule.property.clone(), |(_, p)| p.clone());
+                            .map_or(rule.property.as_str(), |(_, p)| p.as_str());
                         for se in &entities[s] {
                             for oe in &entities[o] {
-                                push(out, Relation {
-                                    subject: se.clone(),
-                                    property: property.clone(),
-                                    object: Object::Entity(oe.clone()),
-                                    sentence: si,
-                                    rule: rule.id.clone(),
-                                    modality,
-                                });
+                                let object = ObjectRef::Entity(oe);
+                                facts.push(out, Fact { subject: se, property, object, sentence: si, rule: &rule.id, modality });
                             }
                         }
                     };
@@ -398,17 +431,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                         }
                     }
                     // A group is related pairwise, entity by entity (两校 names two).
-                    let members: Vec<String> = b.g.iter().flat_map(|&m| entities[m].iter().cloned()).collect();
+                    let members: Vec<&str> = b.g.iter().flat_map(|&m| entities[m].iter().map(String::as_str)).collect();
                     for (i, a) in members.iter().enumerate() {
                         for c in &members[i + 1..] {
-                            push(&mut out, Relation {
-                                subject: a.clone(),
-                                property: rule.property.clone(),
-                                object: Object::Entity(c.clone()),
-                                sentence: si,
-                                rule: rule.id.clone(),
-                                modality,
-                            });
+                            let object = ObjectRef::Entity(c);
+                            facts.push(&mut out, Fact { subject: a, property: &rule.property, object, sentence: si, rule: &rule.id, modality });
                         }
                     }
                 }
@@ -423,22 +450,15 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         let from = &entities[link.from];
         let si = mentions[link.from].sentence;
         let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
-        let targets: Vec<Object> = match &link.to {
-            LinkTarget::Mention(m) => entities[*m].iter().map(|e| Object::Entity(e.clone())).collect(),
-            LinkTarget::Lexicon(id) => vec![Object::Entity(id.clone())],
-            LinkTarget::Text(t) => vec![Object::Text(t.clone())],
-            LinkTarget::Date(d) => vec![Object::Date(d.clone())],
+        let targets: Vec<ObjectRef> = match &link.to {
+            LinkTarget::Mention(m) => entities[*m].iter().map(|e| ObjectRef::Entity(e)).collect(),
+            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(id)],
+            LinkTarget::Text(t) => vec![ObjectRef::Text(t)],
+            LinkTarget::Date(d) => vec![ObjectRef::Date(d)],
         };
         for s in from {
-            for o in &targets {
-                push(&mut out, Relation {
-                    subject: s.clone(),
-                    property: link.property.clone(),
-                    object: o.clone(),
-                    sentence: si,
-                    rule: link.rule.clone(),
-                    modality,
-                });
+            for &object in &targets {
+                facts.push(&mut out, Fact { subject: s, property: &link.property, object, sentence: si, rule: &link.rule, modality });
             }
         }
     }
