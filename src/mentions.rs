@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{char_offsets, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
+use crate::model::{fill_char_offsets, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -52,6 +52,17 @@ enum CandTarget {
     Date(String),
 }
 
+/// A place found ending at a position, if any; `None` until asked.
+type PlaceMemo<'a> = Option<Option<(usize, &'a LexiconEntry)>>;
+
+/// What a [`Sent`] owns, handed from one sentence to the next.
+#[derive(Default)]
+struct Buffers<'a> {
+    c: Vec<char>,
+    char_at: Vec<usize>,
+    places: Vec<PlaceMemo<'a>>,
+}
+
 /// Text of a sentence as chars, with helpers the grammar needs.
 struct Sent<'a> {
     c: Vec<char>,
@@ -60,7 +71,7 @@ struct Sent<'a> {
     char_at: Vec<usize>,
     k: &'a Knowledge,
     /// Memo of `place_ending_at`, by end position: scans ask it again and again.
-    places_ending: std::cell::RefCell<Vec<Option<Option<(usize, &'a LexiconEntry)>>>>,
+    places_ending: std::cell::RefCell<Vec<PlaceMemo<'a>>>,
 }
 
 impl<'a> Sent<'a> {
@@ -197,9 +208,16 @@ struct OrgName {
 pub fn find(article: &Article, k: &Knowledge) -> Found {
     let mut found = Found::default();
     let year = article.meta.year;
+    // A sentence's buffers, kept for the next: see `fill_char_offsets`.
+    let mut spare = Buffers::default();
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let c: Vec<char> = sentence.text.chars().collect();
-        let sent = Sent { places_ending: std::cell::RefCell::new(vec![None; c.len() + 1]), c, text: &sentence.text, char_at: char_offsets(&sentence.text), k };
+        let Buffers { mut c, mut char_at, mut places } = std::mem::take(&mut spare);
+        c.clear();
+        c.extend(sentence.text.chars());
+        fill_char_offsets(&sentence.text, &mut char_at);
+        places.clear();
+        places.resize(c.len() + 1, None);
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, k };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
@@ -216,6 +234,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         emit(&sent, si, sentence.span.start, chosen, &mut found);
         dates(&sent, sentence.span.start, base, year, &mut found);
         figures(&sent, si, sentence.span.start, base, &mut found);
+        spare = Buffers { c: sent.c, char_at: sent.char_at, places: sent.places_ending.into_inner() };
     }
     original_forms(article, &mut found.mentions);
     found

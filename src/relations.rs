@@ -235,20 +235,15 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
 /// The modality of what a sentence says at `pos`: the nearest marker before it.
 /// Modality markers of a sentence: (start, end, modality), in chars,
 /// planned ones first.
-fn markers(k: &Knowledge, text: &str, char_at: &[usize]) -> Vec<(usize, usize, Modality)> {
+fn markers(k: &Knowledge, text: &str, char_at: &[usize], out: &mut Vec<(usize, usize, Modality)>) {
     let words = &k.grammar.modality;
     let planned = words.planned.iter().filter(|w| !w.is_empty()).count();
-    let mut out: Vec<(usize, usize, Modality)> = k
-        .grammar
-        .modality_matcher
-        .find_overlapping_iter(text)
-        .map(|m| {
-            let modality = if m.pattern().as_usize() < planned { Modality::Planned } else { Modality::Reported };
-            (char_at[m.start()], char_at[m.end()], modality)
-        })
-        .collect();
+    out.clear();
+    out.extend(k.grammar.modality_matcher.find_overlapping_iter(text).map(|m| {
+        let modality = if m.pattern().as_usize() < planned { Modality::Planned } else { Modality::Reported };
+        (char_at[m.start()], char_at[m.end()], modality)
+    }));
     out.sort_by_key(|&(s, e, m)| (m != Modality::Planned, s, e));
-    out
 }
 
 /// The modality of what a sentence says at `pos`: the nearest marker before
@@ -272,12 +267,12 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
 }
 
 /// Where each rule word occurs in a sentence: one overlapping search for all.
-fn rule_words(k: &Knowledge, text: &str, char_at: &[usize]) -> Vec<Vec<(usize, usize)>> {
-    let mut found = vec![Vec::new(); k.rules.words.len()];
+fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<(usize, usize)>>) {
+    found.resize_with(k.rules.words.len(), Vec::new);
+    found.iter_mut().for_each(Vec::clear);
     for m in k.rules.word_matcher.find_overlapping_iter(text) {
         found[m.pattern().as_usize()].push((char_at[m.start()], char_at[m.end()]));
     }
-    found
 }
 
 /// The object of a relation not yet made: borrowed from the entities, rules
@@ -328,11 +323,22 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// What one sentence's [`Ctx`] owns, handed to the next.
+#[derive(Default)]
+struct Spare {
+    chars: Vec<char>,
+    char_at: Vec<usize>,
+    found: Vec<Vec<(usize, usize)>>,
+    markers: Vec<(usize, usize, Modality)>,
+    groups: Vec<Group>,
+}
+
 /// Applies every rule and link to one article's mentions.
 pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
     let mut out: Vec<Relation> = Vec::new();
     let mut facts = Facts { seen: FxHashSet::default() };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
+    let mut spare = Spare::default();
     // The mentions of each sentence, found once rather than per sentence.
     let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); article.sentences.len()];
     for (m, mention) in mentions.iter().enumerate() {
@@ -358,12 +364,16 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
             }
             keep
         });
-        let chars: Vec<char> = sentence.text.chars().collect();
         let offset = sentence.span.start;
-        let char_at = crate::model::char_offsets(&sentence.text);
-        let found = rule_words(k, &sentence.text, &char_at);
-        let markers = markers(k, &sentence.text, &char_at);
-        let mut ctx = Ctx { k, chars, found, markers, mentions, groups: Vec::new() };
+        // Buffers from the sentence before: see `fill_char_offsets`.
+        let Spare { mut chars, mut char_at, mut found, mut markers, mut groups } = std::mem::take(&mut spare);
+        chars.clear();
+        chars.extend(sentence.text.chars());
+        crate::model::fill_char_offsets(&sentence.text, &mut char_at);
+        rule_words(k, &sentence.text, &char_at, &mut found);
+        self::markers(k, &sentence.text, &char_at, &mut markers);
+        groups.clear();
+        let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             let joined = ctx.groups.last().is_some_and(|g| COORDINATORS.iter().any(|w| ctx.is_word(g.end, a, w)));
@@ -444,6 +454,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         if let Some(&(_, m)) = topics.last() {
             topic = Some((sentence.paragraph, m));
         }
+        spare = Spare { chars: ctx.chars, char_at, found: ctx.found, markers: ctx.markers, groups: ctx.groups };
     }
     drop_general_duplicates(&mut out, k);
     for link in links {
