@@ -102,13 +102,16 @@ fn in_order(short: &str, long: &str) -> bool {
 /// Points each coreference mention at the keys of what it refers to.
 fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::with_capacity(mentions.len());
-    let key_of = |m: &Mention| -> Option<String> {
+    // Borrowed: most mentions asked are passed over (a clone each was a
+    // third of this function).
+    fn key_ref(m: &Mention) -> Option<&str> {
         match &m.referent {
-            Referent::Lexicon(id) => Some(id.clone()),
-            Referent::Name { key } if !key.starts_with("bare|") => Some(key.clone()),
+            Referent::Lexicon(id) => Some(id),
+            Referent::Name { key } if !key.starts_with("bare|") => Some(key),
             _ => None,
         }
-    };
+    }
+    let key_of = |m: &Mention| key_ref(m).map(str::to_string);
     for (i, m) in mentions.iter().enumerate() {
         let earlier = || (0..i).rev().map(|j| &mentions[j]).filter(|p| p.span.end <= m.span.start);
         let keys: Vec<String> = match &m.referent {
@@ -116,7 +119,10 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
             Referent::Name { key } if key.starts_with("bare|") => {
                 let suffix = &key["bare|".len()..];
                 // The same kind of body named before, else the body of the place named last.
-                let same = earlier().find_map(|p| key_of(p).filter(|kk| kk.ends_with(&format!("|{suffix}"))));
+                let same = earlier()
+                    .filter_map(key_ref)
+                    .find(|kk| kk.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('|')))
+                    .map(str::to_string);
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
                         Referent::Lexicon(id) if k.vocab.is_a(&p.class, "Place") && p.class != "RegionGroup" => {
@@ -139,9 +145,9 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
                     let mut seen: Vec<String> = Vec::new();
                     for p in earlier() {
                         if k.vocab.is_a(&p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
-                            if let Some(kk) = key_of(p) {
-                                if !seen.contains(&kk) {
-                                    seen.push(kk);
+                            if let Some(kk) = key_ref(p) {
+                                if !seen.iter().any(|s| s == kk) {
+                                    seen.push(kk.to_string());
                                 }
                             }
                         }
@@ -173,7 +179,7 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
                 } else if k.vocab.is_class(target) {
                     // 该校: the first such entity of the latest sentence that names one
                     // (the subject there, not merely the nearest name).
-                    let fits = |p: &&Mention| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_of(p).is_some();
+                    let fits = |p: &&Mention| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some();
                     let latest = earlier().find(fits).map(|p| p.sentence);
                     mentions[..i]
                         .iter()
