@@ -122,8 +122,10 @@ impl<'a> Sent<'a> {
         found
     }
     fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
+        let mut w = String::with_capacity(24);
         for len in (2..=7.min(self.c.len().saturating_sub(pos))).rev() {
-            let w = self.s(pos, pos + len);
+            w.clear();
+            w.extend(&self.c[pos..pos + len]);
             if let Some(e) = self.k.lexicon.lookup(&w) {
                 if self.k.vocab.is_a(&e.class, "Place") {
                     return Some((pos + len, e));
@@ -282,21 +284,18 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
     // A chain of places, each inside the one before (北京市通州区, 天津滨海新区),
     // is one mention of the last.
-    let mut i = 0;
-    while i < raw.len() {
-        let mut cur = raw[i].clone();
-        while i + 1 < raw.len() && raw[i + 1].start == cur.end {
-            let (Referent::Lexicon(outer), Referent::Lexicon(inner)) = (&cur.referent, &raw[i + 1].referent) else { break };
+    let mut raw = raw.into_iter().peekable();
+    while let Some(mut cur) = raw.next() {
+        while let Some(next) = raw.peek().filter(|next| next.start == cur.end) {
+            let (Referent::Lexicon(outer), Referent::Lexicon(inner)) = (&cur.referent, &next.referent) else { break };
             if !s.k.lexicon.within(inner, outer) || inner == outer {
                 break;
             }
-            let next = raw[i + 1].clone();
+            let Some(next) = raw.next() else { break };
             cur.variants.push(s.s(next.start, next.end));
-            cur = Cand { start: cur.start, name: (cur.start, next.end), variants: cur.variants.clone(), ..next };
-            i += 1;
+            cur = Cand { start: cur.start, name: (cur.start, next.end), variants: cur.variants, ..next };
         }
         out.push(cur);
-        i += 1;
     }
 }
 
@@ -922,55 +921,67 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
     });
 }
 
-/// Turns settled candidates into mentions and links.
-fn emit(s: &Sent, si: usize, offset: usize, chosen: Vec<Cand>, found: &mut Found) {
+/// Turns settled candidates into mentions and links. (It takes them: their
+/// strings move into the mentions rather than being copied.)
+fn emit(s: &Sent, si: usize, offset: usize, mut chosen: Vec<Cand>, found: &mut Found) {
     // Top-level mentions first, so that links can name them by position.
-    let mut top_at = std::collections::HashMap::new();
-    let mut top_idx = Vec::new();
-    for c in &chosen {
-        top_at.insert(c.start, found.mentions.len());
-        top_idx.push(found.mentions.len());
-        found.mentions.push(to_mention(s, si, offset, c));
+    let first = found.mentions.len();
+    let top_at = |start: usize| chosen.iter().rposition(|c| c.start == start).map(|ti| first + ti);
+    // What each link to a top-level mention points at, link by link.
+    let targets: Vec<Option<usize>> = chosen
+        .iter()
+        .flat_map(|c| &c.links)
+        .map(|(_, target, _)| match target {
+            CandTarget::TopAt(start) => top_at(*start),
+            _ => None,
+        })
+        .collect();
+    for c in chosen.iter_mut() {
+        found.mentions.push(take_mention(s, si, offset, c));
     }
-    for (ti, c) in chosen.iter().enumerate() {
-        let me = top_idx[ti];
+    let mut targets = targets.into_iter();
+    for (ti, c) in chosen.into_iter().enumerate() {
+        let me = first + ti;
         let mut child_idx = Vec::new();
-        for ch in &c.children {
+        for mut ch in c.children {
             let ci = found.mentions.len();
             child_idx.push(ci);
-            found.mentions.push(to_mention(s, si, offset, ch));
-            for (prop, target, rule) in &ch.links {
+            found.mentions.push(take_mention(s, si, offset, &mut ch));
+            for (property, target, rule) in ch.links {
                 if let CandTarget::Lexicon(id) = target {
-                    found.links.push(Link { from: ci, property: prop.clone(), to: LinkTarget::Lexicon(id.clone()), rule: rule.clone() });
+                    found.links.push(Link { from: ci, property, to: LinkTarget::Lexicon(id), rule });
                 }
             }
         }
-        for (prop, target, rule) in &c.links {
+        for (property, target, rule) in c.links {
+            let top = targets.next().flatten();
             let to = match target {
-                CandTarget::Child(i) => LinkTarget::Mention(child_idx[*i]),
-                CandTarget::TopAt(start) => match top_at.get(start) {
-                    Some(&m) => LinkTarget::Mention(m),
+                CandTarget::Child(i) => LinkTarget::Mention(child_idx[i]),
+                CandTarget::TopAt(_) => match top {
+                    Some(m) => LinkTarget::Mention(m),
                     None => continue,
                 },
-                CandTarget::Lexicon(id) => LinkTarget::Lexicon(id.clone()),
-                CandTarget::Text(t) => LinkTarget::Text(t.clone()),
-                CandTarget::Date(d) => LinkTarget::Date(d.clone()),
+                CandTarget::Lexicon(id) => LinkTarget::Lexicon(id),
+                CandTarget::Text(t) => LinkTarget::Text(t),
+                CandTarget::Date(d) => LinkTarget::Date(d),
             };
-            found.links.push(Link { from: me, property: prop.clone(), to, rule: rule.clone() });
+            found.links.push(Link { from: me, property, to, rule });
         }
     }
 }
 
-fn to_mention(s: &Sent, si: usize, offset: usize, c: &Cand) -> Mention {
+/// The mention a candidate makes; its strings are moved out (its links and
+/// children stay).
+fn take_mention(s: &Sent, si: usize, offset: usize, c: &mut Cand) -> Mention {
     Mention {
         sentence: si,
         span: Span::new(offset + c.start, offset + c.end),
         surface: s.s(c.name.0, c.name.1),
-        class: c.class.clone(),
+        class: std::mem::take(&mut c.class),
         source: c.source,
-        referent: c.referent.clone(),
-        places: c.places.clone(),
-        variants: c.variants.clone(),
+        referent: std::mem::replace(&mut c.referent, Referent::Back(Vec::new())),
+        places: std::mem::take(&mut c.places),
+        variants: std::mem::take(&mut c.variants),
     }
 }
 
