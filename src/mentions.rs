@@ -72,6 +72,8 @@ struct Sent<'a> {
     k: &'a Knowledge,
     /// Memo of `place_ending_at`, by end position: scans ask it again and again.
     places_ending: std::cell::RefCell<Vec<PlaceMemo<'a>>>,
+    /// The stretch of text a place lookup is asking about (one buffer for all).
+    word: std::cell::RefCell<String>,
 }
 
 impl<'a> Sent<'a> {
@@ -105,7 +107,7 @@ impl<'a> Sent<'a> {
             return *known;
         }
         let mut found = None;
-        let mut w = String::with_capacity(24);
+        let mut w = self.word.borrow_mut();
         for len in (2..=7.min(end)).rev() {
             w.clear();
             w.extend(&self.c[end - len..end]);
@@ -122,7 +124,7 @@ impl<'a> Sent<'a> {
         found
     }
     fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
-        let mut w = String::with_capacity(24);
+        let mut w = self.word.borrow_mut();
         for len in (2..=7.min(self.c.len().saturating_sub(pos))).rev() {
             w.clear();
             w.extend(&self.c[pos..pos + len]);
@@ -219,7 +221,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         fill_char_offsets(&sentence.text, &mut char_at);
         places.clear();
         places.resize(c.len() + 1, None);
-        let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, k };
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
@@ -386,20 +388,19 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
 fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     let (text, char_at) = (s.text, &s.char_at);
-    let mut best_at_end: std::collections::BTreeMap<usize, (usize, String)> = Default::default();
+    let mut best_at_end: std::collections::BTreeMap<usize, (usize, &String)> = Default::default();
     for m in g.suffix_matcher.find_overlapping_iter(text) {
         let (suffix, is_event) = &g.suffix_patterns[m.pattern().as_usize()];
         if *is_event {
             continue;
         }
         let (a, b) = (char_at[m.start()], char_at[m.end()]);
-        let e = best_at_end.entry(b).or_insert((a, suffix.clone()));
+        let e = best_at_end.entry(b).or_insert((a, suffix));
         if a < e.0 {
-            *e = (a, suffix.clone());
+            *e = (a, suffix);
         }
     }
-    for (&end, (p, suffix)) in &best_at_end {
-        let p = *p;
+    for (&end, &(p, suffix)) in &best_at_end {
         let abbreviated = g.org.abbreviated_suffix.contains_key(suffix);
         if abbreviated && (s.c.get(end) == Some(&'学') || p == 0 || !g.numeral_set.contains(&s.c[p - 1])) {
             continue;
@@ -1015,9 +1016,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
             found.links.push(Link { from: ev, property: "startDate".into(), to: LinkTarget::Date(date.clone()), rule: "date.event".into() });
         }
     }
-    let text: String = s.c.iter().collect();
-    for (bi, _) in text.match_indices("成立") {
-        let p = text[..bi].chars().count();
+    for p in s.find_all("成立") {
         let after: String = s.c[p + 2..].iter().take(6).collect();
         let stated_year = after
             .strip_prefix('于')

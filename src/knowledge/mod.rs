@@ -114,7 +114,9 @@ impl Knowledge {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // (Not a `format!` a byte: every article's content hash is written this way.)
+    bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
 }
 
 /// 1-based line and column of a byte offset in `text`.
