@@ -31,17 +31,11 @@ impl Span {
     }
 }
 
-/// For each byte offset of `text` (and its end), the index of the character
-/// it falls in: matchers report bytes, spans are characters.
-pub fn char_offsets(text: &str) -> Vec<usize> {
-    let mut at = Vec::new();
-    fill_char_offsets(text, &mut at);
-    at
-}
-
-/// [`char_offsets`] into a buffer kept from sentence to sentence: a fresh
-/// one each time is a large allocation, and glibc tidies its small free
-/// lists before every large one (8 % of extraction in `malloc_consolidate`).
+/// Fills `at` with, for each byte offset of `text` (and its end), the index
+/// of the character it falls in: matchers report bytes, spans are
+/// characters. The buffer is kept from sentence to sentence: a fresh one
+/// each time is a large allocation, and glibc tidies its small free lists
+/// before every large one (6–8 % of extraction in `malloc_consolidate`).
 pub fn fill_char_offsets(text: &str, at: &mut Vec<usize>) {
     at.clear();
     at.reserve(text.len() + 1);
