@@ -296,8 +296,8 @@ struct Fact<'a> {
 }
 
 /// The facts of one article, each once (subject, property, object, sentence):
-/// strings are made only for a fact that is new. (Cloning every candidate's
-/// strings to test it was a tenth of the relation stage.)
+/// strings are made only for a fact that is new, not cloned for every
+/// candidate to test it.
 struct Facts<'a> {
     seen: FxHashSet<(&'a str, &'a str, ObjectRef<'a>, usize)>,
 }

@@ -102,8 +102,7 @@ fn in_order(short: &str, long: &str) -> bool {
 /// Points each coreference mention at the keys of what it refers to.
 fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::with_capacity(mentions.len());
-    // Borrowed: most mentions asked are passed over (a clone each was a
-    // third of this function).
+    // Borrowed: most mentions asked are passed over, and need no copy.
     fn key_ref(m: &Mention) -> Option<&str> {
         match &m.referent {
             Referent::Lexicon(id) => Some(id),
