@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{fill_char_offsets, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
+use crate::model::{fill_char_offsets, word_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -81,14 +81,7 @@ impl<'a> Sent<'a> {
         self.c[a..b].iter().collect()
     }
     fn starts_with_at(&self, pos: usize, w: &str) -> bool {
-        let mut i = pos;
-        for ch in w.chars() {
-            if i >= self.c.len() || self.c[i] != ch {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        word_at(&self.c, pos, w)
     }
     fn ends_with_at(&self, end: usize, w: &str) -> bool {
         let n = w.chars().count();
@@ -927,20 +920,10 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
 fn emit(s: &Sent, si: usize, offset: usize, mut chosen: Vec<Cand>, found: &mut Found) {
     // Top-level mentions first, so that links can name them by position.
     let first = found.mentions.len();
-    let top_at = |start: usize| chosen.iter().rposition(|c| c.start == start).map(|ti| first + ti);
-    // What each link to a top-level mention points at, link by link.
-    let targets: Vec<Option<usize>> = chosen
-        .iter()
-        .flat_map(|c| &c.links)
-        .map(|(_, target, _)| match target {
-            CandTarget::TopAt(start) => top_at(*start),
-            _ => None,
-        })
-        .collect();
+    let starts: Vec<usize> = chosen.iter().map(|c| c.start).collect();
     for c in chosen.iter_mut() {
         found.mentions.push(take_mention(s, si, offset, c));
     }
-    let mut targets = targets.into_iter();
     for (ti, c) in chosen.into_iter().enumerate() {
         let me = first + ti;
         let mut child_idx = Vec::new();
@@ -955,11 +938,10 @@ fn emit(s: &Sent, si: usize, offset: usize, mut chosen: Vec<Cand>, found: &mut F
             }
         }
         for (property, target, rule) in c.links {
-            let top = targets.next().flatten();
             let to = match target {
                 CandTarget::Child(i) => LinkTarget::Mention(child_idx[i]),
-                CandTarget::TopAt(_) => match top {
-                    Some(m) => LinkTarget::Mention(m),
+                CandTarget::TopAt(start) => match starts.iter().rposition(|&st| st == start) {
+                    Some(top) => LinkTarget::Mention(first + top),
                     None => continue,
                 },
                 CandTarget::Lexicon(id) => LinkTarget::Lexicon(id),

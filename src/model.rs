@@ -31,6 +31,19 @@ impl Span {
     }
 }
 
+/// Whether word `w` stands in `chars` at `pos`: the grammar and the rules test
+/// words in place rather than making strings of the text.
+pub fn word_at(chars: &[char], pos: usize, w: &str) -> bool {
+    let mut i = pos;
+    for ch in w.chars() {
+        if chars.get(i) != Some(&ch) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Fills `at` with, for each byte offset of `text` (and its end), the index
 /// of the character it falls in: matchers report bytes, spans are
 /// characters. The buffer is kept from sentence to sentence: a fresh one

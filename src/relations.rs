@@ -60,14 +60,7 @@ impl Ctx<'_> {
     /// Whether word `w` stands in the sentence at `pos` (without making strings:
     /// every group, topic and coordinator test asks this).
     fn word_at(&self, pos: usize, w: &str) -> bool {
-        let mut i = pos;
-        for ch in w.chars() {
-            if self.chars.get(i) != Some(&ch) {
-                return false;
-            }
-            i += 1;
-        }
-        true
+        crate::model::word_at(&self.chars, pos, w)
     }
     /// Whether `[a, b)` is exactly word `w`.
     fn is_word(&self, a: usize, b: usize, w: &str) -> bool {
@@ -232,7 +225,6 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     Some(b)
 }
 
-/// The modality of what a sentence says at `pos`: the nearest marker before it.
 /// Modality markers of a sentence: (start, end, modality), in chars,
 /// planned ones first.
 fn markers(k: &Knowledge, text: &str, char_at: &[usize], out: &mut Vec<(usize, usize, Modality)>) {
