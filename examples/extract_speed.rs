@@ -1,6 +1,7 @@
 //! Extraction speed on one core, for profiling: `cargo run --release --example extract_speed -- 2000 [runs]`
 //! (then `perf record -e cpu-clock -g target/release/examples/extract_speed 2000`). With several
 //! runs it reports the fastest: on a shared machine the others measure the neighbours.
+//! `XIETONG_SPEED_DIR=seeds` measures the real articles of a folder instead, repeated up to N.
 
 use std::time::Instant;
 
@@ -10,12 +11,26 @@ use xietong::pipeline::{finish, read_article, Input};
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let k = Knowledge::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).expect("ontology");
-    let inputs: Vec<Input> = (0..n)
-        .map(|i| {
-            let (name, text) = xietong::synth::article(&k, 7, i);
-            Input { name, bytes: text.into_bytes() }
-        })
-        .collect();
+    // XIETONG_SPEED_DIR: real articles (each .txt of the folder, repeated
+    // up to N) instead of synthetic ones, to compare the two kinds of text.
+    let inputs: Vec<Input> = match std::env::var_os("XIETONG_SPEED_DIR") {
+        Some(dir) => {
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .expect("folder")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            files.sort();
+            let texts: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).expect("article")).collect();
+            (0..n).map(|i| Input { name: format!("{i}.txt"), bytes: texts[i % texts.len()].clone() }).collect()
+        }
+        None => (0..n)
+            .map(|i| {
+                let (name, text) = xietong::synth::article(&k, 7, i);
+                Input { name, bytes: text.into_bytes() }
+            })
+            .collect(),
+    };
     let runs: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(1);
     let bytes: usize = inputs.iter().map(|i| i.bytes.len()).sum();
     let one_core = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
