@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{fill_char_offsets, word_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span};
+use crate::model::{fill_char_offsets, word_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -29,7 +29,7 @@ struct Cand {
     /// Part of the candidate that is the name, when the span also covers
     /// brackets or quotes (《…》).
     name: (usize, usize),
-    class: String,
+    class: Sym,
     source: MentionSource,
     referent: Referent,
     places: Vec<String>,
@@ -38,7 +38,7 @@ struct Cand {
     /// Mentions inside this one that the text also names (a branch's parent).
     children: Vec<Cand>,
     /// (property, target, rule id): facts the shape of the name states.
-    links: Vec<(String, CandTarget, String)>,
+    links: Vec<(Sym, CandTarget, Sym)>,
 }
 
 #[derive(Debug, Clone)]
@@ -176,12 +176,12 @@ pub fn norm(s: &str) -> String {
 }
 
 impl Cand {
-    fn new(start: usize, end: usize, class: &str, source: MentionSource, referent: Referent, priority: u8) -> Self {
+    fn new(start: usize, end: usize, class: Sym, source: MentionSource, referent: Referent, priority: u8) -> Self {
         Cand {
             start,
             end,
             name: (start, end),
-            class: class.to_string(),
+            class,
             source,
             referent,
             places: Vec::new(),
@@ -270,7 +270,7 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
         let (a, b) = (char_at[m.start()], char_at[m.end()]);
-        let mut c = Cand::new(a, b, &e.class, MentionSource::Lexicon, Referent::Lexicon(e.id.clone()), 1);
+        let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id.clone()), 1);
         if s.k.vocab.is_a(&e.class, "Place") {
             c.places.push(e.id.clone());
         }
@@ -421,7 +421,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if core_is_empty && name.ordinal.is_empty() {
             // A place and a suffix alone name a body (北京市教委) or, below
             // province level, the place's own school (容城县中学).
-            let local_school = s.k.vocab.is_a(class, "School")
+            let local_school = s.k.vocab.is_a(&class, "School")
                 && class != "School"
                 && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
             if place_ids.is_empty() || !(g.org.place_only_ok.contains(suffix) || local_school) {
@@ -440,13 +440,13 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         let key = org_key(s.k, &place_ids, &name.core, &name.ordinal, suffix, place_bound);
         // An authority of a known place is the lexicon's entry.
-        let referent = if place_bound && core_is_empty { body_referent(s.k, &place_ids, suffix, class) } else { Referent::Name { key } };
+        let referent = if place_bound && core_is_empty { body_referent(s.k, &place_ids, suffix, &class) } else { Referent::Name { key } };
         let mut c = Cand::new(name.start, end, class, MentionSource::NameGrammar, referent, 3);
         c.places = place_ids.clone();
         // The place its name begins with: where it is, as far as the name says.
         if let Some(pl) = place_ids.last() {
             if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(&e.class, "Place") && e.class != "RegionGroup") {
-                c.links.push(("nameLocatedIn".into(), CandTarget::Lexicon(pl.clone()), "name.place".into()));
+                c.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(pl.clone()), sym("name.place")));
             }
         }
         extend_department(s, &mut c);
@@ -478,16 +478,16 @@ fn extend_department(s: &Sent, c: &mut Cand) {
                 let parent = c.clone();
                 let unit = s.s(from, end);
                 let key = format!("dept|{}|{}", referent_key(&parent.referent), norm(&unit));
-                let mut d = Cand::new(c.start, end, &parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
+                let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
                 if s.k.vocab.is_a(&parent.class, "EducationAuthority") || unit.contains("教") {
-                    d.class = "EducationAuthority".into();
+                    d.class = sym("EducationAuthority");
                 }
                 d.variants.push(unit);
                 d.places = parent.places.clone();
                 let mut parent_child = parent;
                 parent_child.links.clear();
                 d.children.push(parent_child);
-                d.links.push(("subOrganizationOf".into(), CandTarget::Child(0), "name.department".into()));
+                d.links.push((sym("subOrganizationOf"), CandTarget::Child(0), sym("name.department")));
                 *c = d;
                 return;
             }
@@ -522,15 +522,15 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
     let end = pos + n;
     let parent = c.clone();
     let key = format!("branch|{}|{}", referent_key(&parent.referent), norm(&s.s(parent.end, end)));
-    let mut b = Cand::new(c.start, end, "School", MentionSource::NameGrammar, Referent::Name { key }, 3);
+    let mut b = Cand::new(c.start, end, sym("School"), MentionSource::NameGrammar, Referent::Name { key }, 3);
     b.places = parent.places.clone();
     b.variants.push(s.s(parent.end, end));
     let mut child = parent;
     child.links.retain(|(p, _, _)| p == "nameLocatedIn");
     b.children.push(child);
-    b.links.push(("branchOf".into(), CandTarget::Child(0), "name.branch".into()));
+    b.links.push((sym("branchOf"), CandTarget::Child(0), sym("name.branch")));
     if let Some(pl) = place {
-        b.links.push(("nameLocatedIn".into(), CandTarget::Lexicon(pl), "name.place".into()));
+        b.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(pl), sym("name.place")));
     }
     *c = b;
 }
@@ -551,7 +551,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         if !seen.insert(end) {
             continue;
         }
-        let class = &g.event.suffix[&suffix];
+        let class = g.event.suffix[&suffix];
         let mut pos = p;
         let mut open_quotes = 0i32;
         while pos > 0 {
@@ -609,7 +609,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 let name = s.s(a, b);
                 if !name.is_empty() {
                     let class = if g.document.agreement_suffix.iter().any(|x| name.ends_with(x.as_str())) { "Agreement" } else { "Policy" };
-                    let mut c = Cand::new(i, b + 1, class, MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 5);
+                    let mut c = Cand::new(i, b + 1, sym(class), MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 5);
                     c.name = (a, b);
                     period(&name, &mut c);
                     out.push(c);
@@ -643,7 +643,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             let core = s.s(pos, p);
             if p - pos >= 2 && !only_descriptors(&core, &g.org.descriptors) {
                 let name = s.s(pos, end);
-                out.push(Cand::new(pos, end, "Agreement", MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
+                out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
             }
         }
     }
@@ -683,7 +683,7 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         let mut end = b + 1;
-        let mut c = Cand::new(a - 1, end, "Program", MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(&inner)) }, 2);
+        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(&inner)) }, 2);
         if let Some(n) = s.word_starting_at(end, &g.quoted.continuation) {
             end += n;
             c.end = end;
@@ -714,12 +714,12 @@ fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
         for p in s.find_all(word) {
             let class = target.split(':').next_back().unwrap_or("Organization");
             let class = if s.k.vocab.is_class(class) { class } else if target.starts_with("group") { "RegionGroup" } else { "Place" };
-            let mut c = Cand::new(p, p + n, class, MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
+            let mut c = Cand::new(p, p + n, sym(class), MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
             // 三地教育部门: the authorities of the three places.
             if target.starts_with("group:") && s.starts_with_at(p + n, "教育部门") {
                 c.end = p + n + 4;
                 c.name = (p, c.end);
-                c.class = "EducationAuthority".into();
+                c.class = sym("EducationAuthority");
                 c.referent = Referent::Back(vec![format!("{target}:authority")]);
             }
             out.push(c);
@@ -811,20 +811,20 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         let verb_after = |len: usize| pos + len < s.c.len() && !g.hard_stop_set.contains(&s.c[pos + len]);
         let Some(len) = [2usize, 3].into_iter().find(|&len| fits(len) && verb_after(len)).or_else(|| [3usize, 2].into_iter().find(|&len| fits(len))) else { continue };
         let name = s.s(pos, pos + len);
-        let mut p = Cand::new(pos, pos + len, "Person", MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
-        p.links.push(("jobTitle".into(), CandTarget::Text(s.s(org.end, pos)), "person.post".into()));
-        p.links.push(("worksFor".into(), CandTarget::TopAt(org.start), "person.post".into()));
+        let mut p = Cand::new(pos, pos + len, sym("Person"), MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
+        p.links.push((sym("jobTitle"), CandTarget::Text(s.s(org.end, pos)), sym("person.post")));
+        p.links.push((sym("worksFor"), CandTarget::TopAt(org.start), sym("person.post")));
         // Units named in the title take the place of the organisation before it.
         let place = org.places.last().cloned();
         for (a, b) in units {
             let surface = s.s(a, b);
             let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
-            let class = g.suffix_class(&suffix).unwrap_or("GovernmentBody").to_string();
+            let class = g.suffix_class(&suffix).unwrap_or_else(|| sym("GovernmentBody"));
             let places: Vec<String> = place.iter().cloned().collect();
             let referent = body_referent(s.k, &places, &suffix, &class);
-            let mut u = Cand::new(a, b, &class, MentionSource::NameGrammar, referent, 3);
+            let mut u = Cand::new(a, b, class, MentionSource::NameGrammar, referent, 3);
             u.places = places;
-            p.links.push(("worksFor".into(), CandTarget::Child(p.children.len()), "person.post".into()));
+            p.links.push((sym("worksFor"), CandTarget::Child(p.children.len()), sym("person.post")));
             p.children.push(u);
         }
         people.push(p);
@@ -960,7 +960,7 @@ fn take_mention(s: &Sent, si: usize, offset: usize, c: &mut Cand) -> Mention {
         sentence: si,
         span: Span::new(offset + c.start, offset + c.end),
         surface: s.s(c.name.0, c.name.1),
-        class: std::mem::take(&mut c.class),
+        class: c.class,
         source: c.source,
         referent: std::mem::replace(&mut c.referent, Referent::Back(Vec::new())),
         places: std::mem::take(&mut c.places),
@@ -995,7 +995,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
     }
     if let Some(date) = &md {
         if let Some(&ev) = in_sentence.iter().find(|&&m| found.mentions[m].class == "Event") {
-            found.links.push(Link { from: ev, property: "startDate".into(), to: LinkTarget::Date(date.clone()), rule: "date.event".into() });
+            found.links.push(Link { from: ev, property: sym("startDate"), to: LinkTarget::Date(date.clone()), rule: sym("date.event") });
         }
     }
     for p in s.find_all("成立") {
@@ -1014,7 +1014,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
             },
             _ => continue,
         };
-        found.links.push(Link { from: target, property: "foundingDate".into(), to: LinkTarget::Date(value), rule: "date.founding".into() });
+        found.links.push(Link { from: target, property: sym("foundingDate"), to: LinkTarget::Date(value), rule: sym("date.founding") });
     }
 }
 

@@ -242,7 +242,7 @@ fn provenance_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
         out.add(assertion.clone(), xt("evidence"), zh(&s.text));
         out.add(assertion.clone(), xt("charStart"), Literal::from(s.span.start as i64));
         out.add(assertion.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
-        out.add(assertion.clone(), xt("rule"), Literal::new_simple_literal(&r.rule));
+        out.add(assertion.clone(), xt("rule"), Literal::new_simple_literal(r.rule.as_str()));
         out.add(assertion, xt("modality"), xt(r.modality.local_name()));
     }
     for o in &x.observations {

@@ -9,7 +9,7 @@ use rustc_hash::FxHashSet;
 
 use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
 use crate::knowledge::{Knowledge, Rule};
-use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation};
+use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation, Sym};
 
 /// Words that join the members of a coordinated list.
 const COORDINATORS: [&str; 4] = ["、", "和", "及", "以及"];
@@ -280,10 +280,10 @@ enum ObjectRef<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Fact<'a> {
     subject: &'a str,
-    property: &'a str,
+    property: Sym,
     object: ObjectRef<'a>,
     sentence: usize,
-    rule: &'a str,
+    rule: Sym,
     modality: Modality,
 }
 
@@ -291,7 +291,7 @@ struct Fact<'a> {
 /// strings are made only for a fact that is new, not cloned for every
 /// candidate to test it.
 struct Facts<'a> {
-    seen: FxHashSet<(&'a str, &'a str, ObjectRef<'a>, usize)>,
+    seen: FxHashSet<(&'a str, Sym, ObjectRef<'a>, usize)>,
 }
 
 impl<'a> Facts<'a> {
@@ -306,10 +306,10 @@ impl<'a> Facts<'a> {
         };
         out.push(Relation {
             subject: f.subject.to_string(),
-            property: f.property.to_string(),
+            property: f.property,
             object,
             sentence: f.sentence,
-            rule: f.rule.to_string(),
+            rule: f.rule,
             modality: f.modality,
         });
     }
@@ -415,11 +415,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                             .object_property
                             .iter()
                             .find(|(c, _)| k.vocab.is_a(class_o, c))
-                            .map_or(rule.property.as_str(), |(_, p)| p.as_str());
+                            .map_or(rule.property, |(_, p)| *p);
                         for se in &entities[s] {
                             for oe in &entities[o] {
                                 let object = ObjectRef::Entity(oe);
-                                facts.push(out, Fact { subject: se, property, object, sentence: si, rule: &rule.id, modality });
+                                facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
                             }
                         }
                     };
@@ -437,7 +437,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                     for (i, a) in members.iter().enumerate() {
                         for c in &members[i + 1..] {
                             let object = ObjectRef::Entity(c);
-                            facts.push(&mut out, Fact { subject: a, property: &rule.property, object, sentence: si, rule: &rule.id, modality });
+                            facts.push(&mut out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
                         }
                     }
                 }
@@ -461,7 +461,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         };
         for s in from {
             for &object in &targets {
-                facts.push(&mut out, Fact { subject: s, property: &link.property, object, sentence: si, rule: &link.rule, modality });
+                facts.push(&mut out, Fact { subject: s, property: link.property, object, sentence: si, rule: link.rule, modality });
             }
         }
     }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
 use crate::mentions::norm;
-use crate::model::{Entity, Mention, Referent};
+use crate::model::{Entity, Mention, Referent, Sym, sym};
 use crate::terms::Terms;
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
@@ -125,7 +125,7 @@ fn settle_back(mentions: &[Mention], k: &Knowledge) -> Vec<Vec<String>> {
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
                         Referent::Lexicon(id) if k.vocab.is_a(&p.class, "Place") && p.class != "RegionGroup" => {
-                            let class = k.grammar.suffix_class(suffix).unwrap_or("GovernmentBody");
+                            let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym("GovernmentBody"));
                             if class == "EducationAuthority" {
                                 k.lexicon.get(id).and_then(|e| e.authority.clone())
                             } else {
@@ -410,7 +410,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     for (key, (classes, surfaces)) in &groups {
         let lex = k.lexicon.get(key);
         let class = match lex {
-            Some(e) => e.class.clone(),
+            Some(e) => e.class,
             None => most_specific(k, classes),
         };
         let Some(class) = Some(class).filter(|c| !c.is_empty()) else { continue };
@@ -442,7 +442,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.clone()));
         // Lexicon entities reached only through coreference still need an entry.
         if let Some(e) = id.as_ref().filter(|id| !entities.contains_key(*id)).and_then(|id| k.lexicon.get(id)) {
-            entities.insert(e.id.clone(), Entity { id: e.id.clone(), class: e.class.clone(), label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
+            entities.insert(e.id.clone(), Entity { id: e.id.clone(), class: e.class, label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
         }
         id_by_key.insert(key, id);
     }
@@ -480,9 +480,9 @@ fn label_rank(s: &str) -> (usize, usize) {
 
 /// The deepest class among those seen (SeniorHighSchool over School); of
 /// equally deep ones, the first by name.
-fn most_specific(k: &Knowledge, classes: &BTreeSet<&str>) -> String {
+fn most_specific(k: &Knowledge, classes: &BTreeSet<&str>) -> Sym {
     let depth = |c: &str| k.vocab.superclasses(c).len();
-    classes.iter().max_by(|a, b| depth(a).cmp(&depth(b)).then(b.cmp(a))).map(|c| c.to_string()).unwrap_or_default()
+    classes.iter().max_by(|a, b| depth(a).cmp(&depth(b)).then(b.cmp(a))).map(|c| sym(c)).unwrap_or_default()
 }
 
 #[cfg(test)]

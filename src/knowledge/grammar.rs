@@ -8,6 +8,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
 use super::{toml_error, KnowledgeError, Vocab};
+use crate::model::Sym;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +26,8 @@ pub struct OrgGrammar {
     pub name_max: usize,
     pub measure_words: String,
     pub numerals: String,
-    pub suffix: BTreeMap<String, String>,
+    /// Type suffix → class (its local name, interned: every name found copies it).
+    pub suffix: BTreeMap<String, Sym>,
     pub suffix_alias: BTreeMap<String, String>,
     pub abbreviated_suffix: BTreeMap<String, String>,
 }
@@ -35,7 +37,7 @@ pub struct OrgGrammar {
 pub struct EventGrammar {
     pub left_stops: Vec<String>,
     pub name_max: usize,
-    pub suffix: BTreeMap<String, String>,
+    pub suffix: BTreeMap<String, Sym>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,15 +202,10 @@ impl Grammar {
     }
 
     /// The class a suffix gives, organisation or event kind.
-    pub fn suffix_class(&self, suffix: &str) -> Option<&str> {
-        self.org
-            .suffix
-            .get(suffix)
-            .or_else(|| self.event.suffix.get(suffix))
-            .map(String::as_str)
-            .or_else(|| {
-                let full = self.org.abbreviated_suffix.get(suffix)?;
-                self.org.suffix.get(full).map(String::as_str)
-            })
+    pub fn suffix_class(&self, suffix: &str) -> Option<Sym> {
+        self.org.suffix.get(suffix).or_else(|| self.event.suffix.get(suffix)).copied().or_else(|| {
+            let full = self.org.abbreviated_suffix.get(suffix)?;
+            self.org.suffix.get(full).copied()
+        })
     }
 }

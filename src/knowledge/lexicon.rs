@@ -9,13 +9,14 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
 use super::{toml_error, KnowledgeError, Vocab};
+use crate::model::{sym, Sym};
 
 /// One thing the project knows before reading: a place, a group, an authority…
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexiconEntry {
     /// Local part of its IRI under `xtr:` (place/110112, group/jjj, authority/11).
     pub id: String,
-    pub class: String,
+    pub class: Sym,
     pub name: String,
     pub aliases: Vec<String>,
     pub en: Option<String>,
@@ -207,7 +208,7 @@ impl Lexicon {
             }
             entries.push(LexiconEntry {
                 id: format!("place/{}", p.code),
-                class: class_of_level(&p.level).unwrap_or("Place").to_string(),
+                class: sym(class_of_level(&p.level).unwrap_or("Place")),
                 name: p.name.clone(),
                 aliases: p.short.clone(),
                 en: english.get(&p.code).cloned(),
@@ -232,7 +233,7 @@ impl Lexicon {
                 }
                 entries.push(LexiconEntry {
                     id,
-                    class: "EducationAuthority".into(),
+                    class: sym("EducationAuthority"),
                     name: fill(&t.name, &p.name, &short, &en_place),
                     aliases: t.short.iter().map(|s| fill(s, &p.name, &short, &en_place)).collect(),
                     en: (!t.en.is_empty() && !en_place.is_empty()).then(|| fill(&t.en, &p.name, &short, &en_place)),
@@ -251,7 +252,7 @@ impl Lexicon {
             }
             entries.push(LexiconEntry {
                 id: format!("group/{}", g.id),
-                class: "RegionGroup".into(),
+                class: sym("RegionGroup"),
                 name: g.name.clone(),
                 aliases: g.aliases.clone(),
                 en: g.en.clone(),
@@ -267,7 +268,7 @@ impl Lexicon {
             }
             entries.push(LexiconEntry {
                 id: format!("org/{}", n.id),
-                class: n.class.clone(),
+                class: sym(&n.class),
                 name: n.name.clone(),
                 aliases: n.aliases.clone(),
                 en: n.en.clone(),
@@ -281,7 +282,7 @@ impl Lexicon {
             for t in terms {
                 entries.push(LexiconEntry {
                     id: format!("{kind}/{}", crate::resolve::short_hash(t)),
-                    class: class.into(),
+                    class: sym(class),
                     name: t.clone(),
                     aliases: Vec::new(),
                     en: None,

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{line_col, toml_error, KnowledgeError, Vocab};
+use crate::model::{sym, Sym};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -88,8 +89,8 @@ struct RulesFile {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub id: String,
-    pub property: String,
+    pub id: Sym,
+    pub property: Sym,
     pub patterns: Vec<Pattern>,
     /// Classes a subject (and `{s2}`, `{g}` member) may have.
     pub s: Vec<String>,
@@ -103,7 +104,7 @@ pub struct Rule {
     /// A missing subject is the paragraph's topic.
     pub topic: bool,
     /// Object class → property to emit instead (an object that is a Program).
-    pub object_property: BTreeMap<String, String>,
+    pub object_property: BTreeMap<String, Sym>,
     /// Words inside which a literal does not count (援建 inside 支援建设).
     pub exclude: Vec<String>,
     /// `exclude`'s indices in [`RuleSet::words`].
@@ -191,8 +192,8 @@ impl RuleSet {
                 return Err(err("a rule needs at least one [[rule.counter]] it must not fire on".into()));
             }
             rules.push(Rule {
-                id: d.id,
-                property: d.property,
+                id: sym(&d.id),
+                property: sym(&d.property),
                 patterns,
                 s: d.s,
                 o: d.o,
@@ -200,7 +201,7 @@ impl RuleSet {
                 gap: d.gap.unwrap_or(f.default_gap),
                 far: d.far,
                 topic: d.topic,
-                object_property: d.object_property,
+                object_property: d.object_property.iter().map(|(c, p)| (c.clone(), sym(p))).collect(),
                 exclude: d.exclude,
                 exclude_ids: Vec::new(),
                 examples: d.example,

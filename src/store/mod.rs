@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::facts::{self, Triple};
 use crate::terms::Terms;
 use crate::knowledge::Knowledge;
-use crate::model::Entity;
+use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, Corpus};
 use crate::resolve::Settled;
 use memo::Memo;
@@ -522,7 +522,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
                 return copy(ag.name, &mut made);
             }
             made.stats.added += 1;
-            made.stats.count_relations(ag.properties.iter().map(String::as_str));
+            made.stats.count_relations(ag.properties.iter().map(|p| p.as_str()));
             let known = Known::of(&mut made.memo.terms, &ag);
             asserted.extend(known.facts.iter().copied());
             let settled = corpus.articles.take_settled(ag.index);
@@ -620,7 +620,7 @@ struct ArticleGraph {
     quads: Option<Vec<Quad>>,
     facts: Vec<Quad>,
     /// The property of each relation, for the summary.
-    properties: Vec<String>,
+    properties: Vec<Sym>,
     /// The article could not be read again as it was resolved: its graph stays.
     lost: bool,
     /// Unchanged, and its facts and properties are remembered: neither was made.
@@ -692,7 +692,7 @@ fn for_each_article_graph<E>(
                 let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(i, name) };
                 // The same digest, from the article itself when the source has no summary.
                 let digest = known.map(|(_, d)| d).unwrap_or_else(|| rdf::article_digest(&x, entities));
-                let properties = x.relations.iter().map(|r| r.property.clone()).collect();
+                let properties = x.relations.iter().map(|r| r.property).collect();
                 let content_hash = x.article.content_hash.clone();
                 let (quads, facts) = if wanted(&name, &digest) {
                     let (_, mut quads, n_facts) = rdf::article_quads(&x, entities);
@@ -789,7 +789,7 @@ impl BuildStats {
     }
     fn count_entities(&mut self, entities: &BTreeMap<String, Entity>) {
         for e in entities.values() {
-            *self.by_class.entry(e.class.clone()).or_default() += 1;
+            *self.by_class.entry(e.class.to_string()).or_default() += 1;
         }
         self.entities = entities.len();
     }

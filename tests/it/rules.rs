@@ -57,7 +57,7 @@ fn every_rule_fires_on_its_examples_and_not_on_its_counters() {
 fn every_property_of_the_contract_has_a_rule_or_a_name_grammar_source() {
     let k = knowledge();
     let mut props: Vec<&str> = k.rules.rules.iter().map(|r| r.property.as_str()).collect();
-    props.extend(k.rules.rules.iter().flat_map(|r| r.object_property.values().map(String::as_str)));
+    props.extend(k.rules.rules.iter().flat_map(|r| r.object_property.values().map(|p| p.as_str())));
     // Read from the shape of names and phrases by the mention stage.
     props.extend(["subOrganizationOf", "branchOf", "worksFor", "locatedIn", "memberOf"]);
     for p in ["memberOf", "aids", "supports", "operates", "guides", "cooperatesWith", "jointlyRuns", "jointlyTrains", "participatesIn", "signed", "organizes", "heldIn", "focusesOn", "branchOf", "locatedIn", "subOrganizationOf", "worksFor"] {
