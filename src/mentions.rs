@@ -61,6 +61,7 @@ struct Buffers<'a> {
     c: Vec<char>,
     char_at: Vec<usize>,
     places: Vec<PlaceMemo<'a>>,
+    suffixes: Vec<(usize, usize, usize)>,
 }
 
 /// Text of a sentence as chars, with helpers the grammar needs.
@@ -74,6 +75,9 @@ struct Sent<'a> {
     places_ending: std::cell::RefCell<Vec<PlaceMemo<'a>>>,
     /// The stretch of text a place lookup is asking about (one buffer for all).
     word: std::cell::RefCell<String>,
+    /// Every type suffix in the sentence, overlapping: (start, end, pattern
+    /// of the suffix matcher). One scan serves organisations and events.
+    suffixes: Vec<(usize, usize, usize)>,
 }
 
 impl<'a> Sent<'a> {
@@ -208,13 +212,15 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     // A sentence's buffers, kept for the next: see `fill_char_offsets`.
     let mut spare = Buffers::default();
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let Buffers { mut c, mut char_at, mut places } = std::mem::take(&mut spare);
+        let Buffers { mut c, mut char_at, mut places, mut suffixes } = std::mem::take(&mut spare);
         c.clear();
         c.extend(sentence.text.chars());
         fill_char_offsets(&sentence.text, &mut char_at);
         places.clear();
         places.resize(c.len() + 1, None);
-        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k };
+        suffixes.clear();
+        suffixes.extend(k.grammar.suffix_matcher.find_overlapping_iter(&sentence.text).map(|m| (char_at[m.start()], char_at[m.end()], m.pattern().as_usize())));
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k, suffixes };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
@@ -231,7 +237,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         emit(&sent, si, sentence.span.start, chosen, &mut found);
         dates(&sent, sentence.span.start, base, year, &mut found);
         figures(&sent, si, sentence.span.start, base, &mut found);
-        spare = Buffers { c: sent.c, char_at: sent.char_at, places: sent.places_ending.into_inner() };
+        spare = Buffers { c: sent.c, char_at: sent.char_at, places: sent.places_ending.into_inner(), suffixes: sent.suffixes };
     }
     original_forms(article, &mut found.mentions);
     found
@@ -380,14 +386,12 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
 
 fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let (text, char_at) = (s.text, &s.char_at);
     let mut best_at_end: std::collections::BTreeMap<usize, (usize, &String)> = Default::default();
-    for m in g.suffix_matcher.find_overlapping_iter(text) {
-        let (suffix, is_event) = &g.suffix_patterns[m.pattern().as_usize()];
+    for &(a, b, pattern) in &s.suffixes {
+        let (suffix, is_event) = &g.suffix_patterns[pattern];
         if *is_event {
             continue;
         }
-        let (a, b) = (char_at[m.start()], char_at[m.end()]);
         let e = best_at_end.entry(b).or_insert((a, suffix));
         if a < e.0 {
             *e = (a, suffix);
@@ -537,21 +541,16 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
 
 fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let (text, char_at) = (s.text, &s.char_at);
     let mut seen = HashSet::new();
-    let mut ms: Vec<(usize, usize, String)> = g
-        .suffix_matcher
-        .find_overlapping_iter(text)
-        .filter(|m| g.suffix_patterns[m.pattern().as_usize()].1)
-        .map(|m| (char_at[m.start()], char_at[m.end()], g.suffix_patterns[m.pattern().as_usize()].0.clone()))
-        .collect();
+    let mut ms: Vec<(usize, usize, &String)> =
+        s.suffixes.iter().filter(|&&(_, _, pattern)| g.suffix_patterns[pattern].1).map(|&(a, b, pattern)| (a, b, &g.suffix_patterns[pattern].0)).collect();
     // The longest suffix at each end.
     ms.sort_by_key(|(a, b, _)| (*b, *a));
     for (p, end, suffix) in ms {
         if !seen.insert(end) {
             continue;
         }
-        let class = g.event.suffix[&suffix];
+        let class = g.event.suffix[suffix];
         let mut pos = p;
         let mut open_quotes = 0i32;
         while pos > 0 {
