@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use crate::knowledge::grammar::PlainWords;
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, word_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
 
@@ -62,6 +63,7 @@ struct Buffers<'a> {
     char_at: Vec<usize>,
     places: Vec<PlaceMemo<'a>>,
     suffixes: Vec<(usize, usize, usize)>,
+    plain: Vec<(usize, usize)>,
 }
 
 /// Text of a sentence as chars, with helpers the grammar needs.
@@ -78,6 +80,8 @@ struct Sent<'a> {
     /// Every type suffix in the sentence, overlapping: (start, end, pattern
     /// of the suffix matcher). One scan serves organisations and events.
     suffixes: Vec<(usize, usize, usize)>,
+    /// The words of `grammar.plain_words` in the sentence: (pattern, byte offset).
+    plain: Vec<(usize, usize)>,
 }
 
 impl<'a> Sent<'a> {
@@ -137,6 +141,10 @@ impl<'a> Sent<'a> {
     /// string searcher, then bytes to chars: comparing char windows was 4 % of extraction.)
     fn find_all<'w>(&'w self, w: &'w str) -> impl Iterator<Item = usize> + use<'a, 'w> {
         self.text.match_indices(w).filter(|_| !w.is_empty()).map(|(i, _)| self.char_at[i])
+    }
+    /// Byte offsets where word `i` of `grammar.plain_words`' list `list` stands.
+    fn plain_bytes(&self, list: usize, i: usize) -> impl Iterator<Item = usize> + '_ {
+        PlainWords::starts(&self.plain, self.k.grammar.plain_words.lists[list][i])
     }
     fn is_han(&self, i: usize) -> bool {
         i < self.c.len() && ('\u{4e00}'..='\u{9fff}').contains(&self.c[i])
@@ -212,7 +220,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     // A sentence's buffers, kept for the next: see `fill_char_offsets`.
     let mut spare = Buffers::default();
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let Buffers { mut c, mut char_at, mut places, mut suffixes } = std::mem::take(&mut spare);
+        let Buffers { mut c, mut char_at, mut places, mut suffixes, mut plain } = std::mem::take(&mut spare);
         c.clear();
         c.extend(sentence.text.chars());
         fill_char_offsets(&sentence.text, &mut char_at);
@@ -220,7 +228,8 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         places.resize(c.len() + 1, None);
         suffixes.clear();
         suffixes.extend(k.grammar.suffix_matcher.find_overlapping_iter(&sentence.text).map(|m| (char_at[m.start()], char_at[m.end()], m.pattern().as_usize())));
-        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k, suffixes };
+        k.grammar.plain_words.find(&sentence.text, &mut plain);
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k, suffixes, plain };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
@@ -237,7 +246,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         emit(&sent, si, sentence.span.start, chosen, &mut found);
         dates(&sent, sentence.span.start, base, year, &mut found);
         figures(&sent, si, sentence.span.start, base, &mut found);
-        spare = Buffers { c: sent.c, char_at: sent.char_at, places: sent.places_ending.into_inner(), suffixes: sent.suffixes };
+        spare = Buffers { c: sent.c, char_at: sent.char_at, places: sent.places_ending.into_inner(), suffixes: sent.suffixes, plain: sent.plain };
     }
     original_forms(article, &mut found.mentions);
     found
@@ -262,14 +271,8 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     let (text, char_at) = (s.text, &s.char_at);
     let mut raw: Vec<Cand> = Vec::new();
     // Stretches of common words that merely contain a name (教育部门).
-    let blocked: Vec<(usize, usize)> = s
-        .k
-        .grammar
-        .org
-        .not_names
-        .iter()
-        .flat_map(|w| text.match_indices(w.as_str()).map(|(i, _)| (i, i + w.len())).collect::<Vec<_>>())
-        .collect();
+    let blocked: Vec<(usize, usize)> =
+        s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
     for m in s.k.lexicon.matcher.find_iter(&text) {
         if blocked.iter().any(|&(a, b)| a <= m.start() && m.end() <= b) {
             continue;
@@ -620,9 +623,9 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
         i += 1;
     }
     // Unquoted agreements: 签订托管办学协议.
-    for suffix in &g.document.agreement_suffix {
+    for (wi, suffix) in g.document.agreement_suffix.iter().enumerate() {
         let n = suffix.chars().count();
-        for p in s.find_all(suffix) {
+        for p in s.plain_bytes(1, wi).map(|b| s.char_at[b]) {
             let end = p + n;
             if s.c.get(end).is_some_and(|&c| c == '》' || c == '书') || (p > 0 && s.c[..p].iter().rposition(|&c| c == '《') > s.c[..p].iter().rposition(|&c| c == '》')) {
                 continue;
@@ -708,9 +711,9 @@ impl SuffixOfName for crate::knowledge::Grammar {
 }
 
 fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
-    for (word, target) in &s.k.grammar.coref {
+    for (wi, (word, target)) in s.k.grammar.coref.iter().enumerate() {
         let n = word.chars().count();
-        for p in s.find_all(word) {
+        for p in s.plain_bytes(2, wi).map(|b| s.char_at[b]) {
             let class = target.split(':').next_back().unwrap_or("Organization");
             let class = if s.k.vocab.is_class(class) { class } else if target.starts_with("group") { "RegionGroup" } else { "Place" };
             let mut c = Cand::new(p, p + n, sym(class), MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
