@@ -75,8 +75,6 @@ struct Sent<'a> {
     k: &'a Knowledge,
     /// Memo of `place_ending_at`, by end position: scans ask it again and again.
     places_ending: std::cell::RefCell<Vec<PlaceMemo<'a>>>,
-    /// The stretch of text a place lookup is asking about (one buffer for all).
-    word: std::cell::RefCell<String>,
     /// Every type suffix in the sentence, overlapping: (start, end, pattern
     /// of the suffix matcher). One scan serves organisations and events.
     suffixes: Vec<(usize, usize, usize)>,
@@ -107,35 +105,14 @@ impl<'a> Sent<'a> {
         if let Some(Some(known)) = self.places_ending.borrow().get(end) {
             return *known;
         }
-        let mut found = None;
-        let mut w = self.word.borrow_mut();
-        for len in (2..=7.min(end)).rev() {
-            w.clear();
-            w.extend(&self.c[end - len..end]);
-            if let Some(e) = self.k.lexicon.lookup(&w) {
-                if self.k.vocab.is_a(&e.class, "Place") {
-                    found = Some((end - len, e));
-                    break;
-                }
-            }
-        }
+        let found = self.k.lexicon.place_ending_at(&self.c, end);
         if let Some(slot) = self.places_ending.borrow_mut().get_mut(end) {
             *slot = Some(found);
         }
         found
     }
     fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
-        let mut w = self.word.borrow_mut();
-        for len in (2..=7.min(self.c.len().saturating_sub(pos))).rev() {
-            w.clear();
-            w.extend(&self.c[pos..pos + len]);
-            if let Some(e) = self.k.lexicon.lookup(&w) {
-                if self.k.vocab.is_a(&e.class, "Place") {
-                    return Some((pos + len, e));
-                }
-            }
-        }
-        None
+        self.k.lexicon.place_starting_at(&self.c, pos)
     }
     /// Char positions where `w` starts, left to right, not overlapping. (The
     /// string searcher, then bytes to chars: comparing char windows was 4 % of extraction.)
@@ -229,7 +206,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         suffixes.clear();
         suffixes.extend(k.grammar.suffix_matcher.find_overlapping_iter(&sentence.text).map(|m| (char_at[m.start()], char_at[m.end()], m.pattern().as_usize())));
         k.grammar.plain_words.find(&sentence.text, &mut plain);
-        let sent = Sent { places_ending: std::cell::RefCell::new(places), word: Default::default(), c, text: &sentence.text, char_at, k, suffixes, plain };
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, k, suffixes, plain };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
