@@ -346,8 +346,8 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
 
 /// The key that says which real organisation a name means.
 fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: &str, place_bound: bool) -> String {
-    let canon_suffix = k.grammar.org.suffix_alias.get(suffix).cloned().unwrap_or_else(|| suffix.to_string());
-    let canon_suffix = k.grammar.org.abbreviated_suffix.get(&canon_suffix).cloned().unwrap_or(canon_suffix);
+    let canon_suffix = k.grammar.org.suffix_alias.get(suffix).map_or(suffix, String::as_str);
+    let canon_suffix = k.grammar.org.abbreviated_suffix.get(canon_suffix).map_or(canon_suffix, String::as_str);
     let ord = if ordinal.is_empty() {
         String::new()
     } else {
@@ -357,11 +357,11 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
     // A name that is its place and a suffix (容城县第二高级中学, 保定市职教中心)
     // is told apart by the place itself; one with a proper name by its province.
     let place = if place_bound || core.is_empty() {
-        places.last().cloned()
+        places.last().map(String::as_str)
     } else {
-        places.last().and_then(|p| k.lexicon.province_of(p).or(Some(p.clone())))
+        places.last().map(|p| k.lexicon.province_of(p).unwrap_or(p))
     };
-    format!("org|{}|{}{}|{}", place.unwrap_or_else(|| "?".into()), norm(core), ord, canon_suffix)
+    format!("org|{}|{}{}|{}", place.unwrap_or("?"), norm(core), ord, canon_suffix)
 }
 
 fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
@@ -868,7 +868,7 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             }
         }
         if let Some(p) = place {
-            let province = s.k.lexicon.province_of(&p).unwrap_or(p);
+            let province = s.k.lexicon.province_of(&p).map_or(p, str::to_string);
             let new_key = key.replacen("org|?|", &format!("org|{province}|"), 1);
             chosen[i].referent = Referent::Name { key: new_key };
             chosen[i].places = vec![province];

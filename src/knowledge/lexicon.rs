@@ -367,11 +367,11 @@ impl Lexicon {
         false
     }
     /// The province an entry lies in, if any.
-    pub fn province_of(&self, id: &str) -> Option<String> {
+    pub fn province_of(&self, id: &str) -> Option<&str> {
         let mut cur = self.get(id)?;
         for _ in 0..8 {
             if cur.class == "Province" {
-                return Some(cur.id.clone());
+                return Some(&cur.id);
             }
             cur = self.get(cur.located_in.as_deref()?)?;
         }
