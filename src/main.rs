@@ -499,7 +499,7 @@ fn write_extraction(x: &xietong::model::Extraction, entities: &[&xietong::model:
     }
     writeln!(out, "\nmentions")?;
     for (m, ids) in x.mentions.iter().zip(&x.mention_entities) {
-        writeln!(out, "  [{}-{}] {} :{} ({:?}) → {}", m.span.start, m.span.end, m.surface, m.class, m.source, ids.join(", "))?;
+        writeln!(out, "  [{}-{}] {} :{} ({:?}) → {}", m.span.start, m.span.end, m.surface, m.class, m.source, ids.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(", "))?;
     }
     writeln!(out, "\nentities")?;
     for e in entities {

@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A name from the vocabulary or the rules (a class, a property, a rule id),
-/// interned once per process: mentions, links and relations copy a pointer
-/// instead of owning a string each (extraction made ~300 such strings an
-/// article). Ordered and serialised as the string it names.
+/// A name from the vocabulary or the rules (a class, a property, a rule id)
+/// or an entity id, interned once per process: mentions, links and
+/// relations copy a pointer instead of owning a string each (extraction
+/// made hundreds of such strings an article). Ordered and serialised as the
+/// string it names.
 pub type Sym = ustr::Ustr;
 
 /// The [`Sym`] of a name the code itself uses (`"Event"`, `"startDate"`).
@@ -221,7 +222,7 @@ impl Modality {
 /// The object of a relation: another entity or a literal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Object {
-    Entity(String),
+    Entity(Sym),
     Text(String),
     Date(String),
 }
@@ -229,7 +230,7 @@ pub enum Object {
 /// One fact read from one sentence, with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relation {
-    pub subject: String,
+    pub subject: Sym,
     /// Local name of an `xt:` property.
     pub property: Sym,
     pub object: Object,
@@ -256,7 +257,7 @@ pub struct Extraction {
     pub article: Article,
     pub mentions: Vec<Mention>,
     /// Entity ids each mention refers to, by index (several for 两校; none: unresolved).
-    pub mention_entities: Vec<Vec<String>>,
+    pub mention_entities: Vec<Vec<Sym>>,
     pub relations: Vec<Relation>,
     pub observations: Vec<Observation>,
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
-use crate::model::{Article, Entity, Extraction, Mention};
+use crate::model::{Article, Entity, Extraction, Mention, Sym};
 use crate::relations;
 use crate::resolve::{resolve, resolve_settled, Referents, Resolution, Settled};
 use crate::terms::Terms;
@@ -48,7 +48,7 @@ pub fn read_article(input: &Input, k: &Knowledge) -> Result<Read, IngestError> {
 }
 
 /// The relations of one article, once its mentions are resolved.
-fn relate(read: Read, mention_entities: Vec<Vec<String>>, k: &Knowledge) -> Extraction {
+fn relate(read: Read, mention_entities: Vec<Vec<Sym>>, k: &Knowledge) -> Extraction {
     let Read { article, found } = read;
     let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
     Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }
@@ -167,10 +167,10 @@ impl Corpus {
     /// The entities an article mentions, sorted by id. (Not kept in each
     /// extraction: an entity named by thousands of articles is held once.)
     pub fn entities_of(&self, x: &Extraction) -> Vec<&Entity> {
-        let mut ids: Vec<&String> = x.mention_entities.iter().flatten().collect();
+        let mut ids: Vec<&Sym> = x.mention_entities.iter().flatten().collect();
         ids.sort();
         ids.dedup();
-        ids.into_iter().filter_map(|id| self.entities.get(id)).collect()
+        ids.into_iter().filter_map(|id| self.entities.get(id.as_str())).collect()
     }
 }
 

@@ -8,7 +8,7 @@ use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::knowledge::Knowledge;
-use crate::model::{Entity, Extraction, Object};
+use crate::model::{Entity, Extraction, Object, Sym};
 use crate::resolve::short_hash;
 
 pub const XT: &str = "https://w3id.org/xietong/ontology#";
@@ -114,16 +114,16 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
 /// and label of those entities, which other articles can change. Equal
 /// digests mean equal graphs, so a build makes only graphs whose digest moved.
 pub fn article_digest(x: &Extraction, entities: &BTreeMap<String, Entity>) -> String {
-    graph_digest(&x.article.source_file, &x.article.content_hash, x.mention_entities.iter().map(|ids| ids.iter().map(String::as_str)), |id| entities.get(id))
+    graph_digest(&x.article.source_file, &x.article.content_hash, x.mention_entities.iter().map(|ids| ids.iter().copied()), |id| entities.get(id))
 }
 
 /// [`article_digest`] from its parts, which a build knows without reading
 /// the article again; `entity` finds an entity by id (a build digests every
 /// article and looks up every mention: it passes a hash map).
-pub fn graph_digest<'e, 'i>(
+pub fn graph_digest<'e>(
     source_file: &str,
     content_hash: &str,
-    mention_entities: impl Iterator<Item = impl Iterator<Item = &'i str>>,
+    mention_entities: impl Iterator<Item = impl Iterator<Item = Sym>>,
     entity: impl Fn(&str) -> Option<&'e Entity>,
 ) -> String {
     use std::hash::Hasher as _;
@@ -136,8 +136,8 @@ pub fn graph_digest<'e, 'i>(
     put(content_hash);
     for ids in mention_entities {
         for id in ids {
-            put(id);
-            if let Some(e) = entity(id) {
+            put(&id);
+            if let Some(e) = entity(&id) {
                 put(&e.class);
                 put(&e.label);
             }
@@ -192,7 +192,7 @@ pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Graph
 
 /// Entities an article names, with the names used for each. A coreference
 /// word (该校, 三地) names nothing of its own.
-fn named<'a>(mentions: &'a [crate::model::Mention], mention_entities: &'a [Vec<String>]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+fn named<'a>(mentions: &'a [crate::model::Mention], mention_entities: &'a [Vec<Sym>]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
     let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (m, ids) in mentions.iter().zip(mention_entities) {
         if matches!(m.referent, crate::model::Referent::Back(_)) {

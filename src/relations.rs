@@ -271,7 +271,7 @@ fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<
 /// and links it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ObjectRef<'a> {
-    Entity(&'a str),
+    Entity(Sym),
     Text(&'a str),
     Date(&'a str),
 }
@@ -279,7 +279,7 @@ enum ObjectRef<'a> {
 /// A relation not yet made, and the identity that keeps one per sentence.
 #[derive(Debug, Clone, Copy)]
 struct Fact<'a> {
-    subject: &'a str,
+    subject: Sym,
     property: Sym,
     object: ObjectRef<'a>,
     sentence: usize,
@@ -291,7 +291,7 @@ struct Fact<'a> {
 /// strings are made only for a fact that is new, not cloned for every
 /// candidate to test it.
 struct Facts<'a> {
-    seen: FxHashSet<(&'a str, Sym, ObjectRef<'a>, usize)>,
+    seen: FxHashSet<(Sym, Sym, ObjectRef<'a>, usize)>,
 }
 
 impl<'a> Facts<'a> {
@@ -300,12 +300,12 @@ impl<'a> Facts<'a> {
             return;
         }
         let object = match f.object {
-            ObjectRef::Entity(e) => Object::Entity(e.to_string()),
+            ObjectRef::Entity(e) => Object::Entity(e),
             ObjectRef::Text(t) => Object::Text(t.to_string()),
             ObjectRef::Date(d) => Object::Date(d.to_string()),
         };
         out.push(Relation {
-            subject: f.subject.to_string(),
+            subject: f.subject,
             property: f.property,
             object,
             sentence: f.sentence,
@@ -326,7 +326,7 @@ struct Spare {
 }
 
 /// Applies every rule and link to one article's mentions.
-pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
+pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
     let mut out: Vec<Relation> = Vec::new();
     let mut facts = Facts { seen: FxHashSet::default() };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
@@ -416,8 +416,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                             .iter()
                             .find(|(c, _)| k.vocab.is_a(class_o, c))
                             .map_or(rule.property, |(_, p)| *p);
-                        for se in &entities[s] {
-                            for oe in &entities[o] {
+                        for &se in &entities[s] {
+                            for &oe in &entities[o] {
                                 let object = ObjectRef::Entity(oe);
                                 facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
                             }
@@ -433,9 +433,9 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
                         }
                     }
                     // A group is related pairwise, entity by entity (两校 names two).
-                    let members: Vec<&str> = b.g.iter().flat_map(|&m| entities[m].iter().map(String::as_str)).collect();
-                    for (i, a) in members.iter().enumerate() {
-                        for c in &members[i + 1..] {
+                    let members: Vec<Sym> = b.g.iter().flat_map(|&m| entities[m].iter().copied()).collect();
+                    for (i, &a) in members.iter().enumerate() {
+                        for &c in &members[i + 1..] {
                             let object = ObjectRef::Entity(c);
                             facts.push(&mut out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
                         }
@@ -454,12 +454,12 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<String>]
         let si = mentions[link.from].sentence;
         let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
         let targets: Vec<ObjectRef> = match &link.to {
-            LinkTarget::Mention(m) => entities[*m].iter().map(|e| ObjectRef::Entity(e)).collect(),
-            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(id)],
+            LinkTarget::Mention(m) => entities[*m].iter().map(|&e| ObjectRef::Entity(e)).collect(),
+            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(Sym::from(id))],
             LinkTarget::Text(t) => vec![ObjectRef::Text(t)],
             LinkTarget::Date(d) => vec![ObjectRef::Date(d)],
         };
-        for s in from {
+        for &s in from {
             for &object in &targets {
                 facts.push(&mut out, Fact { subject: s, property: link.property, object, sentence: si, rule: link.rule, modality });
             }
@@ -473,21 +473,21 @@ const GROUP_WORDS: [&str; 4] = ["三地", "两地", "三省市", "两省市"];
 
 /// A list of places called 三地/两地 is a region group of the lexicon with
 /// exactly those members: each place is a member of it.
-fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<String>], out: &mut Vec<Relation>) {
+fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<Sym>], out: &mut Vec<Relation>) {
     for g in &ctx.groups {
         if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.word_at(g.end, w)) {
             continue;
         }
-        let ids: std::collections::BTreeSet<&String> = g.members.iter().flat_map(|&m| &entities[m]).collect();
+        let ids: std::collections::BTreeSet<&str> = g.members.iter().flat_map(|&m| &entities[m]).map(|id| id.as_str()).collect();
         let group = ctx.k.lexicon.entries.iter().find(|e| {
-            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m))
+            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m.as_str()))
         });
         if let Some(group) = group {
             for id in ids {
                 out.push(Relation {
-                    subject: id.clone(),
+                    subject: Sym::from(id),
                     property: "memberOf".into(),
-                    object: Object::Entity(group.id.clone()),
+                    object: Object::Entity(Sym::from(group.id.as_str())),
                     sentence: si,
                     rule: "structure.member".into(),
                     modality: Modality::Stated,

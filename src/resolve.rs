@@ -45,7 +45,7 @@ pub struct Resolution {
 #[derive(Debug, Default)]
 pub struct Referents {
     /// Entity ids, each once.
-    ids: Vec<String>,
+    ids: Vec<Sym>,
     /// Indices into `ids`, mention after mention, article after article.
     flat: Vec<u32>,
     /// Where each mention's run of `flat` ends.
@@ -66,16 +66,16 @@ impl Referents {
         self.article(i).len()
     }
     /// The mentions of article `i`, each as the ids it refers to.
-    pub fn article(&self, i: usize) -> impl ExactSizeIterator<Item = impl Iterator<Item = &str> + '_> + '_ {
+    pub fn article(&self, i: usize) -> impl ExactSizeIterator<Item = impl Iterator<Item = Sym> + '_> + '_ {
         let start = if i == 0 { 0 } else { self.article_ends[i - 1] as usize };
         (start..self.article_ends[i] as usize).map(move |m| {
             let from = if m == 0 { 0 } else { self.mention_ends[m - 1] as usize };
-            self.flat[from..self.mention_ends[m] as usize].iter().map(|&id| self.ids[id as usize].as_str())
+            self.flat[from..self.mention_ends[m] as usize].iter().map(|&id| self.ids[id as usize])
         })
     }
-    /// The same, as owned strings (an [`Extraction`](crate::model::Extraction) holds them so).
-    pub fn article_owned(&self, i: usize) -> Vec<Vec<String>> {
-        self.article(i).map(|ids| ids.map(str::to_string).collect()).collect()
+    /// The same, as vectors (an [`Extraction`](crate::model::Extraction) holds them so).
+    pub fn article_owned(&self, i: usize) -> Vec<Vec<Sym>> {
+        self.article(i).map(|ids| ids.collect()).collect()
     }
 }
 
@@ -453,7 +453,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     for (&key, id) in &id_by_key {
         let Some(id) = id else { continue };
         let i = *index.entry(id.as_str()).or_insert_with(|| {
-            referents.ids.push(id.clone());
+            referents.ids.push(sym(id));
             (referents.ids.len() - 1) as u32
         });
         id_index.insert(key, i);

@@ -39,7 +39,7 @@ fn check(bytes: &[u8]) {
     for x in &a.extractions {
         assert_eq!(x.mention_entities.len(), x.mentions.len());
         for ids in &x.mention_entities {
-            assert!(ids.iter().all(|id| a.entities.contains_key(id)), "unknown entity among {ids:?}");
+            assert!(ids.iter().all(|id| a.entities.contains_key(id.as_str())), "unknown entity among {ids:?}");
             assert!(ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id)), "an entity twice in {ids:?}");
         }
     }
