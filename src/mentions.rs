@@ -165,7 +165,7 @@ fn numeral_value(s: &str) -> Option<String> {
 pub fn norm(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     s.nfkc()
-        .filter(|c| !c.is_whitespace() && !"“”‘’\"'《》「」".contains(*c))
+        .filter(|&c| !c.is_whitespace() && !matches!(c, '“' | '”' | '‘' | '’' | '"' | '\'' | '《' | '》' | '「' | '」'))
         .collect()
 }
 
