@@ -325,16 +325,20 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
 /// Splits one body line into sentences on 。!?; keeping quotes and brackets balanced.
 fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
     let push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
-        let text: String = line[s..e].iter().collect();
-        let trimmed_start = s + text.chars().take_while(|c| c.is_whitespace()).count();
-        let trimmed_end = e - text.chars().rev().take_while(|c| c.is_whitespace()).count();
+        let trimmed_start = s + line[s..e].iter().take_while(|c| c.is_whitespace()).count();
+        let trimmed_end = e - line[s..e].iter().rev().take_while(|c| c.is_whitespace()).count();
         if trimmed_end > trimmed_start {
             let mut a = trimmed_start;
             while a < trimmed_end {
                 let b = (a + MAX_SENTENCE_CHARS).min(trimmed_end);
                 out.push(Sentence {
                     span: Span::new(base + a, base + b),
-                    text: line[a..b].iter().collect(),
+                    text: {
+                        // Sized at once: collected char by char, it grew twice or more.
+                        let mut t = String::with_capacity(line[a..b].iter().map(|c| c.len_utf8()).sum());
+                        t.extend(&line[a..b]);
+                        t
+                    },
                     paragraph,
                 });
                 a = b;
