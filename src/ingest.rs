@@ -128,25 +128,27 @@ fn is_traditional(text: &str) -> bool {
 /// original (only a Traditional original is kept: at 8 bytes a character,
 /// the map was a fifth of what extraction held for a Simplified article).
 pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
-    let traditional = is_traditional(decoded);
     let mut out = String::with_capacity(decoded.len());
-    let mut map = Vec::with_capacity(if traditional { decoded.len() / 2 } else { 0 });
+    if !is_traditional(decoded) {
+        // Nothing to convert or map: one pass, no copy of each line.
+        out.extend(decoded.chars().filter_map(fold_char));
+        return (out, Vec::new(), false);
+    }
+    let mut map = Vec::with_capacity(decoded.len() / 2);
     let mut line_start = 0usize;
     for line in decoded.split_inclusive('\n') {
         let n = line.chars().count();
-        let converted = if traditional { zhconv::zhconv(line, zhconv::Variant::ZhHans) } else { line.to_string() };
+        let converted = zhconv::zhconv(line, zhconv::Variant::ZhHans);
         let same_len = converted.chars().count() == n;
         for (i, c) in converted.chars().enumerate() {
             if let Some(f) = fold_char(c) {
                 out.push(f);
-                if traditional {
-                    map.push(line_start + if same_len { i } else { 0 });
-                }
+                map.push(line_start + if same_len { i } else { 0 });
             }
         }
         line_start += n;
     }
-    (out, map, traditional)
+    (out, map, true)
 }
 
 /// A line of the normalised text, with its character range.
