@@ -162,7 +162,7 @@ impl PlainWords {
                     .collect()
             })
             .collect();
-        let matcher = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&words)?;
+        let matcher = AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(&words)?;
         Ok(PlainWords { matcher, lens: words.iter().map(|w| w.len()).collect(), lists })
     }
 
@@ -237,10 +237,12 @@ impl Grammar {
         suffix_patterns.extend(g.event.suffix.keys().map(|s| (s.clone(), true)));
         let suffix_matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(suffix_patterns.iter().map(|(s, _)| s))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build suffix matcher: {e}")))?;
         let modality_matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(g.modality.planned.iter().chain(&g.modality.reported).filter(|w| !w.is_empty()))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
         let plain_words = PlainWords::new(&[

@@ -318,6 +318,7 @@ impl Lexicon {
         }
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&surfaces)
             .map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
         let places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize> =
