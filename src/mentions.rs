@@ -456,18 +456,20 @@ fn extend_department(s: &Sent, c: &mut Cand) {
         return;
     }
     let from = c.end;
+    // A title right after the body (主任) is no unit of it.
+    if s.word_starting_at(from, &s.k.grammar.person.titles).is_some() {
+        return;
+    }
     for len in 1..=g.org.department_max {
         let end = from + len;
         if end > s.c.len() {
             break;
         }
-        if (from..end).any(|i| g.hard_stop_set.contains(&s.c[i])) {
+        // (The characters before were checked at the shorter lengths.)
+        if g.hard_stop_set.contains(&s.c[end - 1]) {
             break;
         }
-        if s.word_starting_at(from, &s.k.grammar.person.titles).is_some() {
-            break;
-        }
-        if let Some(n) = g.org.department_suffix.iter().filter(|d| s.ends_with_at(end, d)).map(|d| d.chars().count()).max() {
+        if let Some(n) = g.department_suffixes.longest_ending_at(&s.c, end) {
             if len > n {
                 let parent = c.clone();
                 let unit = s.s(from, end);
@@ -557,7 +559,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
             if g.hard_stop_set.contains(&ch) && !matches!(ch, '“' | '”' | '(' | ')' | '-') {
                 break;
             }
-            if s.word_ending_at(pos, &g.event.left_stops).is_some() {
+            if g.event_left_stops.longest_ending_at(&s.c, pos).is_some() {
                 break;
             }
             if p - pos >= g.event.name_max {

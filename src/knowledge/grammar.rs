@@ -119,6 +119,10 @@ pub struct Grammar {
     pub modality_matcher: AhoCorasick,
     /// `org.left_stops`, indexed.
     pub org_left_stops: WordIndex,
+    /// `org.department_suffix`, indexed: asked at every length after every body.
+    pub department_suffixes: WordIndex,
+    /// `event.left_stops`, indexed: asked at every step of the leftward scan.
+    pub event_left_stops: WordIndex,
     /// `org.not_names`, `document.agreement_suffix` and the coreference
     /// words (in `coref`'s order), searched in one pass: lists 0, 1 and 2.
     pub plain_words: PlainWords,
@@ -255,6 +259,8 @@ impl Grammar {
             plain_words,
             modality_matcher,
             org_left_stops: WordIndex::new(&g.org.left_stops),
+            department_suffixes: WordIndex::new(&g.org.department_suffix),
+            event_left_stops: WordIndex::new(&g.event.left_stops),
             hard_stop_set: g.org.hard_stops.chars().collect(),
             numeral_set: g.org.numerals.chars().collect(),
             measure_set: g.org.measure_words.chars().collect(),
