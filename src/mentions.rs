@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::knowledge::grammar::PlainWords;
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{fill_char_offsets, word_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
+use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -103,7 +103,7 @@ impl<'a> Sent<'a> {
         words.iter().filter(|w| self.ends_with_at(end, w)).map(|w| w.chars().count()).max()
     }
     fn word_starting_at(&self, pos: usize, words: &[String]) -> Option<usize> {
-        words.iter().filter(|w| self.starts_with_at(pos, w)).map(|w| w.chars().count()).max()
+        words.iter().filter_map(|w| word_len_at(&self.c, pos, w)).max()
     }
     /// The lexicon place (or group) whose surface ends exactly at `end`, longest first.
     fn place_ending_at(&self, end: usize) -> Option<(usize, &'a LexiconEntry)> {

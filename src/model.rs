@@ -46,14 +46,20 @@ impl Span {
 /// Whether word `w` stands in `chars` at `pos`: the grammar and the rules test
 /// words in place rather than making strings of the text.
 pub fn word_at(chars: &[char], pos: usize, w: &str) -> bool {
+    word_len_at(chars, pos, w).is_some()
+}
+
+/// The length in chars of word `w` if it stands in `chars` at `pos`
+/// (counted while comparing, not in a pass of its own).
+pub fn word_len_at(chars: &[char], pos: usize, w: &str) -> Option<usize> {
     let mut i = pos;
     for ch in w.chars() {
         if chars.get(i) != Some(&ch) {
-            return false;
+            return None;
         }
         i += 1;
     }
-    true
+    Some(i - pos)
 }
 
 /// Fills `at` with, for each byte offset of `text` (and its end), the index
