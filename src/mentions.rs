@@ -33,7 +33,7 @@ struct Cand {
     class: Sym,
     source: MentionSource,
     referent: Referent,
-    places: Vec<String>,
+    places: Vec<Sym>,
     variants: Vec<String>,
     priority: u8,
     /// Mentions inside this one that the text also names (a branch's parent).
@@ -48,7 +48,7 @@ enum CandTarget {
     Child(usize),
     /// The settled candidate that starts at this position of the sentence.
     TopAt(usize),
-    Lexicon(String),
+    Lexicon(Sym),
     Text(String),
     Date(String),
 }
@@ -190,7 +190,7 @@ impl Cand {
 /// An organisation name found by scanning left from a type suffix.
 struct OrgName {
     start: usize,
-    places: Vec<(usize, String)>,
+    places: Vec<(usize, Sym)>,
     core: String,
     ordinal: String,
 }
@@ -266,9 +266,9 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
         let (a, b) = (char_at[m.start()], char_at[m.end()]);
-        let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id.clone()), 1);
+        let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id), 1);
         if s.k.vocab.is_a(&e.class, "Place") {
-            c.places.push(e.id.clone());
+            c.places.push(e.id);
         }
         extend_department(s, &mut c);
         raw.push(c);
@@ -318,13 +318,13 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
     let ordinal = s.s(pos, p);
     let core_end = pos;
     // Places found right to left: (start, end, id).
-    let mut places: Vec<(usize, usize, String)> = Vec::new();
+    let mut places: Vec<(usize, usize, Sym)> = Vec::new();
     // Linking words that may stand inside a name when the name would otherwise be too short (容和).
     let soft = ["和", "与", "及", "在"];
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
             // A place begins the name; places may chain (北京市东城区).
-            places.push((start, pos, e.id.clone()));
+            places.push((start, pos, e.id));
             pos = start;
             continue;
         }
@@ -355,7 +355,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
 }
 
 /// The key that says which real organisation a name means.
-fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: &str, place_bound: bool) -> String {
+fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, suffix: &str, place_bound: bool) -> String {
     let canon_suffix = k.grammar.org.suffix_alias.get(suffix).map_or(suffix, String::as_str);
     let canon_suffix = k.grammar.org.abbreviated_suffix.get(canon_suffix).map_or(canon_suffix, String::as_str);
     let ord = if ordinal.is_empty() {
@@ -367,9 +367,9 @@ fn org_key(k: &Knowledge, places: &[String], core: &str, ordinal: &str, suffix: 
     // A name that is its place and a suffix (容城县第二高级中学, 保定市职教中心)
     // is told apart by the place itself; one with a proper name by its province.
     let place = if place_bound || core.is_empty() {
-        places.last().map(String::as_str)
+        places.last().map(|p| p.as_str())
     } else {
-        places.last().map(|p| k.lexicon.province_of(p).unwrap_or(p))
+        places.last().map(|p| k.lexicon.province_of(p).unwrap_or(*p).as_str())
     };
     format!("org|{}|{}{}|{}", place.unwrap_or("?"), norm(core), ord, canon_suffix)
 }
@@ -399,7 +399,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         let Some(class) = g.suffix_class(suffix) else { continue };
         let place_bound = g.org.place_bound.contains(suffix);
         let Some(name) = scan_org_left(s, p, abbreviated) else { continue };
-        let place_ids: Vec<String> = name.places.iter().map(|(_, id)| id.clone()).collect();
+        let place_ids: Vec<Sym> = name.places.iter().map(|&(_, id)| id).collect();
         let core_is_empty = name.core.is_empty();
         if place_bound && place_ids.is_empty() {
             // 市教委, 管委会 on their own: a reference back, settled by resolve.
@@ -440,7 +440,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         // The place its name begins with: where it is, as far as the name says.
         if let Some(pl) = place_ids.last() {
             if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(&e.class, "Place") && e.class != "RegionGroup") {
-                c.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(pl.clone()), sym("name.place")));
+                c.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(*pl), sym("name.place")));
             }
         }
         extend_department(s, &mut c);
@@ -493,7 +493,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
 
 fn referent_key(r: &Referent) -> String {
     match r {
-        Referent::Lexicon(id) => id.clone(),
+        Referent::Lexicon(id) => id.to_string(),
         Referent::Name { key } => key.clone(),
         Referent::Back(_) => String::new(),
     }
@@ -508,7 +508,7 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
     let mut pos = c.end;
     let mut place = None;
     if let Some((end, e)) = s.place_starting_at(pos) {
-        place = Some(e.id.clone());
+        place = Some(e.id);
         pos = end;
     }
     let Some(n) = s.word_starting_at(pos, &g.org.branch_suffix) else { return };
@@ -811,7 +811,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
             let surface = s.s(a, b);
             let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
             let class = g.suffix_class(&suffix).unwrap_or_else(|| sym("GovernmentBody"));
-            let places: Vec<String> = place.iter().cloned().collect();
+            let places: Vec<Sym> = place.iter().copied().collect();
             let referent = body_referent(s.k, &places, &suffix, &class);
             let mut u = Cand::new(a, b, class, MentionSource::NameGrammar, referent, 3);
             u.places = places;
@@ -832,11 +832,11 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
 
 /// The referent of a government body named by a place and a suffix: the
 /// lexicon's authority where there is one, else a name keyed by both.
-fn body_referent(k: &Knowledge, places: &[String], suffix: &str, class: &str) -> Referent {
+fn body_referent(k: &Knowledge, places: &[Sym], suffix: &str, class: &str) -> Referent {
     let alias = k.grammar.org.suffix_alias.get(suffix).map(String::as_str).unwrap_or(suffix);
     let Some(pl) = places.last() else { return Referent::Name { key: format!("bare|{alias}") } };
     if class == "EducationAuthority" {
-        if let Some(a) = k.lexicon.get(pl).and_then(|e| e.authority.clone()) {
+        if let Some(a) = k.lexicon.get(pl).and_then(|e| e.authority) {
             return Referent::Lexicon(a);
         }
     }
@@ -865,7 +865,7 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
         while j > 0 && linked(chosen[j - 1].end, chosen[j].start) {
             j -= 1;
             if let Some(p) = chosen[j].places.last() {
-                place = Some(p.clone());
+                place = Some(*p);
                 break;
             }
         }
@@ -874,13 +874,13 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             while j + 1 < chosen.len() && linked(chosen[j].end, chosen[j + 1].start) {
                 j += 1;
                 if let Some(p) = chosen[j].places.last() {
-                    place = Some(p.clone());
+                    place = Some(*p);
                     break;
                 }
             }
         }
         if let Some(p) = place {
-            let province = s.k.lexicon.province_of(&p).map_or(p, str::to_string);
+            let province = s.k.lexicon.province_of(&p).unwrap_or(p);
             let new_key = key.replacen("org|?|", &format!("org|{province}|"), 1);
             chosen[i].referent = Referent::Name { key: new_key };
             chosen[i].places = vec![province];

@@ -150,7 +150,7 @@ pub enum MentionSource {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Referent {
     /// A curated lexicon entry (place, group, authority, field, program type), by id.
-    Lexicon(String),
+    Lexicon(Sym),
     /// A name read from the text; `key` is its normalised identity.
     Name { key: String },
     /// Points back to entities named earlier (该校, 两校, 三地); filled in by resolve.
@@ -168,7 +168,7 @@ pub struct Mention {
     pub source: MentionSource,
     pub referent: Referent,
     /// Lexicon places this name lies in (雄安 in 雄安启明第二中学), by lexicon id.
-    pub places: Vec<String>,
+    pub places: Vec<Sym>,
     /// Surface forms of the same thing that the grammar knows besides `surface`
     /// (the quoted term of “3+2”联合培养, the un-prefixed name of 天津滨海新区).
     pub variants: Vec<String>,
@@ -180,7 +180,7 @@ pub enum LinkTarget {
     /// Another mention of the same article, by index.
     Mention(usize),
     /// A lexicon entry, by id.
-    Lexicon(String),
+    Lexicon(Sym),
     Text(String),
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     Date(String),

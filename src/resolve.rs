@@ -130,7 +130,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                         Referent::Lexicon(id) if k.vocab.is_a(&p.class, "Place") && p.class != "RegionGroup" => {
                             let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym("GovernmentBody"));
                             if class == "EducationAuthority" {
-                                k.lexicon.get(id).and_then(|e| e.authority.clone()).map(Cow::Owned)
+                                k.lexicon.get(id).and_then(|e| e.authority).map(|a| Cow::Borrowed(a.as_str()))
                             } else {
                                 Some(Cow::Owned(format!("org|{id}||{suffix}")))
                             }
@@ -170,11 +170,11 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                     });
                     let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id.clone()));
                     match (group, authority) {
-                        (Some(g), false) => vec![Cow::Owned(g)],
+                        (Some(g), false) => vec![Cow::Borrowed(g.as_str())],
                         (Some(g), true) => k
                             .lexicon
                             .get(&g)
-                            .map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.clone().map(Cow::Owned)).collect())
+                            .map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.map(|a| Cow::Borrowed(a.as_str()))).collect())
                             .unwrap_or_default(),
                         (None, _) => Vec::new(),
                     }
@@ -418,7 +418,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         };
         let Some(class) = Some(class).filter(|c| !c.is_empty()) else { continue };
         let id = match lex {
-            Some(e) => e.id.clone(),
+            Some(e) => e.id.to_string(),
             None => format!("{}/{}", iri_kind(k, &class), short_hash(key)),
         };
         let label = match lex {
@@ -442,10 +442,10 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     let mut id_by_key: FxHashMap<u32, Option<String>> = FxHashMap::default();
     for &key in gathered.keys() {
         let c = canonical(terms.get(key));
-        let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.clone()));
+        let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.to_string()));
         // Lexicon entities reached only through coreference still need an entry.
         if let Some(e) = id.as_ref().filter(|id| !entities.contains_key(*id)).and_then(|id| k.lexicon.get(id)) {
-            entities.insert(e.id.clone(), Entity { id: e.id.clone(), class: e.class, label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
+            entities.insert(e.id.to_string(), Entity { id: e.id.to_string(), class: e.class, label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
         }
         id_by_key.insert(key, id);
     }

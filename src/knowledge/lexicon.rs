@@ -15,19 +15,19 @@ use crate::model::{sym, Sym};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LexiconEntry {
     /// Local part of its IRI under `xtr:` (place/110112, group/jjj, authority/11).
-    pub id: String,
+    pub id: Sym,
     pub class: Sym,
     pub name: String,
     pub aliases: Vec<String>,
     pub en: Option<String>,
     /// The place it lies in (an entry id).
-    pub located_in: Option<String>,
+    pub located_in: Option<Sym>,
     /// Members of a region group (entry ids).
-    pub members: Vec<String>,
+    pub members: Vec<Sym>,
     /// For a place: the id of its education authority.
-    pub authority: Option<String>,
+    pub authority: Option<Sym>,
     /// For an authority: the place it serves.
-    pub serves: Option<String>,
+    pub serves: Option<Sym>,
 }
 
 #[derive(Debug)]
@@ -213,12 +213,12 @@ impl Lexicon {
                 return Err(KnowledgeError::new(tsv_file, None, format!("place {} names unknown parent {}", p.code, p.parent)));
             }
             entries.push(LexiconEntry {
-                id: format!("place/{}", p.code),
+                id: sym(&format!("place/{}", p.code)),
                 class: sym(class_of_level(&p.level).unwrap_or("Place")),
                 name: p.name.clone(),
                 aliases: p.short.clone(),
                 en: english.get(&p.code).cloned(),
-                located_in: (!p.parent.is_empty()).then(|| format!("place/{}", p.parent)),
+                located_in: (!p.parent.is_empty()).then(|| sym(&format!("place/{}", p.parent))),
                 members: Vec::new(),
                 authority: None,
                 serves: None,
@@ -235,18 +235,18 @@ impl Lexicon {
                 let id = format!("authority/{}", p.code);
                 let place_id = format!("place/{}", p.code);
                 if let Some(e) = entries.iter_mut().find(|e| e.id == place_id) {
-                    e.authority = Some(id.clone());
+                    e.authority = Some(sym(&id));
                 }
                 entries.push(LexiconEntry {
-                    id,
+                    id: sym(&id),
                     class: sym("EducationAuthority"),
                     name: fill(&t.name, &p.name, &short, &en_place),
                     aliases: t.short.iter().map(|s| fill(s, &p.name, &short, &en_place)).collect(),
                     en: (!t.en.is_empty() && !en_place.is_empty()).then(|| fill(&t.en, &p.name, &short, &en_place)),
-                    located_in: Some(place_id.clone()),
+                    located_in: Some(sym(&place_id)),
                     members: Vec::new(),
                     authority: None,
-                    serves: Some(place_id),
+                    serves: Some(sym(&place_id)),
                 });
             }
         }
@@ -257,13 +257,13 @@ impl Lexicon {
                 }
             }
             entries.push(LexiconEntry {
-                id: format!("group/{}", g.id),
+                id: sym(&format!("group/{}", g.id)),
                 class: sym("RegionGroup"),
                 name: g.name.clone(),
                 aliases: g.aliases.clone(),
                 en: g.en.clone(),
-                located_in: g.within.as_ref().map(|w| format!("place/{w}")),
-                members: g.members.iter().map(|m| format!("place/{m}")).collect(),
+                located_in: g.within.as_ref().map(|w| sym(&format!("place/{w}"))),
+                members: g.members.iter().map(|m| sym(&format!("place/{m}"))).collect(),
                 authority: None,
                 serves: None,
             });
@@ -273,7 +273,7 @@ impl Lexicon {
                 return Err(KnowledgeError::new(toml_file, None, format!("national {}: unknown class xt:{}", n.id, n.class)));
             }
             entries.push(LexiconEntry {
-                id: format!("org/{}", n.id),
+                id: sym(&format!("org/{}", n.id)),
                 class: sym(&n.class),
                 name: n.name.clone(),
                 aliases: n.aliases.clone(),
@@ -287,7 +287,7 @@ impl Lexicon {
         for (kind, class, terms) in [("field", "Field", &def.fields.terms), ("program", "Program", &def.programs.terms)] {
             for t in terms {
                 entries.push(LexiconEntry {
-                    id: format!("{kind}/{}", crate::resolve::short_hash(t)),
+                    id: sym(&format!("{kind}/{}", crate::resolve::short_hash(t))),
                     class: sym(class),
                     name: t.clone(),
                     aliases: Vec::new(),
@@ -300,7 +300,7 @@ impl Lexicon {
             }
         }
 
-        let by_id: rustc_hash::FxHashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let by_id: rustc_hash::FxHashMap<String, usize> = entries.iter().enumerate().map(|(i, e)| (e.id.to_string(), i)).collect();
         // A surface names the first entry that claims it: the higher level wins
         // because places.tsv lists provinces, then cities, then districts.
         let mut by_surface: rustc_hash::FxHashMap<String, usize> = Default::default();
@@ -353,7 +353,7 @@ impl Lexicon {
     }
     /// Whether `inner` lies in `outer` (following located_in), or is it.
     pub fn within(&self, inner: &str, outer: &str) -> bool {
-        let mut cur = Some(inner.to_string());
+        let mut cur = Some(inner);
         let mut steps = 0;
         while let Some(c) = cur {
             if c == outer {
@@ -363,16 +363,16 @@ impl Lexicon {
             if steps > 8 {
                 break;
             }
-            cur = self.get(&c).and_then(|e| e.located_in.clone());
+            cur = self.get(c).and_then(|e| e.located_in.as_ref()).map(|l| l.as_str());
         }
         false
     }
     /// The province an entry lies in, if any.
-    pub fn province_of(&self, id: &str) -> Option<&str> {
+    pub fn province_of(&self, id: &str) -> Option<Sym> {
         let mut cur = self.get(id)?;
         for _ in 0..8 {
             if cur.class == "Province" {
-                return Some(&cur.id);
+                return Some(cur.id);
             }
             cur = self.get(cur.located_in.as_deref()?)?;
         }
