@@ -2,6 +2,9 @@
 //! (then `perf record -e cpu-clock -g target/release/examples/extract_speed 2000`). With several
 //! runs it reports the fastest: on a shared machine the others measure the neighbours.
 //! `XIETONG_SPEED_DIR=seeds` measures the real articles of a folder instead, repeated up to N.
+//! Changes smaller than this machine's noise are measured in instructions, which do not
+//! move from run to run: `valgrind --tool=callgrind --toggle-collect='*pipeline::read_article*'
+//! --toggle-collect='*pipeline::finish*' target/release/examples/extract_speed 300 1`.
 
 use std::time::Instant;
 
