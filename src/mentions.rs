@@ -290,11 +290,13 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
-/// Greedy cover of `core` by descriptor words: a core made only of them is no name.
-fn only_descriptors(core: &str, words: &[String]) -> bool {
+/// Greedy cover of `core` by descriptor words (indexed by first character):
+/// a core made only of them is no name.
+fn only_descriptors(core: &str, words: &rustc_hash::FxHashMap<char, Vec<String>>) -> bool {
     let mut rest = core;
-    while !rest.is_empty() {
-        match words.iter().filter(|w| !w.is_empty() && rest.starts_with(w.as_str())).map(|w| w.len()).max() {
+    while let Some(first) = rest.chars().next() {
+        let bucket = words.get(&first).map_or(&[][..], Vec::as_slice);
+        match bucket.iter().filter(|w| rest.starts_with(w.as_str())).map(|w| w.len()).max() {
             Some(n) => rest = &rest[n..],
             None => return false,
         }
@@ -426,7 +428,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if place_ids.is_empty() && name.ordinal.is_empty() && name.core.chars().count() < 2 {
             continue;
         }
-        if !core_is_empty && only_descriptors(&name.core, &g.org.descriptors) {
+        if !core_is_empty && only_descriptors(&name.core, &g.descriptors_by_first) {
             continue;
         }
         if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {
@@ -573,7 +575,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         // A leading date (10月8日) is not part of the name.
         let name = s.s(pos, end);
         let core = s.s(pos, p);
-        if only_descriptors(&core, &g.org.descriptors) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
+        if only_descriptors(&core, &g.descriptors_by_first) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
             continue;
         }
         let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: format!("event|{}", norm(&name)) }, 4);
@@ -632,7 +634,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             }
             // A bare kind of agreement (战略协议) names no document.
             let core = s.s(pos, p);
-            if p - pos >= 2 && !only_descriptors(&core, &g.org.descriptors) {
+            if p - pos >= 2 && !only_descriptors(&core, &g.descriptors_by_first) {
                 let name = s.s(pos, end);
                 out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
             }
