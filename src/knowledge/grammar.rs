@@ -170,7 +170,7 @@ impl PlainWords {
                     .collect()
             })
             .collect();
-        let matcher = AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(&words)?;
+        let matcher = super::matcher(MatchKind::Standard).build(&words)?;
         Ok(PlainWords { matcher, lens: words.iter().map(|w| w.len()).collect(), lists })
     }
 
@@ -243,14 +243,10 @@ impl Grammar {
         let mut suffix_patterns: Vec<(String, bool)> = g.org.suffix.keys().map(|s| (s.clone(), false)).collect();
         suffix_patterns.extend(g.org.abbreviated_suffix.keys().map(|s| (s.clone(), false)));
         suffix_patterns.extend(g.event.suffix.keys().map(|s| (s.clone(), true)));
-        let suffix_matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        let suffix_matcher = super::matcher(MatchKind::Standard)
             .build(suffix_patterns.iter().map(|(s, _)| s))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build suffix matcher: {e}")))?;
-        let modality_matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        let modality_matcher = super::matcher(MatchKind::Standard)
             .build(g.modality.planned.iter().chain(&g.modality.reported).filter(|w| !w.is_empty()))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
         let plain_words = PlainWords::new(&[

@@ -238,9 +238,7 @@ impl RuleSet {
             .collect();
         words.sort();
         words.dedup();
-        let word_matcher = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        let word_matcher = super::matcher(aho_corasick::MatchKind::Standard)
             .build(&words)
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
         let word_id: rustc_hash::FxHashMap<String, usize> = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
