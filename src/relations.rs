@@ -455,7 +455,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
         let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
         let targets: Vec<ObjectRef> = match &link.to {
             LinkTarget::Mention(m) => entities[*m].iter().map(|&e| ObjectRef::Entity(e)).collect(),
-            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(Sym::from(id))],
+            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(*id)],
             LinkTarget::Text(t) => vec![ObjectRef::Text(t)],
             LinkTarget::Date(d) => vec![ObjectRef::Date(d)],
         };
@@ -478,16 +478,16 @@ fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<Sym>], out: &mut Vec<
         if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.word_at(g.end, w)) {
             continue;
         }
-        let ids: std::collections::BTreeSet<&str> = g.members.iter().flat_map(|&m| &entities[m]).map(|id| id.as_str()).collect();
+        let ids: std::collections::BTreeSet<Sym> = g.members.iter().flat_map(|&m| entities[m].iter().copied()).collect();
         let group = ctx.k.lexicon.entries.iter().find(|e| {
-            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m.as_str()))
+            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m))
         });
         if let Some(group) = group {
             for id in ids {
                 out.push(Relation {
-                    subject: Sym::from(id),
+                    subject: id,
                     property: "memberOf".into(),
-                    object: Object::Entity(Sym::from(group.id.as_str())),
+                    object: Object::Entity(group.id),
                     sentence: si,
                     rule: "structure.member".into(),
                     modality: Modality::Stated,
