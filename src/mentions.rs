@@ -89,7 +89,11 @@ struct Sent<'a> {
 
 impl<'a> Sent<'a> {
     fn s(&self, a: usize, b: usize) -> String {
-        self.text[self.byte_of[a]..self.byte_of[b]].to_string()
+        self.slice(a, b).to_string()
+    }
+    /// Characters `[a, b)` of the sentence, borrowed: for what is only looked at.
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        &self.text[self.byte_of[a]..self.byte_of[b]]
     }
     fn starts_with_at(&self, pos: usize, w: &str) -> bool {
         word_at(&self.c, pos, w)
@@ -188,11 +192,11 @@ impl Cand {
 }
 
 /// An organisation name found by scanning left from a type suffix.
-struct OrgName {
+struct OrgName<'a> {
     start: usize,
     places: Vec<(usize, Sym)>,
-    core: String,
-    ordinal: String,
+    core: &'a str,
+    ordinal: &'a str,
 }
 
 /// Finds all mentions, links and figures of an article.
@@ -260,7 +264,7 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     // Stretches of common words that merely contain a name (教育部门).
     let blocked: Vec<(usize, usize)> =
         s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
-    for m in s.k.lexicon.matcher.find_iter(&text) {
+    for m in s.k.lexicon.matcher.find_iter(text) {
         if blocked.iter().any(|&(a, b)| a <= m.start() && m.end() <= b) {
             continue;
         }
@@ -305,7 +309,7 @@ fn only_descriptors(core: &str, words: &rustc_hash::FxHashMap<char, Vec<String>>
 }
 
 /// Scans left from a suffix starting at `p` for the start of an organisation name.
-fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
+fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgName<'a>> {
     let g = &s.k.grammar;
     let mut pos = p;
     while pos > 0 && g.numeral_set.contains(&s.c[pos - 1]) {
@@ -317,7 +321,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
     if abbreviated && pos == p {
         return None;
     }
-    let ordinal = s.s(pos, p);
+    let ordinal = s.slice(pos, p);
     let core_end = pos;
     // Places found right to left: (start, end, id).
     let mut places: Vec<(usize, usize, Sym)> = Vec::new();
@@ -352,7 +356,7 @@ fn scan_org_left(s: &Sent, p: usize, abbreviated: bool) -> Option<OrgName> {
         pos -= 1;
     }
     let places_end = places.first().map_or(pos, |(_, end, _)| *end);
-    let core = s.s(places_end, core_end);
+    let core = s.slice(places_end, core_end);
     Some(OrgName { start: pos, places: places.into_iter().rev().map(|(st, _, id)| (st, id)).collect(), core, ordinal })
 }
 
@@ -405,7 +409,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         let core_is_empty = name.core.is_empty();
         if place_bound && place_ids.is_empty() {
             // 市教委, 管委会 on their own: a reference back, settled by resolve.
-            let core = name.core.as_str();
+            let core = name.core;
             if core.is_empty() || ["市", "省", "区", "县", "新区"].contains(&core) {
                 let key = format!("bare|{}", g.org.suffix_alias.get(suffix).unwrap_or(suffix));
                 let mut c = Cand::new(name.start, end, class, MentionSource::Coreference, Referent::Name { key }, 2);
@@ -428,13 +432,13 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if place_ids.is_empty() && name.ordinal.is_empty() && name.core.chars().count() < 2 {
             continue;
         }
-        if !core_is_empty && only_descriptors(&name.core, &g.descriptors_by_first) {
+        if !core_is_empty && only_descriptors(name.core, &g.descriptors_by_first) {
             continue;
         }
         if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {
             continue;
         }
-        let key = org_key(s.k, &place_ids, &name.core, &name.ordinal, suffix, place_bound);
+        let key = org_key(s.k, &place_ids, name.core, name.ordinal, suffix, place_bound);
         // An authority of a known place is the lexicon's entry.
         let referent = if place_bound && core_is_empty { body_referent(s.k, &place_ids, suffix, &class) } else { Referent::Name { key } };
         let mut c = Cand::new(name.start, end, class, MentionSource::NameGrammar, referent, 3);
@@ -514,12 +518,12 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
         pos = end;
     }
     let Some(n) = s.word_starting_at(pos, &g.org.branch_suffix) else { return };
-    if place.is_none() && s.s(pos, pos + n) == "校区" {
+    if place.is_none() && s.slice(pos, pos + n) == "校区" {
         return;
     }
     let end = pos + n;
     let parent = c.clone();
-    let key = format!("branch|{}|{}", referent_key(&parent.referent), norm(&s.s(parent.end, end)));
+    let key = format!("branch|{}|{}", referent_key(&parent.referent), norm(s.slice(parent.end, end)));
     let mut b = Cand::new(c.start, end, sym("School"), MentionSource::NameGrammar, Referent::Name { key }, 3);
     b.places = parent.places.clone();
     b.variants.push(s.s(parent.end, end));
@@ -573,14 +577,14 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         // A leading date (10月8日) is not part of the name.
-        let name = s.s(pos, end);
-        let core = s.s(pos, p);
-        if only_descriptors(&core, &g.descriptors_by_first) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
+        let name = s.slice(pos, end);
+        let core = s.slice(pos, p);
+        if only_descriptors(core, &g.descriptors_by_first) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
             continue;
         }
-        let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: format!("event|{}", norm(&name)) }, 4);
+        let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: format!("event|{}", norm(name)) }, 4);
         // 2023年…会议 is also called without its year.
-        if let Some(rest) = strip_year(&name) {
+        if let Some(rest) = strip_year(name) {
             c.variants.push(rest);
         }
         out.push(c);
@@ -599,12 +603,12 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
         if s.c[i] == '《' {
             if let Some(len) = s.c[i + 1..].iter().position(|&c| c == '》') {
                 let (a, b) = (i + 1, i + 1 + len);
-                let name = s.s(a, b);
+                let name = s.slice(a, b);
                 if !name.is_empty() {
                     let class = if g.document.agreement_suffix.iter().any(|x| name.ends_with(x.as_str())) { "Agreement" } else { "Policy" };
-                    let mut c = Cand::new(i, b + 1, sym(class), MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(&name)) }, 5);
+                    let mut c = Cand::new(i, b + 1, sym(class), MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(name)) }, 5);
                     c.name = (a, b);
-                    period(&name, &mut c);
+                    period(name, &mut c);
                     out.push(c);
                 }
                 i = b + 1;
@@ -633,8 +637,8 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 pos -= 1;
             }
             // A bare kind of agreement (战略协议) names no document.
-            let core = s.s(pos, p);
-            if p - pos >= 2 && !only_descriptors(&core, &g.descriptors_by_first) {
+            let core = s.slice(pos, p);
+            if p - pos >= 2 && !only_descriptors(core, &g.descriptors_by_first) {
                 let name = s.s(pos, end);
                 out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
             }
@@ -668,15 +672,15 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
         let Some(len) = s.c[i + 1..].iter().position(|&c| c == '”') else { break };
         let (a, b) = (i + 1, i + 1 + len);
         i = b + 1;
-        let inner = s.s(a, b);
+        let inner = s.slice(a, b);
         if len == 0 || len > g.quoted.max || inner.chars().any(|c| "。,、;:!?《》".contains(c)) {
             continue;
         }
-        if s.k.lexicon.lookup(&inner).is_some() || g.suffix_class_of_name(&inner) {
+        if s.k.lexicon.lookup(inner).is_some() || g.suffix_class_of_name(inner) {
             continue;
         }
         let mut end = b + 1;
-        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(&inner)) }, 2);
+        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(inner)) }, 2);
         if let Some(n) = s.word_starting_at(end, &g.quoted.continuation) {
             end += n;
             c.end = end;
@@ -810,7 +814,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         // Units named in the title take the place of the organisation before it.
         let place = org.places.last().cloned();
         for (a, b) in units {
-            let surface = s.s(a, b);
+            let surface = s.slice(a, b);
             let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
             let class = g.suffix_class(&suffix).unwrap_or_else(|| sym("GovernmentBody"));
             let places: Vec<Sym> = place.iter().copied().collect();
@@ -854,13 +858,12 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
         if !key.starts_with("org|?|") || chosen[i].source != MentionSource::NameGrammar {
             continue;
         }
-        let name = s.s(chosen[i].start, chosen[i].end);
+        let name = s.slice(chosen[i].start, chosen[i].end);
         if !g.org.generic_cores.iter().any(|gc| name.starts_with(gc.as_str())) {
             continue;
         }
         let linked = |a: usize, b: usize| -> bool {
-            let between = s.s(a, b);
-            ["、", "和", "及", "与", ""].contains(&between.as_str())
+            ["、", "和", "及", "与", ""].contains(&s.slice(a, b))
         };
         let mut place = None;
         let mut j = i;
@@ -899,7 +902,7 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
         if e.class != "District" {
             return true;
         }
-        let surface = s.s(c.start, c.end);
+        let surface = s.slice(c.start, c.end);
         if surface == e.name || c.variants.iter().any(|v| v == &e.name) || c.start != c.name.0 || c.variants.len() > 0 {
             return true;
         }
@@ -978,7 +981,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
         }
         let before = i - m.len();
         let explicit_year: Option<u32> =
-            (before >= 5 && s.c[before - 1] == '年').then(|| s.s(before - 5, before - 1).parse().ok()).flatten();
+            (before >= 5 && s.c[before - 1] == '年').then(|| s.slice(before - 5, before - 1).parse().ok()).flatten();
         if let (Some(y), Ok(mm), Ok(dd)) = (explicit_year.or(year), m.parse::<u32>(), d.parse::<u32>()) {
             if (1..=12).contains(&mm) && (1..=31).contains(&dd) {
                 md = Some(format!("{y}-{mm:02}-{dd:02}"));
@@ -1027,12 +1030,12 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
             continue;
         }
         let start = i;
-        let num = |j: &mut usize| -> String {
+        let num = |j: &mut usize| -> &str {
             let from = *j;
             while *j < s.c.len() && (s.c[*j].is_ascii_digit() || (s.c[*j] == '.' && s.c.get(*j + 1).is_some_and(char::is_ascii_digit))) {
                 *j += 1;
             }
-            s.s(from, *j)
+            s.slice(from, *j)
         };
         let mut j = i;
         let first = num(&mut j);

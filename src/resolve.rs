@@ -165,10 +165,10 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                     };
                     let n: usize = n.parse().unwrap_or(0);
                     let mentioned = earlier().find_map(|p| match &p.referent {
-                        Referent::Lexicon(id) if k.lexicon.get(id).is_some_and(|e| e.members.len() == n) => Some(id.clone()),
+                        Referent::Lexicon(id) if k.lexicon.get(id).is_some_and(|e| e.members.len() == n) => Some(*id),
                         _ => None,
                     });
-                    let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id.clone()));
+                    let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id));
                     match (group, authority) {
                         (Some(g), false) => vec![Cow::Borrowed(g.as_str())],
                         (Some(g), true) => k
