@@ -271,7 +271,7 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
         let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
         let (a, b) = (char_at[m.start()], char_at[m.end()]);
         let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id), 1);
-        if s.k.vocab.is_a(&e.class, "Place") {
+        if s.k.vocab.is_a(e.class, "Place") {
             c.places.push(e.id);
         }
         extend_department(s, &mut c);
@@ -421,7 +421,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if core_is_empty && name.ordinal.is_empty() {
             // A place and a suffix alone name a body (北京市教委) or, below
             // province level, the place's own school (容城县中学).
-            let local_school = s.k.vocab.is_a(&class, "School")
+            let local_school = s.k.vocab.is_a(class, "School")
                 && class != "School"
                 && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
             if place_ids.is_empty() || !(g.org.place_only_ok.contains(suffix) || local_school) {
@@ -445,7 +445,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         c.places = place_ids.clone();
         // The place its name begins with: where it is, as far as the name says.
         if let Some(pl) = place_ids.last() {
-            if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(&e.class, "Place") && e.class != "RegionGroup") {
+            if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(e.class, "Place") && e.class != "RegionGroup") {
                 c.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(*pl), sym("name.place")));
             }
         }
@@ -458,7 +458,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
 /// 天津市教委职教处: a unit right after an organisation.
 fn extend_department(s: &Sent, c: &mut Cand) {
     let g = &s.k.grammar;
-    if !s.k.vocab.is_a(&c.class, "GovernmentBody") {
+    if !s.k.vocab.is_a(c.class, "GovernmentBody") {
         return;
     }
     let from = c.end;
@@ -481,7 +481,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
                 let unit = s.s(from, end);
                 let key = format!("dept|{}|{}", referent_key(&parent.referent), norm(&unit));
                 let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
-                if s.k.vocab.is_a(&parent.class, "EducationAuthority") || unit.contains("教") {
+                if s.k.vocab.is_a(parent.class, "EducationAuthority") || unit.contains("教") {
                     d.class = sym("EducationAuthority");
                 }
                 d.variants.push(unit);
@@ -508,7 +508,7 @@ fn referent_key(r: &Referent) -> String {
 /// [school][place]校区 (…中学香河校区), [school]分校: a campus of the school before it.
 fn extend_branch(s: &Sent, c: &mut Cand) {
     let g = &s.k.grammar;
-    if !s.k.vocab.is_a(&c.class, "School") {
+    if !s.k.vocab.is_a(c.class, "School") {
         return;
     }
     let mut pos = c.end;
@@ -730,7 +730,7 @@ fn drop_shadowed_coreference(s: &Sent, cands: &mut Vec<Cand>) {
     let names: Vec<(usize, usize, bool)> = cands
         .iter()
         .filter(|c| c.source == MentionSource::Lexicon)
-        .map(|c| (c.start, c.end, s.k.vocab.is_a(&c.class, "Place")))
+        .map(|c| (c.start, c.end, s.k.vocab.is_a(c.class, "Place")))
         .collect();
     cands.retain(|c| {
         c.source != MentionSource::Coreference
@@ -762,7 +762,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     let mut people = Vec::new();
     for org in chosen.iter() {
-        if !s.k.vocab.is_a(&org.class, "Organization") {
+        if !s.k.vocab.is_a(org.class, "Organization") {
             continue;
         }
         let mut pos = org.end;
@@ -1000,8 +1000,8 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
             .strip_prefix('于')
             .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
             .filter(|y| y.len() == 4);
-        let org_before = in_sentence.iter().rev().copied().find(|&m| rel(m).1 <= p && is_org(s, &found.mentions[m].class));
-        let org_after = in_sentence.iter().copied().find(|&m| rel(m).0 == p + 2 && is_org(s, &found.mentions[m].class));
+        let org_before = in_sentence.iter().rev().copied().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
+        let org_after = in_sentence.iter().copied().find(|&m| rel(m).0 == p + 2 && is_org(s, found.mentions[m].class));
         let (target, value) = match (stated_year, org_after, org_before) {
             (Some(y), _, Some(o)) => (o, y),
             (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
@@ -1014,7 +1014,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
     }
 }
 
-fn is_org(s: &Sent, class: &str) -> bool {
+fn is_org(s: &Sent, class: Sym) -> bool {
     s.k.vocab.is_a(class, "Organization")
 }
 

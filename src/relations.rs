@@ -49,7 +49,7 @@ impl Ctx<'_> {
     /// Whether a whole group of organisations or people lies inside `[a, b)`.
     fn gap_holds_argument(&self, a: usize, b: usize) -> bool {
         self.groups.iter().any(|g| {
-            a <= g.start && g.end <= b && g.members.iter().any(|&m| ARGUMENT_CLASSES.iter().any(|c| self.k.vocab.is_a(&self.mentions[m].class, c)))
+            a <= g.start && g.end <= b && g.members.iter().any(|&m| ARGUMENT_CLASSES.iter().any(|c| self.k.vocab.is_a(self.mentions[m].class, c)))
         })
     }
     /// Whether a group stands after a locative preposition.
@@ -80,7 +80,7 @@ impl Ctx<'_> {
         pos - start <= 2
     }
     fn class_ok(&self, m: usize, classes: &[String]) -> bool {
-        classes.is_empty() || classes.iter().any(|c| self.k.vocab.is_a(&self.mentions[m].class, c))
+        classes.is_empty() || classes.iter().any(|c| self.k.vocab.is_a(self.mentions[m].class, c))
     }
     /// Members of group `g` whose class fits.
     fn fitting(&self, g: usize, classes: &[String]) -> Vec<usize> {
@@ -388,7 +388,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
                 let e = mentions[m].span.end - offset;
                 let followed = TOPIC_MARKERS.iter().any(|w| ctx.word_at(e, w));
                 // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
-                let kind_ok = k.vocab.is_a(&mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                let kind_ok = k.vocab.is_a(mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
                 followed && kind_ok && entities[m].len() == 1
             })
             .map(|&m| (mentions[m].span.end - offset, m))
@@ -414,7 +414,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
                         let property = rule
                             .object_property
                             .iter()
-                            .find(|(c, _)| k.vocab.is_a(class_o, c))
+                            .find(|(c, _)| k.vocab.is_a(*class_o, c))
                             .map_or(rule.property, |(_, p)| *p);
                         for &se in &entities[s] {
                             for &oe in &entities[o] {

@@ -127,7 +127,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                     .map(Cow::Borrowed);
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
-                        Referent::Lexicon(id) if k.vocab.is_a(&p.class, "Place") && p.class != "RegionGroup" => {
+                        Referent::Lexicon(id) if k.vocab.is_a(p.class, "Place") && p.class != "RegionGroup" => {
                             let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym("GovernmentBody"));
                             if class == "EducationAuthority" {
                                 k.lexicon.get(id).and_then(|e| e.authority).map(|a| Cow::Borrowed(a.as_str()))
@@ -146,7 +146,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                 if let Some(class) = target.strip_prefix("pair:") {
                     let mut seen: Vec<Cow<'m, str>> = Vec::new();
                     for p in earlier() {
-                        if k.vocab.is_a(&p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
+                        if k.vocab.is_a(p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
                             if let Some(kk) = key_ref(p) {
                                 if !seen.iter().any(|s| s == kk) {
                                     seen.push(Cow::Borrowed(kk));
@@ -181,7 +181,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                 } else if k.vocab.is_class(target) {
                     // 该校: the first such entity of the latest sentence that names one
                     // (the subject there, not merely the nearest name).
-                    let fits = |p: &&Mention| k.vocab.is_a(&p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some();
+                    let fits = |p: &&Mention| k.vocab.is_a(p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some();
                     let latest = earlier().find(fits).map(|p| p.sentence);
                     mentions[..i]
                         .iter()
@@ -224,7 +224,7 @@ fn abbreviated_documents(mut keys: Vec<Vec<Cow<'_, str>>>) -> Vec<Vec<Cow<'_, st
 }
 
 /// Which family of IRI a class belongs to.
-fn iri_kind(k: &Knowledge, class: &str) -> &'static str {
+fn iri_kind(k: &Knowledge, class: Sym) -> &'static str {
     for (ancestor, kind) in [
         ("School", "school"),
         ("GovernmentBody", "body"),
@@ -419,7 +419,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         let Some(class) = Some(class).filter(|c| !c.is_empty()) else { continue };
         let id = match lex {
             Some(e) => e.id.to_string(),
-            None => format!("{}/{}", iri_kind(k, &class), short_hash(key)),
+            None => format!("{}/{}", iri_kind(k, class), short_hash(key)),
         };
         let label = match lex {
             Some(e) => e.name.clone(),

@@ -320,7 +320,7 @@ impl Lexicon {
             .build(&surfaces)
             .map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
         let places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize> =
-            by_surface.iter().filter(|&(_, &i)| vocab.is_a(&entries[i].class, "Place")).map(|(s, &i)| (s.chars().collect(), i)).collect();
+            by_surface.iter().filter(|&(_, &i)| vocab.is_a(entries[i].class, "Place")).map(|(s, &i)| (s.chars().collect(), i)).collect();
         let place_last_chars = places_by_chars.keys().filter_map(|s| s.last().copied()).collect();
         Ok(Lexicon { entries, by_id, by_surface, matcher, surface_entry, places_by_chars, place_last_chars, abbreviations: def.abbreviation })
     }

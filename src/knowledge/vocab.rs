@@ -8,6 +8,7 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedOrBlankNode, Term};
 
 use super::KnowledgeError;
+use crate::model::{sym, Sym};
 
 pub const XT: &str = "https://w3id.org/xietong/ontology#";
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
@@ -29,6 +30,9 @@ pub struct Vocab {
     labels: BTreeMap<(String, String), String>,
     /// Each class and property with all its ancestors (itself first), computed once.
     class_closure: rustc_hash::FxHashMap<String, Vec<String>>,
+    /// The same, keyed by interned name: `is_a` is asked ~400 times an
+    /// article, and an interned name carries its hash (no string hashed).
+    class_ancestors: ustr::UstrMap<Vec<Sym>>,
     property_closure: rustc_hash::FxHashMap<String, Vec<String>>,
     /// Classes and object properties that take part in inference: with a
     /// super-class or super-property, one of another, symmetric or transitive.
@@ -89,6 +93,7 @@ impl Vocab {
             }
         }
         v.class_closure = v.class_parents.keys().map(|c| (c.clone(), closure(&v.class_parents, c))).collect();
+        v.class_ancestors = v.class_closure.iter().map(|(c, a)| (sym(c), a.iter().map(|a| sym(a)).collect())).collect();
         v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
         v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().cloned().collect();
         v.inference_properties = v
@@ -149,8 +154,8 @@ impl Vocab {
         self.property_closure.get(property).map(Vec::as_slice)
     }
     /// Whether `class` is `ancestor` or one of its sub-classes.
-    pub fn is_a(&self, class: &str, ancestor: &str) -> bool {
-        class == ancestor || self.class_closure.get(class).is_some_and(|a| a.iter().any(|c| c == ancestor))
+    pub fn is_a(&self, class: Sym, ancestor: &str) -> bool {
+        class == ancestor || self.class_ancestors.get(&class).is_some_and(|a| a.iter().any(|c| c == ancestor))
     }
     /// Whether `property` is `ancestor` or one of its sub-properties.
     pub fn is_subproperty(&self, property: &str, ancestor: &str) -> bool {
