@@ -365,13 +365,20 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
             Some((kk, a, n))
         })
         .collect();
-    // Candidates share the suffix and the first character of the name: index by both.
-    let mut buckets: HashMap<(&str, Option<char>), Vec<usize>> = HashMap::new();
+    // Candidates share the suffix and the first character of the name, and
+    // a placed name's candidates its place: index by all three ("?" stands
+    // for any place). Without the place, the buckets of a large corpus grow
+    // with it and the comparisons with their square.
+    let mut buckets: HashMap<(&str, Option<char>, &str), Vec<usize>> = HashMap::new();
     for (i, (_, a, _)) in orgs.iter().enumerate() {
-        buckets.entry((a.suffix, a.core.chars().next())).or_default().push(i);
+        let first = a.core.chars().next();
+        buckets.entry((a.suffix, first, a.place)).or_default().push(i);
+        if a.place != "?" {
+            buckets.entry((a.suffix, first, "?")).or_default().push(i);
+        }
     }
     for (i, (key, a, a_len)) in orgs.iter().enumerate() {
-        let bucket = buckets.get(&(a.suffix, a.core.chars().next())).map(Vec::as_slice).unwrap_or(&[]);
+        let bucket = buckets.get(&(a.suffix, a.core.chars().next(), a.place)).map(Vec::as_slice).unwrap_or(&[]);
         let mut candidates = bucket.iter().filter(|&&j| j != i).filter(|&&j| {
             let (_, b, b_len) = &orgs[j];
             if a.suffix != b.suffix || b.core.is_empty() {
