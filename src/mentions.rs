@@ -172,6 +172,18 @@ pub fn norm(s: &str) -> String {
     out
 }
 
+/// A name's key: `parts` and the name in normal form, joined by `|`, in
+/// one string sized at once (keys are made for every name of every article).
+fn name_key(parts: &[&str], name: &str) -> String {
+    let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + name.len());
+    for p in parts {
+        key.push_str(p);
+        key.push('|');
+    }
+    norm_into(&mut key, name);
+    key
+}
+
 /// [`norm`], appended to `out`.
 pub fn norm_into(out: &mut String, s: &str) {
     use unicode_normalization::UnicodeNormalization;
@@ -504,7 +516,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
             if len > n {
                 let parent = c.clone();
                 let unit = s.s(from, end);
-                let key = format!("dept|{}|{}", referent_key(&parent.referent), norm(&unit));
+                let key = name_key(&["dept", referent_key(&parent.referent)], &unit);
                 let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
                 if s.k.vocab.is_a(parent.class, "EducationAuthority") || unit.contains("教") {
                     d.class = sym("EducationAuthority");
@@ -522,11 +534,11 @@ fn extend_department(s: &Sent, c: &mut Cand) {
     }
 }
 
-fn referent_key(r: &Referent) -> String {
+fn referent_key(r: &Referent) -> &str {
     match r {
-        Referent::Lexicon(id) => id.to_string(),
-        Referent::Name { key } => key.clone(),
-        Referent::Back(_) => String::new(),
+        Referent::Lexicon(id) => id.as_str(),
+        Referent::Name { key } => key,
+        Referent::Back(_) => "",
     }
 }
 
@@ -548,7 +560,7 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
     }
     let end = pos + n;
     let parent = c.clone();
-    let key = format!("branch|{}|{}", referent_key(&parent.referent), norm(s.slice(parent.end, end)));
+    let key = name_key(&["branch", referent_key(&parent.referent)], s.slice(parent.end, end));
     let mut b = Cand::new(c.start, end, sym("School"), MentionSource::NameGrammar, Referent::Name { key }, 3);
     b.places = parent.places.clone();
     b.variants.push(s.s(parent.end, end));
@@ -607,7 +619,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         if only_descriptors(core, &g.descriptors_by_first) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
             continue;
         }
-        let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: format!("event|{}", norm(name)) }, 4);
+        let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: name_key(&["event"], name) }, 4);
         // 2023年…会议 is also called without its year.
         if let Some(rest) = strip_year(name) {
             c.variants.push(rest);
@@ -631,7 +643,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 let name = s.slice(a, b);
                 if !name.is_empty() {
                     let class = if g.document.agreement_suffix.iter().any(|x| name.ends_with(x.as_str())) { "Agreement" } else { "Policy" };
-                    let mut c = Cand::new(i, b + 1, sym(class), MentionSource::Document, Referent::Name { key: format!("doc|{}", norm(name)) }, 5);
+                    let mut c = Cand::new(i, b + 1, sym(class), MentionSource::Document, Referent::Name { key: name_key(&["doc"], name) }, 5);
                     c.name = (a, b);
                     period(name, &mut c);
                     out.push(c);
@@ -665,7 +677,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             let core = s.slice(pos, p);
             if p - pos >= 2 && !only_descriptors(core, &g.descriptors_by_first) {
                 let name = s.s(pos, end);
-                out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: format!("agreement|{}", norm(&name)) }, 4));
+                out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4));
             }
         }
     }
@@ -705,7 +717,7 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         let mut end = b + 1;
-        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: format!("program|{}", norm(inner)) }, 2);
+        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: name_key(&["program"], inner) }, 2);
         if let Some(n) = s.word_starting_at(end, &g.quoted.continuation) {
             end += n;
             c.end = end;
