@@ -130,8 +130,17 @@ fn is_traditional(text: &str) -> bool {
 pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
     let mut out = String::with_capacity(decoded.len());
     if !is_traditional(decoded) {
-        // Nothing to convert or map: one pass, no copy of each line.
-        out.extend(decoded.chars().filter_map(fold_char));
+        // Nothing to convert or map: one pass, no copy of each line; the
+        // runs between characters to fold copied whole, not char by char.
+        let mut run = 0;
+        for (i, c) in decoded.char_indices() {
+            if fold_char(c) != Some(c) {
+                out.push_str(&decoded[run..i]);
+                out.extend(fold_char(c));
+                run = i + c.len_utf8();
+            }
+        }
+        out.push_str(&decoded[run..]);
         return (out, Vec::new(), false);
     }
     let mut map = Vec::with_capacity(decoded.len() / 2);
