@@ -331,6 +331,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
     let mut facts = Facts { seen: FxHashSet::default() };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
     let mut spare = Spare::default();
+    let mut tried: Vec<(u32, u32)> = Vec::new();
     // The mentions of each sentence, found once rather than per sentence.
     let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); article.sentences.len()];
     for (m, mention) in mentions.iter().enumerate() {
@@ -393,52 +394,62 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
             })
             .map(|&m| (mentions[m].span.end - offset, m))
             .collect();
-        for rule in &k.rules.rules {
-            for pat in &rule.patterns {
-                let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
-                let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
-                for &anchor in ctx.occurrences_for(lit, rule).iter() {
-                    let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
-                    let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
-                    if needs_s && b.s.is_empty() {
-                        // The topic: of an earlier clause of this sentence, else of the paragraph.
-                        let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
-                        match here.or(topic.map(|(_, t)| t)) {
-                            Some(t) if ctx.class_ok(t, &rule.s) => b.s = vec![t],
-                            _ => continue,
+        // The patterns whose first literal the sentence holds, in the order
+        // of the rules (which decides the rule a fact is credited to).
+        tried.clear();
+        for (id, occ) in ctx.found.iter().enumerate() {
+            if !occ.is_empty() {
+                tried.extend_from_slice(&k.rules.anchored_by[id]);
+            }
+        }
+        tried.sort_unstable();
+        tried.dedup();
+        for &(ri, pi) in &tried {
+            let rule = &k.rules.rules[ri as usize];
+            let pat = &rule.patterns[pi as usize];
+            let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
+            let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
+            for &anchor in ctx.occurrences_for(lit, rule).iter() {
+                let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
+                let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
+                if needs_s && b.s.is_empty() {
+                    // The topic: of an earlier clause of this sentence, else of the paragraph.
+                    let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
+                    match here.or(topic.map(|(_, t)| t)) {
+                        Some(t) if ctx.class_ok(t, &rule.s) => b.s = vec![t],
+                        _ => continue,
+                    }
+                }
+                let modality = modality(&ctx, anchor.0);
+                let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
+                    let class_o = &mentions[o].class;
+                    let property = rule
+                        .object_property
+                        .iter()
+                        .find(|(c, _)| k.vocab.is_a(*class_o, c))
+                        .map_or(rule.property, |(_, p)| *p);
+                    for &se in &entities[s] {
+                        for &oe in &entities[o] {
+                            let object = ObjectRef::Entity(oe);
+                            facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
                         }
                     }
-                    let modality = modality(&ctx, anchor.0);
-                    let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
-                        let class_o = &mentions[o].class;
-                        let property = rule
-                            .object_property
-                            .iter()
-                            .find(|(c, _)| k.vocab.is_a(*class_o, c))
-                            .map_or(rule.property, |(_, p)| *p);
-                        for &se in &entities[s] {
-                            for &oe in &entities[o] {
-                                let object = ObjectRef::Entity(oe);
-                                facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
-                            }
-                        }
-                    };
-                    // A分别与B…: the i-th subject goes with the i-th object.
-                    let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.holds_word(0, anchor.1, RESPECTIVELY);
-                    for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
-                        for (j, &o) in b.o.iter().enumerate() {
-                            if !respective || i == j || i >= b.s.len() {
-                                emit(s, o, &mut out);
-                            }
+                };
+                // A分别与B…: the i-th subject goes with the i-th object.
+                let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.holds_word(0, anchor.1, RESPECTIVELY);
+                for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
+                    for (j, &o) in b.o.iter().enumerate() {
+                        if !respective || i == j || i >= b.s.len() {
+                            emit(s, o, &mut out);
                         }
                     }
-                    // A group is related pairwise, entity by entity (两校 names two).
-                    let members: Vec<Sym> = b.g.iter().flat_map(|&m| entities[m].iter().copied()).collect();
-                    for (i, &a) in members.iter().enumerate() {
-                        for &c in &members[i + 1..] {
-                            let object = ObjectRef::Entity(c);
-                            facts.push(&mut out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
-                        }
+                }
+                // A group is related pairwise, entity by entity (两校 names two).
+                let members: Vec<Sym> = b.g.iter().flat_map(|&m| entities[m].iter().copied()).collect();
+                for (i, &a) in members.iter().enumerate() {
+                    for &c in &members[i + 1..] {
+                        let object = ObjectRef::Entity(c);
+                        facts.push(&mut out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
                     }
                 }
             }

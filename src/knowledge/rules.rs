@@ -125,6 +125,10 @@ pub struct RuleSet {
     /// pattern i of the matcher is `words[i]`.
     pub word_matcher: aho_corasick::AhoCorasick,
     pub words: Vec<String>,
+    /// For each word (by id), the patterns (rule, pattern) whose first
+    /// literal it is one of: a sentence tries only the patterns whose first
+    /// literal it holds, not every pattern of every rule.
+    pub anchored_by: Vec<Vec<(u32, u32)>>,
 }
 
 fn parse_pattern(src: &str) -> Result<Pattern, String> {
@@ -251,7 +255,17 @@ impl RuleSet {
                 }
             }
         }
+        let mut anchored_by = vec![Vec::new(); words.len()];
+        for (ri, r) in rules.iter().enumerate() {
+            for (pi, p) in r.patterns.iter().enumerate() {
+                if let Some(Part::Lit(lit)) = p.parts.iter().find(|p| matches!(p, Part::Lit(_))) {
+                    for &id in &lit.ids {
+                        anchored_by[id].push((ri as u32, pi as u32));
+                    }
+                }
+            }
+        }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words })
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, anchored_by })
     }
 }
