@@ -243,9 +243,10 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         fill_char_offsets(&sentence.text, &mut char_at);
         places.clear();
         places.resize(c.len() + 1, None);
-        suffixes.clear();
-        suffixes.extend(k.grammar.suffix_matcher.find_overlapping_iter(&sentence.text).map(|m| (char_at[m.start()], char_at[m.end()], m.pattern().as_usize())));
-        k.grammar.plain_words.find(&sentence.text, &mut plain);
+        k.grammar.plain_words.find(&sentence.text, &mut suffixes, &mut plain);
+        for (a, b, _) in &mut suffixes {
+            (*a, *b) = (char_at[*a], char_at[*b]);
+        }
         let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, byte_of, k, suffixes, plain };
         let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);

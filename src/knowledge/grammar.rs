@@ -112,8 +112,6 @@ pub struct Grammar {
     pub figures: FigureGrammar,
     pub modality: ModalityWords,
     pub furniture: FurnitureGrammar,
-    /// Every organisation, event and venue suffix, overlapping matches wanted.
-    pub suffix_matcher: AhoCorasick,
     /// Every modality word, planned ones first: pattern i is planned when
     /// `i < modality.planned.len()`.
     pub modality_matcher: AhoCorasick,
@@ -127,10 +125,11 @@ pub struct Grammar {
     /// covered by them word by word, and comparing all of them at every step
     /// was a third of the ~6 % of extraction spent in `memcmp`.
     pub descriptors_by_first: rustc_hash::FxHashMap<char, Vec<String>>,
+    /// The suffixes of `suffix_patterns` (every occurrence), and
     /// `org.not_names`, `document.agreement_suffix` and the coreference
-    /// words (in `coref`'s order), searched in one pass: lists 0, 1 and 2.
+    /// words (in `coref`'s order) as lists 0, 1 and 2, searched in one pass.
     pub plain_words: PlainWords,
-    /// For pattern i of `suffix_matcher`: the suffix and whether it is an event-kind suffix.
+    /// Every organisation, event and venue suffix, and whether it is an event-kind suffix.
     pub suffix_patterns: Vec<(String, bool)>,
     pub hard_stop_set: rustc_hash::FxHashSet<char>,
     pub numeral_set: rustc_hash::FxHashSet<char>,
@@ -138,13 +137,17 @@ pub struct Grammar {
     pub surname_set: rustc_hash::FxHashSet<char>,
 }
 
-/// Several word lists searched in one pass: each distinct word is one
-/// pattern of an overlapping matcher. (Searched word by word, with a string
-/// searcher built for each word in each sentence, they were ~7 % of
-/// extraction's instructions.)
+/// The words a sentence is searched for, in one pass: the type suffixes,
+/// every occurrence wanted (overlapping), and several plain word lists,
+/// each distinct word one pattern, found as `str::match_indices` finds it.
+/// (Searched word by word, with a string searcher built for each word in
+/// each sentence, the plain words were ~7 % of extraction's instructions; a
+/// pass of their own and one for the suffixes, ~2.5 %.)
 #[derive(Debug)]
 pub struct PlainWords {
     matcher: AhoCorasick,
+    /// Patterns `0..every` are the words of which every occurrence is wanted.
+    every: usize,
     /// Byte length of each pattern.
     lens: Vec<usize>,
     /// For each list given to `new`, the pattern of each of its words
@@ -153,15 +156,15 @@ pub struct PlainWords {
 }
 
 impl PlainWords {
-    pub fn new<'w>(lists: &[Vec<&'w str>]) -> Result<Self, aho_corasick::BuildError> {
-        let mut words: Vec<&'w str> = Vec::new();
+    pub fn new<'w>(every: &[&'w str], lists: &[Vec<&'w str>]) -> Result<Self, aho_corasick::BuildError> {
+        let mut words: Vec<&'w str> = every.to_vec();
         let lists = lists
             .iter()
             .map(|list| {
                 list.iter()
                     .map(|&w| {
                         (!w.is_empty()).then(|| {
-                            words.iter().position(|x| *x == w).unwrap_or_else(|| {
+                            words[every.len()..].iter().position(|x| *x == w).map(|i| i + every.len()).unwrap_or_else(|| {
                                 words.push(w);
                                 words.len() - 1
                             })
@@ -171,15 +174,25 @@ impl PlainWords {
             })
             .collect();
         let matcher = super::matcher(MatchKind::Standard).build(&words)?;
-        Ok(PlainWords { matcher, lens: words.iter().map(|w| w.len()).collect(), lists })
+        Ok(PlainWords { matcher, every: every.len(), lens: words.iter().map(|w| w.len()).collect(), lists })
     }
 
-    /// Fills `out` with (pattern, byte offset) of each occurrence in `text`,
-    /// sorted by pattern then offset; a word's occurrences do not overlap,
-    /// left to right, as `str::match_indices` finds them.
-    pub fn find(&self, text: &str, out: &mut Vec<(usize, usize)>) {
+    /// Fills `every` with (start, end, word) in bytes of each occurrence of
+    /// a word of `new`'s `every`, in the order found; and `out` with
+    /// (pattern, byte offset) of each occurrence of a listed word, sorted by
+    /// pattern then offset; a word's occurrences do not overlap, left to
+    /// right, as `str::match_indices` finds them.
+    pub fn find(&self, text: &str, every: &mut Vec<(usize, usize, usize)>, out: &mut Vec<(usize, usize)>) {
+        every.clear();
         out.clear();
-        out.extend(self.matcher.find_overlapping_iter(text).map(|m| (m.pattern().as_usize(), m.start())));
+        for m in self.matcher.find_overlapping_iter(text) {
+            let p = m.pattern().as_usize();
+            if p < self.every {
+                every.push((m.start(), m.end(), p));
+            } else {
+                out.push((p, m.start()));
+            }
+        }
         out.sort_unstable();
         let mut last: Option<(usize, usize)> = None;
         out.retain(|&(p, start)| {
@@ -243,17 +256,18 @@ impl Grammar {
         let mut suffix_patterns: Vec<(String, bool)> = g.org.suffix.keys().map(|s| (s.clone(), false)).collect();
         suffix_patterns.extend(g.org.abbreviated_suffix.keys().map(|s| (s.clone(), false)));
         suffix_patterns.extend(g.event.suffix.keys().map(|s| (s.clone(), true)));
-        let suffix_matcher = super::matcher(MatchKind::Standard)
-            .build(suffix_patterns.iter().map(|(s, _)| s))
-            .map_err(|e| KnowledgeError::new(file, None, format!("cannot build suffix matcher: {e}")))?;
         let modality_matcher = super::matcher(MatchKind::Standard)
             .build(g.modality.planned.iter().chain(&g.modality.reported).filter(|w| !w.is_empty()))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
-        let plain_words = PlainWords::new(&[
-            g.org.not_names.iter().map(String::as_str).collect(),
-            g.document.agreement_suffix.iter().map(String::as_str).collect(),
-            g.coref.keys().map(String::as_str).collect(),
-        ])
+        let every: Vec<&str> = suffix_patterns.iter().map(|(s, _)| s.as_str()).collect();
+        let plain_words = PlainWords::new(
+            &every,
+            &[
+                g.org.not_names.iter().map(String::as_str).collect(),
+                g.document.agreement_suffix.iter().map(String::as_str).collect(),
+                g.coref.keys().map(String::as_str).collect(),
+            ],
+        )
         .map_err(|e| KnowledgeError::new(file, None, format!("cannot build word matcher: {e}")))?;
         Ok(Grammar {
             plain_words,
@@ -280,7 +294,6 @@ impl Grammar {
             figures: g.figures,
             modality: g.modality,
             furniture: g.furniture,
-            suffix_matcher,
             suffix_patterns,
         })
     }
@@ -298,15 +311,24 @@ impl Grammar {
 mod tests {
     use super::PlainWords;
 
-    /// One pass finds what `str::match_indices` finds word by word, also for
-    /// a word that overlaps itself and a word that two lists share.
+    /// One pass finds every occurrence of the `every` words, and what
+    /// `str::match_indices` finds word by word of the lists, also for a word
+    /// that overlaps itself, a word that two lists share and one that is in
+    /// both.
     #[test]
     fn plain_words_find_what_match_indices_finds() {
         let lists = vec![vec!["两两", "教育部门", ""], vec!["部门", "两两"]];
-        let words = PlainWords::new(&lists).expect("matcher");
-        let mut table = Vec::new();
+        let every = ["两两", "部门"];
+        let words = PlainWords::new(&every, &lists).expect("matcher");
+        let (mut table, mut all) = (Vec::new(), Vec::new());
         for text in ["两两两两两", "市教育部门和区教育部门", "部门两两部门", ""] {
-            words.find(text, &mut table);
+            words.find(text, &mut all, &mut table);
+            // Every occurrence of the `every` words, overlapping ones too.
+            for (i, w) in every.iter().enumerate() {
+                let want: Vec<usize> = (0..text.len()).filter(|&b| text.get(b..).is_some_and(|t| t.starts_with(w))).collect();
+                let got: Vec<usize> = all.iter().filter(|&&(_, _, p)| p == i).map(|&(a, b, _)| { assert_eq!(b - a, w.len()); a }).collect();
+                assert_eq!(got, want, "every {w:?} in {text:?}");
+            }
             for (li, list) in lists.iter().enumerate() {
                 for (wi, w) in list.iter().enumerate() {
                     let want: Vec<usize> = if w.is_empty() { Vec::new() } else { text.match_indices(w).map(|(i, _)| i).collect() };
