@@ -225,19 +225,6 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
     Some(b)
 }
 
-/// Modality markers of a sentence: (start, end, modality), in chars,
-/// planned ones first.
-fn markers(k: &Knowledge, text: &str, char_at: &[usize], out: &mut Vec<(usize, usize, Modality)>) {
-    let words = &k.grammar.modality;
-    let planned = words.planned.iter().filter(|w| !w.is_empty()).count();
-    out.clear();
-    out.extend(k.grammar.modality_matcher.find_overlapping_iter(text).map(|m| {
-        let modality = if m.pattern().as_usize() < planned { Modality::Planned } else { Modality::Reported };
-        (char_at[m.start()], char_at[m.end()], modality)
-    }));
-    out.sort_by_key(|&(s, e, m)| (m != Modality::Planned, s, e));
-}
-
 /// The modality of what a sentence says at `pos`: the nearest marker before
 /// it (a longer 已经 over the 将 it ends with), else the first one later in
 /// the same clause (…援建的X已正式设立).
@@ -258,13 +245,22 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
         .map_or(Modality::Stated, |&(_, _, m)| m)
 }
 
-/// Where each rule word occurs in a sentence: one overlapping search for all.
-fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<(usize, usize)>>) {
-    found.resize_with(k.rules.words.len(), Vec::new);
+/// Where each rule word occurs in a sentence, and its modality markers
+/// (start, end, modality), planned ones first: one overlapping search for
+/// all, in chars.
+fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<(usize, usize)>>, markers: &mut Vec<(usize, usize, Modality)>) {
+    let words = k.rules.words.len();
+    found.resize_with(words, Vec::new);
     found.iter_mut().for_each(Vec::clear);
+    markers.clear();
     for m in k.rules.word_matcher.find_overlapping_iter(text) {
-        found[m.pattern().as_usize()].push((char_at[m.start()], char_at[m.end()]));
+        let (p, a, b) = (m.pattern().as_usize(), char_at[m.start()], char_at[m.end()]);
+        match p.checked_sub(words) {
+            None => found[p].push((a, b)),
+            Some(j) => markers.push((a, b, if j < k.rules.planned_words { Modality::Planned } else { Modality::Reported })),
+        }
     }
+    markers.sort_by_key(|&(s, e, m)| (m != Modality::Planned, s, e));
 }
 
 /// The object of a relation not yet made: borrowed from the entities, rules
@@ -363,8 +359,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
         chars.clear();
         chars.extend(sentence.text.chars());
         crate::model::fill_char_offsets(&sentence.text, &mut char_at);
-        rule_words(k, &sentence.text, &char_at, &mut found);
-        self::markers(k, &sentence.text, &char_at, &mut markers);
+        rule_words(k, &sentence.text, &char_at, &mut found, &mut markers);
         groups.clear();
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
         for &m in &idx {

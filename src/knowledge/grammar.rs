@@ -112,9 +112,6 @@ pub struct Grammar {
     pub figures: FigureGrammar,
     pub modality: ModalityWords,
     pub furniture: FurnitureGrammar,
-    /// Every modality word, planned ones first: pattern i is planned when
-    /// `i < modality.planned.len()`.
-    pub modality_matcher: AhoCorasick,
     /// `org.left_stops`, indexed.
     pub org_left_stops: WordIndex,
     /// `org.department_suffix`, indexed: asked at every length after every body.
@@ -256,9 +253,6 @@ impl Grammar {
         let mut suffix_patterns: Vec<(String, bool)> = g.org.suffix.keys().map(|s| (s.clone(), false)).collect();
         suffix_patterns.extend(g.org.abbreviated_suffix.keys().map(|s| (s.clone(), false)));
         suffix_patterns.extend(g.event.suffix.keys().map(|s| (s.clone(), true)));
-        let modality_matcher = super::matcher(MatchKind::Standard)
-            .build(g.modality.planned.iter().chain(&g.modality.reported).filter(|w| !w.is_empty()))
-            .map_err(|e| KnowledgeError::new(file, None, format!("cannot build modality matcher: {e}")))?;
         let every: Vec<&str> = suffix_patterns.iter().map(|(s, _)| s.as_str()).collect();
         let plain_words = PlainWords::new(
             &every,
@@ -271,7 +265,6 @@ impl Grammar {
         .map_err(|e| KnowledgeError::new(file, None, format!("cannot build word matcher: {e}")))?;
         Ok(Grammar {
             plain_words,
-            modality_matcher,
             org_left_stops: WordIndex::new(&g.org.left_stops),
             department_suffixes: WordIndex::new(&g.org.department_suffix),
             event_left_stops: WordIndex::new(&g.event.left_stops),

@@ -98,7 +98,7 @@ impl Knowledge {
         let vocab = Vocab::parse(&src.texts[0], &path(0))?;
         let grammar = Grammar::parse(&src.texts[3], &path(3), &vocab)?;
         let lexicon = Lexicon::parse(&src.texts[1], &path(1), &src.texts[2], &path(2), &vocab)?;
-        let rules = RuleSet::parse(&src.texts[4], &path(4), &vocab)?;
+        let rules = RuleSet::parse(&src.texts[4], &path(4), &vocab, &grammar.modality)?;
         let mut hasher = Sha256::new();
         for t in &src.texts {
             hasher.update((t.len() as u64).to_le_bytes());

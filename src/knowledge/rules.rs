@@ -121,10 +121,13 @@ pub struct RuleSet {
     pub triggers: Vec<String>,
     /// `triggers`, indexed.
     pub trigger_index: super::grammar::WordIndex,
-    /// Every literal and excluded word, for one overlapping search per sentence;
-    /// pattern i of the matcher is `words[i]`.
+    /// Every literal and excluded word, and the modality words, for one
+    /// overlapping search per sentence: pattern i of the matcher is
+    /// `words[i]`, and pattern `words.len() + j` modality word j (planned
+    /// when `j < planned_words`).
     pub word_matcher: aho_corasick::AhoCorasick,
     pub words: Vec<String>,
+    pub planned_words: usize,
     /// For each word (by id), the patterns (rule, pattern) whose first
     /// literal it is one of: a sentence tries only the patterns whose first
     /// literal it holds, not every pattern of every rule.
@@ -161,7 +164,8 @@ fn parse_pattern(src: &str) -> Result<Pattern, String> {
 }
 
 impl RuleSet {
-    pub fn parse(text: &str, file: &Path, vocab: &Vocab) -> Result<Self, KnowledgeError> {
+    /// `modality`: the grammar's modality words, searched with the rules' words.
+    pub fn parse(text: &str, file: &Path, vocab: &Vocab, modality: &super::grammar::ModalityWords) -> Result<Self, KnowledgeError> {
         let f: RulesFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
         let at = |needle: &str| text.find(needle).map(|o| line_col(text, o));
         let mut rules = Vec::new();
@@ -242,8 +246,10 @@ impl RuleSet {
             .collect();
         words.sort();
         words.dedup();
+        let planned: Vec<&String> = modality.planned.iter().filter(|w| !w.is_empty()).collect();
+        let reported = modality.reported.iter().filter(|w| !w.is_empty());
         let word_matcher = super::matcher(aho_corasick::MatchKind::Standard)
-            .build(&words)
+            .build(words.iter().chain(planned.iter().copied()).chain(reported))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
         let word_id: rustc_hash::FxHashMap<String, usize> = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
         let ids = |alts: &[String]| alts.iter().filter_map(|a| word_id.get(a).copied()).collect::<Vec<usize>>();
@@ -266,6 +272,6 @@ impl RuleSet {
             }
         }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, anchored_by })
+        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
     }
 }
