@@ -206,15 +206,18 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
 /// same article (《实施方案》 after 《…实施方案(2024年-2026年)》) is that document.
 fn abbreviated_documents(mut keys: Vec<Vec<Cow<'_, str>>>) -> Vec<Vec<Cow<'_, str>>> {
     let docs: BTreeSet<String> = keys.iter().flatten().filter(|kk| kk.starts_with("doc|")).map(|kk| kk.to_string()).collect();
-    let mut to: HashMap<String, String> = HashMap::new();
+    let mut to: FxHashMap<String, String> = FxHashMap::default();
     for short in &docs {
         let longer: Vec<&String> = docs.iter().filter(|l| *l != short && l[4..].contains(&short[4..])).collect();
         if longer.len() == 1 {
             to.insert(short.clone(), longer[0].clone());
         }
     }
+    if to.is_empty() {
+        return keys;
+    }
     for ks in &mut keys {
-        for kk in ks.iter_mut() {
+        for kk in ks.iter_mut().filter(|kk| kk.starts_with("doc|")) {
             if let Some(long) = to.get(kk.as_ref()) {
                 *kk = Cow::Owned(long.clone());
             }
