@@ -7,7 +7,6 @@
 //! name also states facts (a branch's parent, a person's post), returned as
 //! [`Link`]s. Figures and dates are read here too. Pure.
 
-use std::collections::HashSet;
 
 use crate::knowledge::grammar::PlainWords;
 use crate::knowledge::{Knowledge, LexiconEntry};
@@ -577,7 +576,7 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
 
 fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let mut seen = HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut ms: Vec<(usize, usize, &String)> =
         s.suffixes.iter().filter(|&&(_, _, pattern)| g.suffix_patterns[pattern].1).map(|&(a, b, pattern)| (a, b, &g.suffix_patterns[pattern].0)).collect();
     // The longest suffix at each end.

@@ -9,7 +9,7 @@
 //! and every other surface as an alias. Pure.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -356,7 +356,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         .collect();
 
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
-    let mut merged: HashMap<String, String> = HashMap::new();
+    let mut merged: FxHashMap<String, String> = FxHashMap::default();
     // Each organisation key parsed once, with its core's length in chars.
     let orgs: Vec<(&str, OrgKey<'_>, usize)> = seen
         .keys()
@@ -372,7 +372,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     // a placed name's candidates its place: index by all three ("?" stands
     // for any place). Without the place, the buckets of a large corpus grow
     // with it and the comparisons with their square.
-    let mut buckets: HashMap<(&str, Option<char>, &str), Vec<usize>> = HashMap::new();
+    let mut buckets: FxHashMap<(&str, Option<char>, &str), Vec<usize>> = FxHashMap::default();
     for (i, (_, a, _)) in orgs.iter().enumerate() {
         let first = a.core.chars().next();
         buckets.entry((a.suffix, first, a.place)).or_default().push(i);
@@ -418,7 +418,7 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         g.0.extend(classes);
         g.1.extend(surfaces);
     }
-    let mut id_of: HashMap<String, String> = HashMap::new();
+    let mut id_of: FxHashMap<String, String> = FxHashMap::default();
     let mut entities = BTreeMap::new();
     for (key, (classes, surfaces)) in &groups {
         let lex = k.lexicon.get(key);
