@@ -19,6 +19,7 @@ use crate::knowledge::Knowledge;
 use crate::mentions::norm;
 use crate::model::{Entity, Mention, Referent, Sym, sym};
 use crate::terms::Terms;
+use smallvec::{smallvec, SmallVec};
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
 pub fn short_hash(s: &str) -> String {
@@ -103,8 +104,12 @@ fn in_order(short: &str, long: &str) -> bool {
 /// Points each coreference mention at the keys of what it refers to. (A key
 /// the mentions hold is borrowed: most are, and a copy of each was ~2 % of
 /// extraction's allocations.)
-fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, str>>> {
-    let mut out: Vec<Vec<Cow<'m, str>>> = Vec::with_capacity(mentions.len());
+/// The keys one mention refers to: most refer to one, kept inline (a
+/// vector each was ~5 % of extraction's allocations).
+type Keys<'m> = SmallVec<[Cow<'m, str>; 1]>;
+
+fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
+    let mut out: Vec<Keys<'m>> = Vec::with_capacity(mentions.len());
     // Borrowed: most mentions asked are passed over, and need no copy.
     fn key_ref(m: &Mention) -> Option<&str> {
         match &m.referent {
@@ -116,8 +121,8 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
     let key_of = |m: &'m Mention| key_ref(m).map(Cow::Borrowed);
     for (i, m) in mentions.iter().enumerate() {
         let earlier = || (0..i).rev().map(|j| &mentions[j]).filter(|p| p.span.end <= m.span.start);
-        let keys: Vec<Cow<'m, str>> = match &m.referent {
-            Referent::Lexicon(id) => vec![Cow::Borrowed(id.as_str())],
+        let keys: Keys<'m> = match &m.referent {
+            Referent::Lexicon(id) => smallvec![Cow::Borrowed(id.as_str())],
             Referent::Name { key } if key.starts_with("bare|") => {
                 let suffix = &key["bare|".len()..];
                 // The same kind of body named before, else the body of the place named last.
@@ -140,11 +145,11 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                 };
                 same.or_else(by_place).into_iter().collect()
             }
-            Referent::Name { key } => vec![Cow::Borrowed(key.as_str())],
+            Referent::Name { key } => smallvec![Cow::Borrowed(key.as_str())],
             Referent::Back(targets) => {
                 let target = targets.first().map(String::as_str).unwrap_or("");
                 if let Some(class) = target.strip_prefix("pair:") {
-                    let mut seen: Vec<Cow<'m, str>> = Vec::new();
+                    let mut seen: Keys<'m> = Keys::new();
                     for p in earlier() {
                         if k.vocab.is_a(p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
                             if let Some(kk) = key_ref(p) {
@@ -157,7 +162,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                             break;
                         }
                     }
-                    if seen.len() == 2 { seen } else { Vec::new() }
+                    if seen.len() == 2 { seen } else { Keys::new() }
                 } else if let Some(rest) = target.strip_prefix("group:") {
                     let (n, authority) = match rest.split_once(':') {
                         Some((n, a)) => (n, a == "authority"),
@@ -170,13 +175,13 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                     });
                     let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id));
                     match (group, authority) {
-                        (Some(g), false) => vec![Cow::Borrowed(g.as_str())],
+                        (Some(g), false) => smallvec![Cow::Borrowed(g.as_str())],
                         (Some(g), true) => k
                             .lexicon
                             .get(&g)
                             .map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.map(|a| Cow::Borrowed(a.as_str()))).collect())
                             .unwrap_or_default(),
-                        (None, _) => Vec::new(),
+                        (None, _) => Keys::new(),
                     }
                 } else if k.vocab.is_class(target) {
                     // 该校: the first such entity of the latest sentence that names one
@@ -192,7 +197,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
                         .into_iter()
                         .collect()
                 } else {
-                    Vec::new()
+                    Keys::new()
                 }
             }
         };
@@ -204,7 +209,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Vec<Cow<'m, st
 
 /// Within one article, a document named by part of a longer name of the
 /// same article (《实施方案》 after 《…实施方案(2024年-2026年)》) is that document.
-fn abbreviated_documents(mut keys: Vec<Vec<Cow<'_, str>>>) -> Vec<Vec<Cow<'_, str>>> {
+fn abbreviated_documents(mut keys: Vec<Keys<'_>>) -> Vec<Keys<'_>> {
     let docs: BTreeSet<String> = keys.iter().flatten().filter(|kk| kk.starts_with("doc|")).map(|kk| kk.to_string()).collect();
     let mut to: FxHashMap<String, String> = FxHashMap::default();
     for short in &docs {
@@ -287,8 +292,8 @@ impl Settled {
 /// One article settled, before its strings are interned (which needs the
 /// corpus-wide table: [`Local::intern`]).
 pub struct Local<'m> {
-    keys: Vec<Vec<Cow<'m, str>>>,
-    named: Vec<(usize, &'m str, Vec<&'m str>)>,
+    keys: Vec<Keys<'m>>,
+    named: Vec<(usize, &'m str, SmallVec<[&'m str; 2]>)>,
 }
 
 /// Settles one article's mentions within it. The costly part of
@@ -301,7 +306,7 @@ pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
         .enumerate()
         .filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1)
         .map(|(i, (m, _))| {
-            let mut surfaces = vec![m.surface.as_str()];
+            let mut surfaces: SmallVec<[&str; 2]> = smallvec![m.surface.as_str()];
             surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
             (i, m.class.as_str(), surfaces)
         })
