@@ -26,7 +26,7 @@ const TOPIC_MARKERS: [&str; 8] = ["将", "已", "还", "也", "则", "要", "正
 struct Group {
     start: usize,
     end: usize,
-    members: Vec<usize>,
+    members: Members,
 }
 
 struct Ctx<'a> {
@@ -375,7 +375,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
                     g.members.push(m);
                     g.end = e;
                 }
-                _ => ctx.groups.push(Group { start: a, end: e, members: vec![m] }),
+                _ => ctx.groups.push(Group { start: a, end: e, members: smallvec![m] }),
             }
         }
         members_of_groups(&ctx, si, entities, &mut out);
