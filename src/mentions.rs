@@ -1058,8 +1058,7 @@ fn is_org(s: &Sent, class: Sym) -> bool {
 /// 202所, 超过70%, 近100%, 2-4名, 2000余人, 2亿元.
 fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
     let g = &s.k.grammar.figures;
-    let mut units: Vec<&String> = g.units.iter().collect();
-    units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    let units = &g.units;
     let mut i = 0;
     while i < s.c.len() {
         if !s.c[i].is_ascii_digit() || (i > 0 && (s.c[i - 1].is_ascii_digit() || s.c[i - 1] == '.')) {

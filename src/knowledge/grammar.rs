@@ -66,6 +66,7 @@ pub struct PersonGrammar {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FigureGrammar {
+    /// Longest first (sorted at load: a figure takes the longest unit that fits).
     pub units: Vec<String>,
     pub approx_infix: Vec<String>,
     pub qualifiers: Vec<String>,
@@ -236,7 +237,8 @@ impl WordIndex {
 
 impl Grammar {
     pub fn parse(text: &str, file: &Path, vocab: &Vocab) -> Result<Self, KnowledgeError> {
-        let g: GrammarFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
+        let mut g: GrammarFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
+        g.figures.units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
         for (suffix, class) in g.org.suffix.iter().chain(&g.event.suffix) {
             if !vocab.is_class(class) {
                 let pos = text.find(&format!("\"{suffix}\"")).map(|o| super::line_col(text, o));
