@@ -500,7 +500,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
     }
     let from = c.end;
     // A title right after the body (主任) is no unit of it.
-    if s.word_starting_at(from, &s.k.grammar.person.titles).is_some() {
+    if s.k.grammar.person_titles.longest_starting_at(&s.c, from).is_some() {
         return;
     }
     for len in 1..=g.org.department_max {
@@ -806,7 +806,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         let mut units: Vec<(usize, usize)> = Vec::new();
         let mut titles = 0;
         loop {
-            if let Some(n) = s.word_starting_at(pos, &g.person.titles) {
+            if let Some(n) = g.person_titles.longest_starting_at(&s.c, pos) {
                 pos += n;
                 titles += 1;
                 continue;
@@ -821,10 +821,10 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
                 if !s.starts_with_at(pos, pre) {
                     return None;
                 }
-                s.word_starting_at(pos + pre_n, &g.org.place_bound).map(|n| pre_n + n)
+                g.place_bound.longest_starting_at(&s.c, pos + pre_n).map(|n| pre_n + n)
             });
             match unit {
-                Some(n) if s.word_starting_at(pos + n, &g.person.titles).is_some() => {
+                Some(n) if g.person_titles.longest_starting_at(&s.c, pos + n).is_some() => {
                     units.push((pos, pos + n));
                     pos += n;
                 }
@@ -838,7 +838,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
             pos + len <= s.c.len()
                 && g.surname_set.contains(&s.c[pos])
                 && (pos..pos + len).all(|i| s.is_han(i))
-                && (pos + len == s.c.len() || s.word_starting_at(pos + len, &g.person.name_followers).is_some())
+                && (pos + len == s.c.len() || g.name_followers.longest_starting_at(&s.c, pos + len).is_some())
         };
         // 王力说 is 王力 + 说, 张明远在 is 张明远 + 在: a two-character name
         // followed by a word wins over a three-character one followed by punctuation.
@@ -944,7 +944,7 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
             return true;
         }
         // The short form: keep it when it is not glued to a name on its right.
-        !(s.is_han(c.end) && s.k.grammar.org.left_stops.iter().all(|w| !s.starts_with_at(c.end, w)))
+        !(s.is_han(c.end) && s.k.grammar.org_left_stops.longest_starting_at(&s.c, c.end).is_none())
     });
 }
 
