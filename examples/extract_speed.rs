@@ -51,7 +51,7 @@ fn main() {
         }
     }
     println!(
-        "{n} articles, {:.1} MB: ingest+mentions {read_secs:.2} s, all {secs:.2} s, {:.2} MB/s per core; {relations} relations",
+        "{n} articles, {:.1} MB: ingest+mentions {read_secs:.3} s, all {secs:.3} s, {:.2} MB/s per core; {relations} relations",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );

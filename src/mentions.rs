@@ -290,12 +290,12 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     // Stretches of common words that merely contain a name (教育部门).
     let blocked: Vec<(usize, usize)> =
         s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
-    for m in s.k.lexicon.matcher.find_iter(text) {
-        if blocked.iter().any(|&(a, b)| a <= m.start() && m.end() <= b) {
+    for (start, end, pattern) in s.k.lexicon.matcher.find_leftmost(text) {
+        if blocked.iter().any(|&(a, b)| a <= start && end <= b) {
             continue;
         }
-        let e = s.k.lexicon.entry_of_pattern(m.pattern().as_usize());
-        let (a, b) = (char_at[m.start()], char_at[m.end()]);
+        let e = s.k.lexicon.entry_of_pattern(pattern);
+        let (a, b) = (char_at[start], char_at[end]);
         let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id), 1);
         if s.k.vocab.is_a(e.class, "Place") {
             c.places.push(e.id);

@@ -258,8 +258,8 @@ fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<
     found.resize_with(words, Vec::new);
     found.iter_mut().for_each(Vec::clear);
     markers.clear();
-    for m in k.rules.word_matcher.find_overlapping_iter(text) {
-        let (p, a, b) = (m.pattern().as_usize(), char_at[m.start()], char_at[m.end()]);
+    for (start, end, p) in k.rules.word_matcher.find_overlapping(text) {
+        let (a, b) = (char_at[start], char_at[end]);
         match p.checked_sub(words) {
             None => found[p].push((a, b)),
             Some(j) => markers.push((a, b, if j < k.rules.planned_words { Modality::Planned } else { Modality::Reported })),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use super::matcher::WordMatcher;
 use serde::Deserialize;
 
 use super::{toml_error, KnowledgeError, Vocab};
@@ -148,7 +148,7 @@ pub struct Grammar {
 /// pass of their own and one for the suffixes, ~2.5 %.)
 #[derive(Debug)]
 pub struct PlainWords {
-    matcher: AhoCorasick,
+    matcher: WordMatcher,
     /// Patterns `0..every` are the words of which every occurrence is wanted.
     every: usize,
     /// Byte length of each pattern.
@@ -159,7 +159,7 @@ pub struct PlainWords {
 }
 
 impl PlainWords {
-    pub fn new<'w>(every: &[&'w str], lists: &[Vec<&'w str>]) -> Result<Self, aho_corasick::BuildError> {
+    pub fn new<'w>(every: &[&'w str], lists: &[Vec<&'w str>]) -> Result<Self, String> {
         let mut words: Vec<&'w str> = every.to_vec();
         let lists = lists
             .iter()
@@ -176,7 +176,7 @@ impl PlainWords {
                     .collect()
             })
             .collect();
-        let matcher = super::matcher(MatchKind::Standard).build(&words)?;
+        let matcher = WordMatcher::overlapping(&words)?;
         Ok(PlainWords { matcher, every: every.len(), lens: words.iter().map(|w| w.len()).collect(), lists })
     }
 
@@ -188,12 +188,11 @@ impl PlainWords {
     pub fn find(&self, text: &str, every: &mut Vec<(usize, usize, usize)>, out: &mut Vec<(usize, usize)>) {
         every.clear();
         out.clear();
-        for m in self.matcher.find_overlapping_iter(text) {
-            let p = m.pattern().as_usize();
+        for (start, end, p) in self.matcher.find_overlapping(text) {
             if p < self.every {
-                every.push((m.start(), m.end(), p));
+                every.push((start, end, p));
             } else {
-                out.push((p, m.start()));
+                out.push((p, start));
             }
         }
         out.sort_unstable();

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use super::matcher::WordMatcher;
 use serde::Deserialize;
 
 use super::{toml_error, KnowledgeError, Vocab};
@@ -36,7 +36,7 @@ pub struct Lexicon {
     by_id: rustc_hash::FxHashMap<String, usize>,
     by_surface: rustc_hash::FxHashMap<String, usize>,
     /// Leftmost-longest matcher over every name and alias; pattern i names `surface_entry[i]`.
-    pub matcher: AhoCorasick,
+    pub matcher: WordMatcher,
     surface_entry: Vec<usize>,
     /// The surfaces of `by_surface` that name a place (or group), as
     /// characters, with the characters that can end one: the name grammar
@@ -316,8 +316,7 @@ impl Lexicon {
                 surface_entry.push(i);
             }
         }
-        let matcher = super::matcher(MatchKind::LeftmostLongest)
-            .build(&surfaces)
+        let matcher = WordMatcher::leftmost_longest(&surfaces)
             .map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
         let places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize> =
             by_surface.iter().filter(|&(_, &i)| vocab.is_a(entries[i].class, "Place")).map(|(s, &i)| (s.chars().collect(), i)).collect();

@@ -125,7 +125,7 @@ pub struct RuleSet {
     /// overlapping search per sentence: pattern i of the matcher is
     /// `words[i]`, and pattern `words.len() + j` modality word j (planned
     /// when `j < planned_words`).
-    pub word_matcher: aho_corasick::AhoCorasick,
+    pub word_matcher: super::matcher::WordMatcher,
     pub words: Vec<String>,
     pub planned_words: usize,
     /// For each word (by id), the patterns (rule, pattern) whose first
@@ -248,8 +248,7 @@ impl RuleSet {
         words.dedup();
         let planned: Vec<&String> = modality.planned.iter().filter(|w| !w.is_empty()).collect();
         let reported = modality.reported.iter().filter(|w| !w.is_empty());
-        let word_matcher = super::matcher(aho_corasick::MatchKind::Standard)
-            .build(words.iter().chain(planned.iter().copied()).chain(reported))
+        let word_matcher = super::matcher::WordMatcher::overlapping(words.iter().chain(planned.iter().copied()).chain(reported))
             .map_err(|e| KnowledgeError::new(file, None, format!("cannot build the literal matcher: {e}")))?;
         let word_id: rustc_hash::FxHashMap<String, usize> = words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
         let ids = |alts: &[String]| alts.iter().filter_map(|a| word_id.get(a).copied()).collect::<Vec<usize>>();
