@@ -1004,7 +1004,7 @@ fn take_mention(s: &Sent, si: usize, offset: usize, c: &mut Cand) -> Mention {
 /// 10月8日 with an event in the sentence: its start date. 成立于2018年 after
 /// an organisation, or 成立 right before one: a founding date.
 fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Found) {
-    let in_sentence: Vec<usize> = (base..found.mentions.len()).collect();
+    let in_sentence = base..found.mentions.len();
     let rel = |m: usize| (found.mentions[m].span.start - offset, found.mentions[m].span.end - offset);
     let mut md = None;
     for i in 0..s.c.len() {
@@ -1027,7 +1027,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
         }
     }
     if let Some(date) = &md {
-        if let Some(&ev) = in_sentence.iter().find(|&&m| found.mentions[m].class == "Event") {
+        if let Some(ev) = in_sentence.clone().find(|&m| found.mentions[m].class == "Event") {
             found.links.push(Link { from: ev, property: sym("startDate"), to: LinkTarget::Date(date.clone()), rule: sym("date.event") });
         }
     }
@@ -1037,8 +1037,8 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
             .strip_prefix('于')
             .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
             .filter(|y| y.len() == 4);
-        let org_before = in_sentence.iter().rev().copied().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
-        let org_after = in_sentence.iter().copied().find(|&m| rel(m).0 == p + 2 && is_org(s, found.mentions[m].class));
+        let org_before = in_sentence.clone().rev().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
+        let org_after = in_sentence.clone().find(|&m| rel(m).0 == p + 2 && is_org(s, found.mentions[m].class));
         let (target, value) = match (stated_year, org_after, org_before) {
             (Some(y), _, Some(o)) => (o, y),
             (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
