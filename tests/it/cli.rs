@@ -68,3 +68,24 @@ fn extract_prints_relations_with_rule_ids_without_a_store() {
     assert!(rels.iter().all(|r| r["rule"].as_str().is_some_and(|s| !s.is_empty())));
     assert!(!dir.path().join("s").exists(), "extract must not create a store");
 }
+
+/// The benchmark, on a corpus small enough for a test, prints every figure
+/// the issue asks for (what the figures are is not checked: no timing here),
+/// data on stdout and progress on stderr.
+#[test]
+fn bench_prints_every_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("bench");
+    let out = run_in(&repo(), &["bench", "--sizes", "20", "--query-runs", "1", "--work", work.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("20 articles"), "{report}");
+    for figure in ["end-to-end build", "bulk load of same quads", "extraction, one core", "jieba-rs cut, one core", "rebuild, 1 article changed", "peak resident memory", "store on disk"] {
+        let line = report.lines().find(|l| l.trim_start().starts_with(figure)).unwrap_or_else(|| panic!("no {figure:?} in {report}"));
+        let number = line.trim_start()[figure.len()..].split_whitespace().next().unwrap_or("");
+        assert!(number.parse::<f64>().is_ok(), "{figure}: {line:?}");
+    }
+    let queries = std::fs::read_dir(repo().join("queries")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "rq")).count();
+    assert_eq!(report.lines().filter(|l| l.trim_start().starts_with("query ") && l.contains("median")).count(), queries, "{report}");
+    assert!(stderr(&out).contains("bench: 20: end-to-end build"), "{}", stderr(&out));
+}
