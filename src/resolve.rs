@@ -316,14 +316,21 @@ pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
 
 impl Local<'_> {
     pub fn intern(&self, terms: &mut Terms) -> Settled {
-        let mut s = Settled::default();
+        let mut s = Settled {
+            keys: Vec::with_capacity(self.keys.iter().map(|ks| ks.len()).sum()),
+            key_ends: Vec::with_capacity(self.keys.len()),
+            named: Vec::with_capacity(self.named.len()),
+            surfaces: Vec::new(),
+        };
         for ks in &self.keys {
             s.keys.extend(ks.iter().map(|kk| terms.id(kk)));
             s.key_ends.push(s.keys.len() as u32);
         }
         for (i, class, surfaces) in &self.named {
             s.surfaces.extend(surfaces.iter().map(|x| terms.id(x)));
-            s.named.push([terms.id(&self.keys[*i][0]), terms.id(class), s.surfaces.len() as u32]);
+            // The name's one key, interned just above.
+            let key = s.keys[if *i == 0 { 0 } else { s.key_ends[i - 1] as usize }];
+            s.named.push([key, terms.id(class), s.surfaces.len() as u32]);
         }
         s
     }
