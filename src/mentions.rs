@@ -7,7 +7,6 @@
 //! name also states facts (a branch's parent, a person's post), returned as
 //! [`Link`]s. Figures and dates are read here too. Pure.
 
-
 use crate::knowledge::grammar::PlainWords;
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
@@ -171,18 +170,6 @@ pub fn norm(s: &str) -> String {
     out
 }
 
-/// A name's key: `parts` and the name in normal form, joined by `|`, in
-/// one string sized at once (keys are made for every name of every article).
-fn name_key(parts: &[&str], name: &str) -> String {
-    let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + name.len());
-    for p in parts {
-        key.push_str(p);
-        key.push('|');
-    }
-    norm_into(&mut key, name);
-    key
-}
-
 /// [`norm`], appended to `out`.
 pub fn norm_into(out: &mut String, s: &str) {
     use unicode_normalization::UnicodeNormalization;
@@ -196,6 +183,18 @@ pub fn norm_into(out: &mut String, s: &str) {
     } else {
         out.extend(s.nfkc().filter(keep));
     }
+}
+
+/// A name's key: `parts` and the name in normal form, joined by `|`, in
+/// one string sized at once (keys are made for every name of every article).
+fn name_key(parts: &[&str], name: &str) -> String {
+    let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + name.len());
+    for p in parts {
+        key.push_str(p);
+        key.push('|');
+    }
+    norm_into(&mut key, name);
+    key
 }
 
 impl Cand {

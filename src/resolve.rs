@@ -13,13 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::{smallvec, SmallVec};
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
 use crate::mentions::norm;
 use crate::model::{Entity, Mention, Referent, Sym, sym};
 use crate::terms::Terms;
-use smallvec::{smallvec, SmallVec};
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
 pub fn short_hash(s: &str) -> String {
@@ -101,13 +101,13 @@ fn in_order(short: &str, long: &str) -> bool {
     short.chars().all(|c| it.any(|l| l == c))
 }
 
-/// Points each coreference mention at the keys of what it refers to. (A key
-/// the mentions hold is borrowed: most are, and a copy of each was ~2 % of
-/// extraction's allocations.)
 /// The keys one mention refers to: most refer to one, kept inline (a
 /// vector each was ~5 % of extraction's allocations).
 type Keys<'m> = SmallVec<[Cow<'m, str>; 1]>;
 
+/// Points each coreference mention at the keys of what it refers to. (A key
+/// the mentions hold is borrowed: most are, and a copy of each was ~2 % of
+/// extraction's allocations.)
 fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
     let mut out: Vec<Keys<'m>> = Vec::with_capacity(mentions.len());
     // Borrowed: most mentions asked are passed over, and need no copy.
