@@ -28,11 +28,10 @@ pub struct Vocab {
     transitive: BTreeSet<String>,
     /// (local name, lang) → label.
     labels: BTreeMap<(String, String), String>,
-    /// Each class and property with all its ancestors (itself first), computed once.
-    class_closure: rustc_hash::FxHashMap<String, Vec<String>>,
-    /// The same, keyed by interned name: `is_a` is asked ~400 times an
-    /// article, and an interned name carries its hash (no string hashed).
-    class_ancestors: ustr::UstrMap<Vec<Sym>>,
+    /// Each class and property with all its ancestors (itself first), computed
+    /// once; classes by interned name (`is_a` is asked ~400 times an article,
+    /// and an interned name carries its hash: no string hashed).
+    class_closure: ustr::UstrMap<Vec<Sym>>,
     property_closure: rustc_hash::FxHashMap<String, Vec<String>>,
     /// Classes and object properties that take part in inference: with a
     /// super-class or super-property, one of another, symmetric or transitive.
@@ -92,10 +91,9 @@ impl Vocab {
                 _ => {}
             }
         }
-        v.class_closure = v.class_parents.keys().map(|c| (c.clone(), closure(&v.class_parents, c))).collect();
-        v.class_ancestors = v.class_closure.iter().map(|(c, a)| (sym(c), a.iter().map(|a| sym(a)).collect())).collect();
+        v.class_closure = v.class_parents.keys().map(|c| (sym(c), closure(&v.class_parents, c).iter().map(|a| sym(a)).collect())).collect();
         v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
-        v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().cloned().collect();
+        v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().map(|c| c.to_string()).collect();
         v.inference_properties = v
             .property_closure
             .values()
@@ -145,8 +143,9 @@ impl Vocab {
         self.inference_properties.contains(property)
     }
     /// The xt: super-classes of `class`, nearest first, without copying.
-    pub fn superclasses(&self, class: &str) -> &[String] {
-        self.class_closure.get(class).map_or(&[], |a| &a[1.min(a.len())..])
+    pub fn superclasses(&self, class: &str) -> &[Sym] {
+        // A name never interned is no class.
+        Sym::from_existing(class).and_then(|c| self.class_closure.get(&c)).map_or(&[], |a| &a[1.min(a.len())..])
     }
     /// The property and all its xt: super-properties, nearest first; `None`
     /// for a property it does not know.
@@ -155,7 +154,7 @@ impl Vocab {
     }
     /// Whether `class` is `ancestor` or one of its sub-classes.
     pub fn is_a(&self, class: Sym, ancestor: &str) -> bool {
-        class == ancestor || self.class_ancestors.get(&class).is_some_and(|a| a.iter().any(|c| c == ancestor))
+        class == ancestor || self.class_closure.get(&class).is_some_and(|a| a.iter().any(|c| c == ancestor))
     }
     /// Whether `property` is `ancestor` or one of its sub-properties.
     pub fn is_subproperty(&self, property: &str, ancestor: &str) -> bool {
