@@ -7,7 +7,7 @@
 //! name also states facts (a branch's parent, a person's post), returned as
 //! [`Link`]s. Figures and dates are read here too. Pure.
 
-use crate::knowledge::grammar::PlainWords;
+use crate::knowledge::grammar::{PlainWords, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
 
@@ -319,13 +319,12 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
-/// Greedy cover of `core` by descriptor words (indexed by first character):
-/// a core made only of them is no name.
-fn only_descriptors(core: &str, words: &rustc_hash::FxHashMap<char, Vec<String>>) -> bool {
+/// Greedy cover of `core` by descriptor words: a core made only of them is
+/// no name.
+fn only_descriptors(core: &str, words: &WordIndex) -> bool {
     let mut rest = core;
-    while let Some(first) = rest.chars().next() {
-        let bucket = words.get(&first).map_or(&[][..], Vec::as_slice);
-        match bucket.iter().filter(|w| rest.starts_with(w.as_str())).map(|w| w.len()).max() {
+    while !rest.is_empty() {
+        match words.longest_prefix_of(rest) {
             Some(n) => rest = &rest[n..],
             None => return false,
         }
@@ -468,7 +467,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if place_ids.is_empty() && name.ordinal.is_empty() && name.core.chars().count() < 2 {
             continue;
         }
-        if !core_is_empty && only_descriptors(name.core, &g.descriptors_by_first) {
+        if !core_is_empty && only_descriptors(name.core, &g.descriptors) {
             continue;
         }
         if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {
@@ -615,7 +614,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         // A leading date (10月8日) is not part of the name.
         let name = s.slice(pos, end);
         let core = s.slice(pos, p);
-        if only_descriptors(core, &g.descriptors_by_first) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
+        if only_descriptors(core, &g.descriptors) || core.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit()) {
             continue;
         }
         let mut c = Cand::new(pos, end, class, MentionSource::Event, Referent::Name { key: name_key(&["event"], name) }, 4);
@@ -674,7 +673,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             }
             // A bare kind of agreement (战略协议) names no document.
             let core = s.slice(pos, p);
-            if p - pos >= 2 && !only_descriptors(core, &g.descriptors_by_first) {
+            if p - pos >= 2 && !only_descriptors(core, &g.descriptors) {
                 let name = s.s(pos, end);
                 out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4));
             }

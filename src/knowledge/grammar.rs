@@ -124,10 +124,10 @@ pub struct Grammar {
     pub person_titles: WordIndex,
     pub name_followers: WordIndex,
     pub place_bound: WordIndex,
-    /// `org.descriptors` (not empty) by first character: a name's core is
-    /// covered by them word by word, and comparing all of them at every step
-    /// was a third of the ~6 % of extraction spent in `memcmp`.
-    pub descriptors_by_first: rustc_hash::FxHashMap<char, Vec<String>>,
+    /// `org.descriptors`, indexed: a name's core is covered by them word by
+    /// word, and comparing all of them at every step was a third of the ~6 %
+    /// of extraction spent in `memcmp`.
+    pub descriptors: WordIndex,
     /// The suffixes of `suffix_patterns` (every occurrence), and
     /// `org.not_names`, `document.agreement_suffix` and the coreference
     /// words (in `coref`'s order) as lists 0, 1 and 2, searched in one pass.
@@ -243,11 +243,26 @@ impl WordIndex {
         self.by_last.get(last)?.iter().filter(|w| w.len() <= end && c[end - w.len()..end] == w[..]).map(Vec::len).max()
     }
 
+    /// The length in bytes of the longest word `s` begins with.
+    pub fn longest_prefix_of(&self, s: &str) -> Option<usize> {
+        let first = s.chars().next()?;
+        self.by_first.get(&first)?.iter().filter_map(|w| prefix_bytes(s, w)).max()
+    }
+
     /// The length in chars of the longest word starting at `pos` in `c`.
     pub fn longest_starting_at(&self, c: &[char], pos: usize) -> Option<usize> {
         let first = c.get(pos)?;
         self.by_first.get(first)?.iter().filter(|w| c[pos..].starts_with(w)).map(Vec::len).max()
     }
+}
+
+/// The length in bytes of word `w` if `s` begins with it.
+fn prefix_bytes(s: &str, w: &[char]) -> Option<usize> {
+    let mut chars = s.char_indices();
+    for &c in w {
+        chars.next().filter(|&(_, x)| x == c)?;
+    }
+    Some(chars.next().map_or(s.len(), |(i, _)| i))
 }
 
 impl Grammar {
@@ -288,12 +303,7 @@ impl Grammar {
             person_titles: WordIndex::new(&g.person.titles),
             name_followers: WordIndex::new(&g.person.name_followers),
             place_bound: WordIndex::new(&g.org.place_bound),
-            descriptors_by_first: g.org.descriptors.iter().fold(Default::default(), |mut by: rustc_hash::FxHashMap<char, Vec<String>>, w| {
-                if let Some(first) = w.chars().next() {
-                    by.entry(first).or_default().push(w.clone());
-                }
-                by
-            }),
+            descriptors: WordIndex::new(&g.org.descriptors),
             hard_stop_set: g.org.hard_stops.chars().collect(),
             numeral_set: g.org.numerals.chars().collect(),
             measure_set: g.org.measure_words.chars().collect(),
@@ -322,7 +332,22 @@ impl Grammar {
 
 #[cfg(test)]
 mod tests {
-    use super::PlainWords;
+    use super::{PlainWords, WordIndex};
+
+    /// The longest listed word at a position, in chars or in bytes, and none
+    /// for a word that runs past the text.
+    #[test]
+    fn word_index_finds_the_longest_word() {
+        let words: Vec<String> = ["教育", "教育局", "局长", ""].iter().map(|w| w.to_string()).collect();
+        let index = WordIndex::new(&words);
+        let c: Vec<char> = "市教育局长".chars().collect();
+        assert_eq!(index.longest_starting_at(&c, 1), Some(3));
+        assert_eq!(index.longest_ending_at(&c, 5), Some(2));
+        assert_eq!(index.longest_starting_at(&c, 0), None);
+        assert_eq!(index.longest_prefix_of("教育局长"), Some("教育局".len()));
+        assert_eq!(index.longest_prefix_of("教"), None);
+        assert_eq!(index.longest_prefix_of(""), None);
+    }
 
     /// One pass finds every occurrence of the `every` words, and what
     /// `str::match_indices` finds word by word of the lists, also for a word
