@@ -517,8 +517,13 @@ fn drop_general_duplicates(rels: &mut Vec<Relation>, k: &Knowledge) {
             let Object::Entity(o) = &r.object else { return false };
             rels.iter().any(|r2| {
                 let Object::Entity(o2) = &r2.object else { return false };
-                let same_pair = (r2.subject == r.subject && o2 == o) || (k.vocab.is_symmetric(&r.property) && r2.subject == *o && *o2 == r.subject);
-                r2.sentence == r.sentence && same_pair && r2.property != r.property && k.vocab.is_subproperty(&r2.property, &r.property)
+                // Cheap comparisons first: this is asked of every pair of an
+                // article's relations, and the vocabulary lookups hash.
+                if r2.sentence != r.sentence || r2.property == r.property {
+                    return false;
+                }
+                let same_pair = (r2.subject == r.subject && o2 == o) || (r2.subject == *o && *o2 == r.subject && k.vocab.is_symmetric(&r.property));
+                same_pair && k.vocab.is_subproperty(&r2.property, &r.property)
             })
         })
         .collect();
