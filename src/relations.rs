@@ -258,13 +258,13 @@ fn rule_words(k: &Knowledge, text: &str, char_at: &[usize], found: &mut Vec<Vec<
     found.resize_with(words, Vec::new);
     found.iter_mut().for_each(Vec::clear);
     markers.clear();
-    for (start, end, p) in k.rules.word_matcher.find_overlapping(text) {
+    k.rules.word_matcher.each_overlapping(text, |start, end, p| {
         let (a, b) = (char_at[start], char_at[end]);
         match p.checked_sub(words) {
             None => found[p].push((a, b)),
             Some(j) => markers.push((a, b, if j < k.rules.planned_words { Modality::Planned } else { Modality::Reported })),
         }
-    }
+    });
     markers.sort_by_key(|&(s, e, m)| (m != Modality::Planned, s, e));
 }
 

@@ -188,13 +188,13 @@ impl PlainWords {
     pub fn find(&self, text: &str, every: &mut Vec<(usize, usize, usize)>, out: &mut Vec<(usize, usize)>) {
         every.clear();
         out.clear();
-        for (start, end, p) in self.matcher.find_overlapping(text) {
+        self.matcher.each_overlapping(text, |start, end, p| {
             if p < self.every {
                 every.push((start, end, p));
             } else {
                 out.push((p, start));
             }
-        }
+        });
         out.sort_unstable();
         let mut last: Option<(usize, usize)> = None;
         out.retain(|&(p, start)| {
