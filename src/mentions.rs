@@ -178,7 +178,14 @@ pub fn norm_into(out: &mut String, s: &str) {
     // are (no decomposition, and nothing composes with them), as it does
     // the quote marks dropped: ~3 000 instructions a name saved.
     let stable = |c: char| c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c) || !keep(&c) && !c.is_whitespace();
-    if s.chars().all(stable) {
+    let (mut all_stable, mut all_kept) = (true, true);
+    for c in s.chars() {
+        all_stable &= stable(c);
+        all_kept &= keep(&c);
+    }
+    if all_stable && all_kept {
+        out.push_str(s);
+    } else if all_stable {
         out.extend(s.chars().filter(keep));
     } else {
         out.extend(s.nfkc().filter(keep));
