@@ -275,7 +275,7 @@ fn latest_year(text: &str) -> Option<u32> {
 }
 
 /// Reads a byline (`慧聪教育网 2023-10-10 09:47 来源:东方财富`).
-fn byline(line: &str) -> Option<(Option<String>, String)> {
+fn byline(line: &str, g: &Grammar) -> Option<(Option<String>, String)> {
     if line.contains('。') || line.chars().count() > 100 {
         return None;
     }
@@ -294,7 +294,7 @@ fn byline(line: &str) -> Option<(Option<String>, String)> {
     let publisher = if !before.is_empty() && !before.contains(':') {
         Some(before.to_string())
     } else {
-        label_value("来源").filter(|s| !s.is_empty())
+        g.furniture.source_labels.iter().find_map(|l| label_value(l).filter(|s| !s.is_empty()))
     };
     Some((publisher, date))
 }
@@ -430,7 +430,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         idx.truncate(idx.len() - tail);
     }
     // Header: a byline among the first lines is metadata, not body.
-    if let Some((k, (publisher, date))) = idx.iter().take(3).enumerate().find_map(|(k, &i)| byline(all[i].text.trim()).map(|b| (k, b))) {
+    if let Some((k, (publisher, date))) = idx.iter().take(3).enumerate().find_map(|(k, &i)| byline(all[i].text.trim(), g).map(|b| (k, b))) {
         meta.publisher = publisher;
         meta.date = Some(date);
         idx.remove(k);

@@ -356,8 +356,6 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
     let core_end = pos;
     // Places found right to left: (start, end, id).
     let mut places: Vec<(usize, usize, Sym)> = Vec::new();
-    // Linking words that may stand inside a name when the name would otherwise be too short (容和).
-    let soft = ["和", "与", "及", "在"];
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
             // A place begins the name; places may chain (北京市东城区).
@@ -377,7 +375,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
         }
         let core_len = core_end - pos;
         if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
-            if core_len >= 2 || !soft.iter().any(|w| s.ends_with_at(pos, w) && w.chars().count() == n) {
+            if core_len >= 2 || !g.org.soft_stops.iter().any(|w| s.ends_with_at(pos, w) && w.chars().count() == n) {
                 break;
             }
         }
@@ -437,11 +435,15 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
     for (&end, &(p, suffix)) in &best_at_end {
         let abbreviated = g.org.abbreviated_suffix.contains_key(suffix);
-        if abbreviated && (s.c.get(end) == Some(&'学') || p == 0 || !g.numeral_set.contains(&s.c[p - 1])) {
+        // An abbreviation needs a numeral before it (四中), and is not the
+        // start of its full form (中 of 中学: the last character of the full
+        // form follows).
+        let full_continues = || g.org.abbreviated_suffix.get(suffix).and_then(|full| full.chars().last()).is_some_and(|l| s.c.get(end) == Some(&l));
+        if abbreviated && (p == 0 || !g.numeral_set.contains(&s.c[p - 1]) || full_continues()) {
             continue;
         }
         // 中学 inside 中学生, 大学 inside 大学生: not a name.
-        if s.c.get(end) == Some(&'生') {
+        if g.org.suffix_breakers.iter().any(|w| s.starts_with_at(end, w)) {
             continue;
         }
         let Some(class) = g.suffix_class(suffix) else { continue };
@@ -452,7 +454,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if place_bound && place_ids.is_empty() {
             // 市教委, 管委会 on their own: a reference back, settled by resolve.
             let core = name.core;
-            if core.is_empty() || ["市", "省", "区", "县", "新区"].contains(&core) {
+            if core.is_empty() || g.org.place_levels.iter().any(|l| l == core) {
                 let key = format!("bare|{}", g.org.suffix_alias.get(suffix).unwrap_or(suffix));
                 let mut c = Cand::new(name.start, end, class, MentionSource::Coreference, Referent::Name { key }, 2);
                 c.variants.push(core.to_string());
@@ -523,7 +525,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
                 let unit = s.s(from, end);
                 let key = name_key(&["dept", referent_key(&parent.referent)], &unit);
                 let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
-                if s.k.vocab.is_a(parent.class, "EducationAuthority") || unit.contains("教") {
+                if s.k.vocab.is_a(parent.class, "EducationAuthority") || g.org.education_marks.iter().any(|m| unit.contains(m.as_str())) {
                     d.class = sym("EducationAuthority");
                 }
                 d.variants.push(unit);
@@ -560,7 +562,7 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
         pos = end;
     }
     let Some(n) = s.word_starting_at(pos, &g.org.branch_suffix) else { return };
-    if place.is_none() && s.slice(pos, pos + n) == "校区" {
+    if place.is_none() && g.org.branch_needs_place.iter().any(|w| s.slice(pos, pos + n) == w) {
         return;
     }
     let end = pos + n;
@@ -664,7 +666,9 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
         let n = suffix.chars().count();
         for p in s.plain_bytes(1, wi).map(|b| s.char_at[b]) {
             let end = p + n;
-            if s.c.get(end).is_some_and(|&c| c == '》' || c == '书') || (p > 0 && s.c[..p].iter().rposition(|&c| c == '《') > s.c[..p].iter().rposition(|&c| c == '》')) {
+            // Inside a title, or the start of a longer suffix (协议 of 协议书).
+            let longer = g.document.agreement_suffix.iter().any(|w| w.len() > suffix.len() && s.starts_with_at(p, w));
+            if longer || s.c.get(end) == Some(&'》') || (p > 0 && s.c[..p].iter().rposition(|&c| c == '《') > s.c[..p].iter().rposition(|&c| c == '》')) {
                 continue;
             }
             let mut pos = p;
@@ -755,8 +759,9 @@ fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
             let class = if s.k.vocab.is_class(class) { class } else if target.starts_with("group") { "RegionGroup" } else { "Place" };
             let mut c = Cand::new(p, p + n, sym(class), MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
             // 三地教育部门: the authorities of the three places.
-            if target.starts_with("group:") && s.starts_with_at(p + n, "教育部门") {
-                c.end = p + n + 4;
+            let authority = s.k.grammar.coref_authority.words.iter().filter(|w| s.starts_with_at(p + n, w)).map(|w| w.chars().count()).max();
+            if let (true, Some(a)) = (target.starts_with("group:"), authority) {
+                c.end = p + n + a;
                 c.name = (p, c.end);
                 c.class = sym("EducationAuthority");
                 c.referent = Referent::Back(vec![format!("{target}:authority")]);
@@ -821,7 +826,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
                 continue;
             }
             // A unit inside the title chain (管委会常务副主任, 市教委副主任).
-            let unit = ["", "市", "省", "区", "县"].iter().find_map(|pre| {
+            let unit = std::iter::once("").chain(g.org.place_levels.iter().map(String::as_str)).find_map(|pre| {
                 let pre_n = pre.chars().count();
                 if !s.starts_with_at(pos, pre) {
                     return None;
@@ -905,7 +910,8 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             continue;
         }
         let linked = |a: usize, b: usize| -> bool {
-            ["、", "和", "及", "与", ""].contains(&s.slice(a, b))
+            let between = s.slice(a, b);
+            between.is_empty() || g.org.list_joiners.iter().any(|w| w == between)
         };
         let mut place = None;
         let mut j = i;
@@ -1036,23 +1042,30 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
             found.links.push(Link { from: ev, property: sym("startDate"), to: LinkTarget::Date(date.clone()), rule: sym("date.event") });
         }
     }
-    for p in s.find_all("成立") {
-        let after: String = s.c[p + 2..].iter().take(6).collect();
-        let stated_year = after
-            .strip_prefix('于')
-            .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
-            .filter(|y| y.len() == 4);
-        let org_before = in_sentence.clone().rev().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
-        let org_after = in_sentence.clone().find(|&m| rel(m).0 == p + 2 && is_org(s, found.mentions[m].class));
-        let (target, value) = match (stated_year, org_after, org_before) {
-            (Some(y), _, Some(o)) => (o, y),
-            (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
-                Some(d) => (o, d),
-                None => continue,
-            },
-            _ => continue,
-        };
-        found.links.push(Link { from: target, property: sym("foundingDate"), to: LinkTarget::Date(value), rule: sym("date.founding") });
+    let founding = &s.k.grammar.founding;
+    for word in &founding.words {
+        let n = word.chars().count();
+        for p in s.find_all(word) {
+            // 成立于2015年: a year stated right after the word.
+            let after: String = s.c[p + n..].iter().take(12).collect();
+            let stated_year = founding
+                .year_prefix
+                .iter()
+                .find_map(|w| after.strip_prefix(w.as_str()))
+                .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
+                .filter(|y| y.len() == 4);
+            let org_before = in_sentence.clone().rev().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
+            let org_after = in_sentence.clone().find(|&m| rel(m).0 == p + n && is_org(s, found.mentions[m].class));
+            let (target, value) = match (stated_year, org_after, org_before) {
+                (Some(y), _, Some(o)) => (o, y),
+                (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
+                    Some(d) => (o, d),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            found.links.push(Link { from: target, property: sym("foundingDate"), to: LinkTarget::Date(value), rule: sym("date.founding") });
+        }
     }
 }
 

@@ -12,14 +12,8 @@ use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
 use crate::knowledge::{Knowledge, Rule};
 use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation, Sym};
 
-/// Words that join the members of a coordinated list.
-const COORDINATORS: [&str; 4] = ["、", "和", "及", "以及"];
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
-/// The word that pairs a list of subjects with a list of objects one by one.
-const RESPECTIVELY: &str = "分别";
-/// Words after which the mention before them is the topic of what follows (天津市将…).
-const TOPIC_MARKERS: [&str; 8] = ["将", "已", "还", "也", "则", "要", "正", "持续"];
 
 /// A coordinated list of mentions, in sentence-relative chars.
 #[derive(Debug, Clone)]
@@ -43,8 +37,6 @@ struct Ctx<'a> {
 /// Classes that may fill a slot: a group of them inside a gap means the
 /// pattern reached past a nearer argument.
 const ARGUMENT_CLASSES: [&str; 2] = ["Organization", "Person"];
-/// Words before a group that make it a place of the action, not its subject (在雄安新区举行).
-const LOCATIVES: [&str; 3] = ["在", "于", "到"];
 
 impl Ctx<'_> {
     /// Whether a whole group of organisations or people lies inside `[a, b)`.
@@ -56,7 +48,7 @@ impl Ctx<'_> {
     /// Whether a group stands after a locative preposition.
     fn locative(&self, g: usize) -> bool {
         let st = self.groups[g].start;
-        LOCATIVES.iter().any(|w| st >= w.chars().count() && self.word_at(st - w.chars().count(), w))
+        self.k.rules.structure.locatives.iter().any(|w| st >= w.chars().count() && self.word_at(st - w.chars().count(), w))
     }
     /// Whether word `w` stands in the sentence at `pos` (without making strings:
     /// every group, topic and coordinator test asks this).
@@ -369,7 +361,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
-            let joined = ctx.groups.last().is_some_and(|g| COORDINATORS.iter().any(|w| ctx.is_word(g.end, a, w)));
+            let joined = ctx.groups.last().is_some_and(|g| k.rules.structure.coordinators.iter().any(|w| ctx.is_word(g.end, a, w)));
             match ctx.groups.last_mut() {
                 Some(g) if joined => {
                     g.members.push(m);
@@ -387,7 +379,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
             .iter()
             .filter(|&&m| {
                 let e = mentions[m].span.end - offset;
-                let followed = TOPIC_MARKERS.iter().any(|w| ctx.word_at(e, w));
+                let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
                 // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
                 let kind_ok = k.vocab.is_a(mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
                 followed && kind_ok && entities[m].len() == 1
@@ -436,7 +428,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
                     }
                 };
                 // A分别与B…: the i-th subject goes with the i-th object.
-                let respective = b.s.len() == b.o.len() && b.s.len() > 1 && ctx.holds_word(0, anchor.1, RESPECTIVELY);
+                let respective = b.s.len() == b.o.len() && b.s.len() > 1 && k.rules.structure.respectively.iter().any(|w| ctx.holds_word(0, anchor.1, w));
                 for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
                     for (j, &o) in b.o.iter().enumerate() {
                         if !respective || i == j || i >= b.s.len() {
@@ -479,14 +471,12 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
     out
 }
 
-/// Words after a list of places that name the list as a group (北京市、天津市、河北省三地).
-const GROUP_WORDS: [&str; 4] = ["三地", "两地", "三省市", "两省市"];
-
-/// A list of places called 三地/两地 is a region group of the lexicon with
-/// exactly those members: each place is a member of it.
+/// A list of places called 三地/两地 (`structure.group_words`) is a region
+/// group of the lexicon with exactly those members: each place is a member
+/// of it.
 fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<Sym>], out: &mut Vec<Relation>) {
     for g in &ctx.groups {
-        if g.members.len() < 2 || !GROUP_WORDS.iter().any(|w| ctx.word_at(g.end, w)) {
+        if g.members.len() < 2 || !ctx.k.rules.structure.group_words.iter().any(|w| ctx.word_at(g.end, w)) {
             continue;
         }
         let ids: std::collections::BTreeSet<Sym> = g.members.iter().flat_map(|&m| entities[m].iter().copied()).collect();

@@ -22,6 +22,18 @@ pub struct OrgGrammar {
     pub descriptors: Vec<String>,
     pub generic_cores: Vec<String>,
     pub left_stops: Vec<String>,
+    /// Left stops a name may hold when its core would be shorter without them.
+    pub soft_stops: Vec<String>,
+    /// 市, 区…: before a place-bound suffix, a reference back; in a title chain, a unit.
+    pub place_levels: Vec<String>,
+    /// Branch suffixes that make a campus only after a place (校区).
+    pub branch_needs_place: Vec<String>,
+    /// A department whose name holds one of these is an education authority.
+    pub education_marks: Vec<String>,
+    /// Join the names of a list: a generic name takes its neighbours' place.
+    pub list_joiners: Vec<String>,
+    /// Right after a suffix, make it part of another word (中学生).
+    pub suffix_breakers: Vec<String>,
     pub hard_stops: String,
     pub name_max: usize,
     pub measure_words: String,
@@ -63,6 +75,21 @@ pub struct PersonGrammar {
     pub surnames: String,
 }
 
+/// Words after a group word that make it the group's authorities (三地教育部门).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorefAuthority {
+    pub words: Vec<String>,
+}
+
+/// Words that say an organisation was founded, and those between them and a stated year.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FoundingGrammar {
+    pub words: Vec<String>,
+    pub year_prefix: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FigureGrammar {
@@ -83,6 +110,8 @@ pub struct ModalityWords {
 #[serde(deny_unknown_fields)]
 pub struct FurnitureGrammar {
     pub markers: Vec<String>,
+    /// Labels of the source in a byline (来源:…), read as the publisher.
+    pub source_labels: Vec<String>,
     pub credit_markers: Vec<String>,
     pub prose_min_chars: usize,
 }
@@ -96,6 +125,8 @@ struct GrammarFile {
     quoted: QuotedGrammar,
     person: PersonGrammar,
     coref: BTreeMap<String, String>,
+    coref_authority: CorefAuthority,
+    founding: FoundingGrammar,
     figures: FigureGrammar,
     modality: ModalityWords,
     furniture: FurnitureGrammar,
@@ -110,6 +141,8 @@ pub struct Grammar {
     pub quoted: QuotedGrammar,
     pub person: PersonGrammar,
     pub coref: BTreeMap<String, String>,
+    pub coref_authority: CorefAuthority,
+    pub founding: FoundingGrammar,
     pub figures: FigureGrammar,
     pub modality: ModalityWords,
     pub furniture: FurnitureGrammar,
@@ -314,6 +347,8 @@ impl Grammar {
             quoted: g.quoted,
             person: g.person,
             coref: g.coref,
+            coref_authority: g.coref_authority,
+            founding: g.founding,
             figures: g.figures,
             modality: g.modality,
             furniture: g.furniture,

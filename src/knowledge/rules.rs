@@ -84,7 +84,24 @@ struct RuleDef {
 struct RulesFile {
     default_gap: usize,
     far_gap: usize,
+    structure: StructureWords,
     rule: Vec<RuleDef>,
+}
+
+/// Words the matcher reads around the slots of every rule (`[structure]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StructureWords {
+    /// Join the members of a coordinated list (A、B和C).
+    pub coordinators: Vec<String>,
+    /// Pair a list of subjects with a list of objects one by one.
+    pub respectively: Vec<String>,
+    /// After them, the mention before is the topic of what follows.
+    pub topic_markers: Vec<String>,
+    /// Before a list, make it the place of an action, not an argument.
+    pub locatives: Vec<String>,
+    /// After a list of places, call it a group of the lexicon (三地).
+    pub group_words: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +134,7 @@ pub struct Rule {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub far_gap: usize,
+    pub structure: StructureWords,
     /// Every literal of every rule: they also bound names.
     pub triggers: Vec<String>,
     /// `triggers`, indexed.
@@ -271,6 +289,6 @@ impl RuleSet {
             }
         }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
+        Ok(RuleSet { rules, far_gap: f.far_gap, structure: f.structure, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
     }
 }
