@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
-use crate::model::{Article, Entity, Extraction, Mention, Sym};
+use crate::model::{Article, Entity, Extraction, Mention, Referred, Sym};
 use crate::relations;
 use crate::resolve::{resolve, resolve_settled, Referents, Resolution, Settled};
 use crate::terms::Terms;
@@ -48,7 +48,7 @@ pub fn read_article(input: &Input, k: &Knowledge) -> Result<Read, IngestError> {
 }
 
 /// The relations of one article, once its mentions are resolved.
-fn relate(read: Read, mention_entities: Vec<Vec<Sym>>, k: &Knowledge) -> Extraction {
+fn relate(read: Read, mention_entities: Vec<Referred>, k: &Knowledge) -> Extraction {
     let Read { article, found } = read;
     let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
     Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }

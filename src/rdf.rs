@@ -192,7 +192,7 @@ pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Graph
 
 /// Entities an article names, with the names used for each. A coreference
 /// word (该校, 三地) names nothing of its own.
-fn named<'a>(mentions: &'a [crate::model::Mention], mention_entities: &'a [Vec<Sym>]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
+fn named<'a>(mentions: &'a [crate::model::Mention], mention_entities: &'a [crate::model::Referred]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
     let mut surfaces: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (m, ids) in mentions.iter().zip(mention_entities) {
         if matches!(m.referent, crate::model::Referent::Back(_)) {

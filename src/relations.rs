@@ -10,7 +10,7 @@ use smallvec::{smallvec, SmallVec};
 
 use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
 use crate::knowledge::{Knowledge, Rule};
-use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Relation, Sym};
+use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Referred, Relation, Sym};
 
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
@@ -319,7 +319,7 @@ struct Spare {
 }
 
 /// Applies every rule and link to one article's mentions.
-pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], links: &[Link], k: &Knowledge) -> Vec<Relation> {
+pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], links: &[Link], k: &Knowledge) -> Vec<Relation> {
     let mut out: Vec<Relation> = Vec::new();
     let mut facts = Facts { seen: FxHashSet::default() };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
@@ -474,7 +474,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Vec<Sym>], l
 /// A list of places called 三地/两地 (`structure.group_words`) is a region
 /// group of the lexicon with exactly those members: each place is a member
 /// of it.
-fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Vec<Sym>], out: &mut Vec<Relation>) {
+fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Referred], out: &mut Vec<Relation>) {
     for g in &ctx.groups {
         if g.members.len() < 2 || !ctx.k.rules.structure.group_words.iter().any(|w| ctx.word_at(g.end, w)) {
             continue;

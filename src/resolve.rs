@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
 use crate::mentions::norm;
-use crate::model::{Entity, Mention, Referent, Sym, sym};
+use crate::model::{Entity, Mention, Referent, Referred, Sym, sym};
 use crate::terms::Terms;
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
@@ -76,7 +76,7 @@ impl Referents {
         })
     }
     /// The same, as vectors (an [`Extraction`](crate::model::Extraction) holds them so).
-    pub fn article_owned(&self, i: usize) -> Vec<Vec<Sym>> {
+    pub fn article_owned(&self, i: usize) -> Vec<Referred> {
         self.article(i).map(|ids| ids.collect()).collect()
     }
 }
