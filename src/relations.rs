@@ -48,21 +48,21 @@ impl Ctx<'_> {
     /// Whether a group stands after a locative preposition.
     fn locative(&self, g: usize) -> bool {
         let st = self.groups[g].start;
-        self.k.rules.structure.locatives.iter().any(|w| st >= w.chars().count() && self.word_at(st - w.chars().count(), w))
+        self.k.rules.structure.locatives.iter().any(|w| st >= w.len() && self.word_at(st - w.len(), w))
     }
-    /// Whether word `w` stands in the sentence at `pos` (without making strings:
-    /// every group, topic and coordinator test asks this).
-    fn word_at(&self, pos: usize, w: &str) -> bool {
-        crate::model::word_at(&self.chars, pos, w)
+    /// Whether word `w` (its characters) stands in the sentence at `pos`
+    /// (without making strings: every group, topic and coordinator test
+    /// asks this).
+    fn word_at(&self, pos: usize, w: &[char]) -> bool {
+        self.chars.get(pos..pos + w.len()) == Some(w)
     }
     /// Whether `[a, b)` is exactly word `w`.
-    fn is_word(&self, a: usize, b: usize, w: &str) -> bool {
-        a <= b && w.chars().count() == b - a && self.word_at(a, w)
+    fn is_word(&self, a: usize, b: usize, w: &[char]) -> bool {
+        a <= b && w.len() == b - a && self.word_at(a, w)
     }
     /// Whether word `w` stands anywhere inside `[a, b)`.
-    fn holds_word(&self, a: usize, b: usize, w: &str) -> bool {
-        let n = w.chars().count();
-        (a..b).any(|p| p + n <= b && self.word_at(p, w))
+    fn holds_word(&self, a: usize, b: usize, w: &[char]) -> bool {
+        self.chars.get(a..b.min(self.chars.len())).is_some_and(|x| x.windows(w.len()).any(|x| x == w))
     }
     fn crosses_clause(&self, a: usize, b: usize) -> bool {
         a < b && self.chars[a..b].iter().any(|c| CLAUSE_ENDS.contains(c))

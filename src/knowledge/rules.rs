@@ -88,20 +88,34 @@ struct RulesFile {
     rule: Vec<RuleDef>,
 }
 
-/// Words the matcher reads around the slots of every rule (`[structure]`).
+/// Words the matcher reads around the slots of every rule (`[structure]`),
+/// as characters: they are compared with a sentence's characters in place,
+/// many times a sentence.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StructureWords {
     /// Join the members of a coordinated list (A、B和C).
-    pub coordinators: Vec<String>,
+    #[serde(deserialize_with = "char_words")]
+    pub coordinators: Vec<Box<[char]>>,
     /// Pair a list of subjects with a list of objects one by one.
-    pub respectively: Vec<String>,
+    #[serde(deserialize_with = "char_words")]
+    pub respectively: Vec<Box<[char]>>,
     /// After them, the mention before is the topic of what follows.
-    pub topic_markers: Vec<String>,
+    #[serde(deserialize_with = "char_words")]
+    pub topic_markers: Vec<Box<[char]>>,
     /// Before a list, make it the place of an action, not an argument.
-    pub locatives: Vec<String>,
+    #[serde(deserialize_with = "char_words")]
+    pub locatives: Vec<Box<[char]>>,
     /// After a list of places, call it a group of the lexicon (三地).
-    pub group_words: Vec<String>,
+    #[serde(deserialize_with = "char_words")]
+    pub group_words: Vec<Box<[char]>>,
+}
+
+/// A list of words, each as its characters (an empty word is dropped: it
+/// would stand everywhere).
+fn char_words<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Box<[char]>>, D::Error> {
+    let words: Vec<String> = Vec::deserialize(d)?;
+    Ok(words.iter().filter(|w| !w.is_empty()).map(|w| w.chars().collect()).collect())
 }
 
 #[derive(Debug, Clone)]
