@@ -9,7 +9,7 @@
 
 use crate::knowledge::grammar::{PlainWords, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Referent, Span, Sym, sym};
+use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -31,7 +31,7 @@ struct Cand {
     class: Sym,
     source: MentionSource,
     referent: Referent,
-    places: Vec<Sym>,
+    places: Places,
     variants: Vec<String>,
     priority: u8,
     /// Mentions inside this one that the text also names (a branch's parent).
@@ -213,7 +213,7 @@ impl Cand {
             class,
             source,
             referent,
-            places: Vec::new(),
+            places: Places::new(),
             variants: Vec::new(),
             priority,
             children: Vec::new(),
@@ -449,7 +449,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         let Some(class) = g.suffix_class(suffix) else { continue };
         let place_bound = g.org.place_bound.contains(suffix);
         let Some(name) = scan_org_left(s, p, abbreviated) else { continue };
-        let place_ids: Vec<Sym> = name.places.iter().map(|&(_, id)| id).collect();
+        let place_ids: Places = name.places.iter().map(|&(_, id)| id).collect();
         let core_is_empty = name.core.is_empty();
         if place_bound && place_ids.is_empty() {
             // 市教委, 管委会 on their own: a reference back, settled by resolve.
@@ -864,7 +864,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
             let surface = s.slice(a, b);
             let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
             let class = g.suffix_class(&suffix).unwrap_or_else(|| sym("GovernmentBody"));
-            let places: Vec<Sym> = place.iter().copied().collect();
+            let places: Places = place.iter().copied().collect();
             let referent = body_referent(s.k, &places, &suffix, &class);
             let mut u = Cand::new(a, b, class, MentionSource::NameGrammar, referent, 3);
             u.places = places;
@@ -936,7 +936,7 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             let province = s.k.lexicon.province_of(&p).unwrap_or(p);
             let new_key = key.replacen("org|?|", &format!("org|{province}|"), 1);
             chosen[i].referent = Referent::Name { key: new_key };
-            chosen[i].places = vec![province];
+            chosen[i].places = smallvec::smallvec![province];
         }
     }
 }

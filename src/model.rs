@@ -168,7 +168,7 @@ pub struct Mention {
     pub source: MentionSource,
     pub referent: Referent,
     /// Lexicon places this name lies in (雄安 in 雄安启明第二中学), by lexicon id.
-    pub places: Vec<Sym>,
+    pub places: Places,
     /// Surface forms of the same thing that the grammar knows besides `surface`
     /// (the quoted term of “3+2”联合培养, the un-prefixed name of 天津滨海新区).
     pub variants: Vec<String>,
@@ -259,6 +259,10 @@ pub struct Observation {
     /// The entity counted, when one stands right before the figure.
     pub about: Option<String>,
 }
+
+/// The places a name lies in: none, one or two (a city and its district),
+/// held inline (every candidate name of every sentence has them).
+pub type Places = smallvec::SmallVec<[Sym; 2]>;
 
 /// The entities one mention refers to: nearly always none or one, held
 /// inline (a vector each was ~5 % of extraction's allocations).
