@@ -9,6 +9,7 @@ use rustc_hash::FxHashSet;
 use smallvec::{smallvec, SmallVec};
 
 use crate::knowledge::rules::{Lit, Part, Pattern, Slot};
+use crate::knowledge::vocab::ClassSet;
 use crate::knowledge::{Knowledge, Rule};
 use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Referred, Relation, Sym};
 
@@ -34,15 +35,12 @@ struct Ctx<'a> {
     groups: Vec<Group>,
 }
 
-/// Classes that may fill a slot: a group of them inside a gap means the
-/// pattern reached past a nearer argument.
-const ARGUMENT_CLASSES: [&str; 2] = ["Organization", "Person"];
 
 impl Ctx<'_> {
     /// Whether a whole group of organisations or people lies inside `[a, b)`.
     fn gap_holds_argument(&self, a: usize, b: usize) -> bool {
         self.groups.iter().any(|g| {
-            a <= g.start && g.end <= b && g.members.iter().any(|&m| ARGUMENT_CLASSES.iter().any(|c| self.k.vocab.is_a(self.mentions[m].class, c)))
+            a <= g.start && g.end <= b && g.members.iter().any(|&m| self.k.vocab.in_set(self.mentions[m].class, &self.k.rules.argument_classes))
         })
     }
     /// Whether a group stands after a locative preposition.
@@ -72,15 +70,15 @@ impl Ctx<'_> {
         let start = self.chars[..pos].iter().rposition(|c| CLAUSE_ENDS.contains(c)).map_or(0, |i| i + 1);
         pos - start <= 2
     }
-    fn class_ok(&self, m: usize, classes: &[String]) -> bool {
-        classes.is_empty() || classes.iter().any(|c| self.k.vocab.is_a(self.mentions[m].class, c))
+    fn class_ok(&self, m: usize, classes: &ClassSet) -> bool {
+        self.k.vocab.in_set(self.mentions[m].class, classes)
     }
     /// Members of group `g` whose class fits.
-    fn fitting(&self, g: usize, classes: &[String]) -> Members {
+    fn fitting(&self, g: usize, classes: &ClassSet) -> Members {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
     }
     /// Whether any member of group `g` fits.
-    fn any_fits(&self, g: usize, classes: &[String]) -> bool {
+    fn any_fits(&self, g: usize, classes: &ClassSet) -> bool {
         self.groups[g].members.iter().any(|&m| self.class_ok(m, classes))
     }
     /// Occurrences of a literal's alternatives that no excluded word covers.
@@ -124,11 +122,11 @@ struct Bound {
     g: Members,
 }
 
-fn slot_classes<'r>(rule: &'r Rule, slot: Slot) -> &'r [String] {
+fn slot_classes(rule: &Rule, slot: Slot) -> &ClassSet {
     match slot {
-        Slot::S | Slot::S2 | Slot::G => &rule.s,
-        Slot::O => &rule.o,
-        Slot::X => &rule.x,
+        Slot::S | Slot::S2 | Slot::G => &rule.s_set,
+        Slot::O => &rule.o_set,
+        Slot::X => &rule.x_set,
     }
 }
 
@@ -408,7 +406,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                     // The topic: of an earlier clause of this sentence, else of the paragraph.
                     let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
                     match here.or(topic.map(|(_, t)| t)) {
-                        Some(t) if ctx.class_ok(t, &rule.s) => b.s = smallvec![t],
+                        Some(t) if ctx.class_ok(t, &rule.s_set) => b.s = smallvec![t],
                         _ => continue,
                     }
                 }

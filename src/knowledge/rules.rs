@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::vocab::ClassSet;
 use super::{line_col, toml_error, KnowledgeError, Vocab};
 use crate::model::{sym, Sym};
 
@@ -126,6 +127,10 @@ pub struct Rule {
     /// Classes a subject (and `{s2}`, `{g}` member) may have.
     pub s: Vec<String>,
     pub o: Vec<String>,
+    /// `s`, `o` and `x` as sets, for the matcher.
+    pub s_set: ClassSet,
+    pub o_set: ClassSet,
+    pub x_set: ClassSet,
     /// Classes of `{x}`; empty: any.
     pub x: Vec<String>,
     /// Most characters between two parts.
@@ -144,10 +149,16 @@ pub struct Rule {
     pub counters: Vec<Example>,
 }
 
+/// Classes that may fill a slot: a group of them inside a gap means the
+/// pattern reached past a nearer argument.
+pub const ARGUMENT_CLASSES: [&str; 2] = ["Organization", "Person"];
+
 #[derive(Debug)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub far_gap: usize,
+    /// Classes that may fill a slot ([`ARGUMENT_CLASSES`]).
+    pub argument_classes: ClassSet,
     pub structure: StructureWords,
     /// Every literal of every rule: they also bound names.
     pub triggers: Vec<String>,
@@ -235,6 +246,9 @@ impl RuleSet {
                 id: sym(&d.id),
                 property: sym(&d.property),
                 patterns,
+                s_set: vocab.class_set(&d.s),
+                o_set: vocab.class_set(&d.o),
+                x_set: vocab.class_set(&d.x),
                 s: d.s,
                 o: d.o,
                 x: d.x,
@@ -303,6 +317,6 @@ impl RuleSet {
             }
         }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, structure: f.structure, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
+        Ok(RuleSet { rules, far_gap: f.far_gap, argument_classes: vocab.class_set(&ARGUMENT_CLASSES), structure: f.structure, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
     }
 }

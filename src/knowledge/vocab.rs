@@ -32,6 +32,13 @@ pub struct Vocab {
     /// once; classes by interned name (`is_a` is asked ~400 times an article,
     /// and an interned name carries its hash: no string hashed).
     class_closure: ustr::UstrMap<Vec<Sym>>,
+    /// Each class's number, and for class `i` the bits of itself and its
+    /// ancestors (`ancestor_bits[i * class_words..][..class_words]`): a set
+    /// of classes known at load time ([`ClassSet`], a rule's slot) is tested
+    /// with a mask, not by comparing names (~4 % of extraction's time).
+    class_number: ustr::UstrMap<u32>,
+    ancestor_bits: Vec<u64>,
+    class_words: usize,
     property_closure: rustc_hash::FxHashMap<String, Vec<String>>,
     /// Classes and object properties that take part in inference: with a
     /// super-class or super-property, one of another, symmetric or transitive.
@@ -92,6 +99,14 @@ impl Vocab {
             }
         }
         v.class_closure = v.class_parents.keys().map(|c| (sym(c), closure(&v.class_parents, c).iter().map(|a| sym(a)).collect())).collect();
+        v.class_number = v.class_parents.keys().enumerate().map(|(i, c)| (sym(c), i as u32)).collect();
+        v.class_words = v.class_parents.len().div_ceil(64).max(1);
+        v.ancestor_bits = vec![0; v.class_parents.len() * v.class_words];
+        for (c, &i) in &v.class_number {
+            for j in v.class_closure[c].iter().filter_map(|a| v.class_number.get(a)).map(|&j| j as usize) {
+                v.ancestor_bits[i as usize * v.class_words + j / 64] |= 1 << (j % 64);
+            }
+        }
         v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
         v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().map(|c| c.to_string()).collect();
         v.inference_properties = v
@@ -156,6 +171,26 @@ impl Vocab {
     pub fn is_a(&self, class: Sym, ancestor: &str) -> bool {
         class == ancestor || self.class_closure.get(&class).is_some_and(|a| a.iter().any(|c| c == ancestor))
     }
+    /// The set of `classes` (names the ontology has; others are left out).
+    pub fn class_set<S: AsRef<str>>(&self, classes: &[S]) -> ClassSet {
+        let mut bits = vec![0u64; self.class_words];
+        for c in classes {
+            if let Some(&j) = Sym::from_existing(c.as_ref()).and_then(|c| self.class_number.get(&c)) {
+                bits[j as usize / 64] |= 1 << (j % 64);
+            }
+        }
+        ClassSet { bits, any: classes.is_empty() }
+    }
+    /// Whether `class` is one of `set`'s classes or a sub-class of one (an
+    /// empty set takes any class).
+    pub fn in_set(&self, class: Sym, set: &ClassSet) -> bool {
+        if set.any {
+            return true;
+        }
+        let Some(&i) = self.class_number.get(&class) else { return false };
+        let own = &self.ancestor_bits[i as usize * self.class_words..][..self.class_words];
+        own.iter().zip(&set.bits).any(|(a, b)| a & b != 0)
+    }
     /// Whether `property` is `ancestor` or one of its sub-properties.
     pub fn is_subproperty(&self, property: &str, ancestor: &str) -> bool {
         property == ancestor || self.property_closure.get(property).is_some_and(|a| a.iter().any(|p| p == ancestor))
@@ -163,6 +198,15 @@ impl Vocab {
     pub fn label(&self, term: &str, lang: &str) -> Option<&str> {
         self.labels.get(&(term.to_string(), lang.to_string())).map(String::as_str)
     }
+}
+
+/// Classes named at load time (a rule's slot), as bits of the vocabulary's
+/// class numbers: see [`Vocab::in_set`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassSet {
+    bits: Vec<u64>,
+    /// Made from no class at all: any class fits.
+    any: bool,
 }
 
 fn closure(parents: &BTreeMap<String, Vec<String>>, start: &str) -> Vec<String> {
