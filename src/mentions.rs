@@ -10,6 +10,7 @@
 use crate::knowledge::grammar::{PlainWords, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
+use crate::sym;
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -490,7 +491,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         // The place its name begins with: where it is, as far as the name says.
         if let Some(pl) = place_ids.last() {
             if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(e.class, "Place") && e.class != "RegionGroup") {
-                c.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(*pl), sym("name.place")));
+                c.links.push((sym!("nameLocatedIn"), CandTarget::Lexicon(*pl), sym!("name.place")));
             }
         }
         extend_department(s, &mut c);
@@ -526,14 +527,14 @@ fn extend_department(s: &Sent, c: &mut Cand) {
                 let key = name_key(&["dept", referent_key(&parent.referent)], &unit);
                 let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
                 if s.k.vocab.is_a(parent.class, "EducationAuthority") || g.org.education_marks.iter().any(|m| unit.contains(m.as_str())) {
-                    d.class = sym("EducationAuthority");
+                    d.class = sym!("EducationAuthority");
                 }
                 d.variants.push(unit);
                 d.places = parent.places.clone();
                 let mut parent_child = parent;
                 parent_child.links.clear();
                 d.children.push(parent_child);
-                d.links.push((sym("subOrganizationOf"), CandTarget::Child(0), sym("name.department")));
+                d.links.push((sym!("subOrganizationOf"), CandTarget::Child(0), sym!("name.department")));
                 *c = d;
                 return;
             }
@@ -568,15 +569,15 @@ fn extend_branch(s: &Sent, c: &mut Cand) {
     let end = pos + n;
     let parent = c.clone();
     let key = name_key(&["branch", referent_key(&parent.referent)], s.slice(parent.end, end));
-    let mut b = Cand::new(c.start, end, sym("School"), MentionSource::NameGrammar, Referent::Name { key }, 3);
+    let mut b = Cand::new(c.start, end, sym!("School"), MentionSource::NameGrammar, Referent::Name { key }, 3);
     b.places = parent.places.clone();
     b.variants.push(s.s(parent.end, end));
     let mut child = parent;
     child.links.retain(|(p, _, _)| p == "nameLocatedIn");
     b.children.push(child);
-    b.links.push((sym("branchOf"), CandTarget::Child(0), sym("name.branch")));
+    b.links.push((sym!("branchOf"), CandTarget::Child(0), sym!("name.branch")));
     if let Some(pl) = place {
-        b.links.push((sym("nameLocatedIn"), CandTarget::Lexicon(pl), sym("name.place")));
+        b.links.push((sym!("nameLocatedIn"), CandTarget::Lexicon(pl), sym!("name.place")));
     }
     *c = b;
 }
@@ -686,7 +687,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             let core = s.slice(pos, p);
             if p - pos >= 2 && !only_descriptors(core, &g.descriptors) {
                 let name = s.s(pos, end);
-                out.push(Cand::new(pos, end, sym("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4));
+                out.push(Cand::new(pos, end, sym!("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4));
             }
         }
     }
@@ -702,8 +703,8 @@ fn period(name: &str, c: &mut Cand) {
         .map(str::to_string)
         .collect();
     if years.len() == 2 {
-        c.links.push(("startDate".into(), CandTarget::Date(years[0].clone()), "document.period".into()));
-        c.links.push(("endDate".into(), CandTarget::Date(years[1].clone()), "document.period".into()));
+        c.links.push((sym!("startDate"), CandTarget::Date(years[0].clone()), sym!("document.period")));
+        c.links.push((sym!("endDate"), CandTarget::Date(years[1].clone()), sym!("document.period")));
     }
 }
 
@@ -726,7 +727,7 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         let mut end = b + 1;
-        let mut c = Cand::new(a - 1, end, sym("Program"), MentionSource::Quoted, Referent::Name { key: name_key(&["program"], inner) }, 2);
+        let mut c = Cand::new(a - 1, end, sym!("Program"), MentionSource::Quoted, Referent::Name { key: name_key(&["program"], inner) }, 2);
         if let Some(n) = s.word_starting_at(end, &g.quoted.continuation) {
             end += n;
             c.end = end;
@@ -763,7 +764,7 @@ fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
             if let (true, Some(a)) = (target.starts_with("group:"), authority) {
                 c.end = p + n + a;
                 c.name = (p, c.end);
-                c.class = sym("EducationAuthority");
+                c.class = sym!("EducationAuthority");
                 c.referent = Referent::Back(vec![format!("{target}:authority")]);
             }
             out.push(c);
@@ -855,20 +856,20 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         let verb_after = |len: usize| pos + len < s.c.len() && !g.hard_stop_set.contains(&s.c[pos + len]);
         let Some(len) = [2usize, 3].into_iter().find(|&len| fits(len) && verb_after(len)).or_else(|| [3usize, 2].into_iter().find(|&len| fits(len))) else { continue };
         let name = s.s(pos, pos + len);
-        let mut p = Cand::new(pos, pos + len, sym("Person"), MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
-        p.links.push((sym("jobTitle"), CandTarget::Text(s.s(org.end, pos)), sym("person.post")));
-        p.links.push((sym("worksFor"), CandTarget::TopAt(org.start), sym("person.post")));
+        let mut p = Cand::new(pos, pos + len, sym!("Person"), MentionSource::Person, Referent::Name { key: format!("person|{name}") }, 6);
+        p.links.push((sym!("jobTitle"), CandTarget::Text(s.s(org.end, pos)), sym!("person.post")));
+        p.links.push((sym!("worksFor"), CandTarget::TopAt(org.start), sym!("person.post")));
         // Units named in the title take the place of the organisation before it.
         let place = org.places.last().cloned();
         for (a, b) in units {
             let surface = s.slice(a, b);
             let suffix = g.org.place_bound.iter().filter(|x| surface.ends_with(x.as_str())).max_by_key(|x| x.len()).cloned().unwrap_or_default();
-            let class = g.suffix_class(&suffix).unwrap_or_else(|| sym("GovernmentBody"));
+            let class = g.suffix_class(&suffix).unwrap_or_else(|| sym!("GovernmentBody"));
             let places: Places = place.iter().copied().collect();
             let referent = body_referent(s.k, &places, &suffix, &class);
             let mut u = Cand::new(a, b, class, MentionSource::NameGrammar, referent, 3);
             u.places = places;
-            p.links.push((sym("worksFor"), CandTarget::Child(p.children.len()), sym("person.post")));
+            p.links.push((sym!("worksFor"), CandTarget::Child(p.children.len()), sym!("person.post")));
             p.children.push(u);
         }
         people.push(p);
@@ -1039,7 +1040,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
     }
     if let Some(date) = &md {
         if let Some(ev) = in_sentence.clone().find(|&m| found.mentions[m].class == "Event") {
-            found.links.push(Link { from: ev, property: sym("startDate"), to: LinkTarget::Date(date.clone()), rule: sym("date.event") });
+            found.links.push(Link { from: ev, property: sym!("startDate"), to: LinkTarget::Date(date.clone()), rule: sym!("date.event") });
         }
     }
     let founding = &s.k.grammar.founding;
@@ -1064,7 +1065,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
                 },
                 _ => continue,
             };
-            found.links.push(Link { from: target, property: sym("foundingDate"), to: LinkTarget::Date(value), rule: sym("date.founding") });
+            found.links.push(Link { from: target, property: sym!("foundingDate"), to: LinkTarget::Date(value), rule: sym!("date.founding") });
         }
     }
 }

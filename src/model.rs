@@ -13,9 +13,21 @@ use serde::{Deserialize, Serialize};
 /// string it names.
 pub type Sym = ustr::Ustr;
 
-/// The [`Sym`] of a name the code itself uses (`"Event"`, `"startDate"`).
+/// The [`Sym`] of a name.
 pub fn sym(name: &str) -> Sym {
     ustr::ustr(name)
+}
+
+/// The [`Sym`] of a name the code itself uses (`sym!("startDate")`),
+/// interned once per place it is written: interning hashes the name and
+/// takes the interner's lock, ~1 % of extraction when done for every link
+/// and mention.
+#[macro_export]
+macro_rules! sym {
+    ($name:literal) => {{
+        static SYM: std::sync::OnceLock<$crate::model::Sym> = std::sync::OnceLock::new();
+        *SYM.get_or_init(|| $crate::model::sym($name))
+    }};
 }
 
 /// Character offsets `[start, end)` into an article's normalised text.

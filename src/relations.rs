@@ -485,10 +485,10 @@ fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Referred], out: &mut Vec<
             for id in ids {
                 out.push(Relation {
                     subject: id,
-                    property: "memberOf".into(),
+                    property: crate::sym!("memberOf"),
                     object: Object::Entity(group.id),
                     sentence: si,
-                    rule: "structure.member".into(),
+                    rule: crate::sym!("structure.member"),
                     modality: Modality::Stated,
                 });
             }

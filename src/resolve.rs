@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::knowledge::Knowledge;
 use crate::mentions::norm;
 use crate::model::{Entity, Mention, Referent, Referred, Sym, sym};
+use crate::sym;
 use crate::terms::Terms;
 
 /// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
@@ -133,7 +134,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
                         Referent::Lexicon(id) if k.vocab.is_a(p.class, "Place") && p.class != "RegionGroup" => {
-                            let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym("GovernmentBody"));
+                            let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym!("GovernmentBody"));
                             if class == "EducationAuthority" {
                                 k.lexicon.get(id).and_then(|e| e.authority).map(|a| Cow::Borrowed(a.as_str()))
                             } else {
