@@ -108,13 +108,54 @@ fn fold_char(c: char) -> Option<char> {
     }
 }
 
+/// The characters a conversion to Simplified may change: for each pair of
+/// zhconv's table whose words differ, the characters where they differ (all
+/// of the source word's when the lengths differ). A text with none of them
+/// has nothing to convert, whatever the converter's matches.
+struct MayConvert {
+    /// One bit per character of the Basic Multilingual Plane.
+    bmp: Vec<u64>,
+    other: rustc_hash::FxHashSet<char>,
+}
+
+static MAY_CONVERT: std::sync::LazyLock<MayConvert> = std::sync::LazyLock::new(|| {
+    let mut set = MayConvert { bmp: vec![0; 0x10000 / 64], other: Default::default() };
+    for (from, to) in zhconv::tables::expand_table(zhconv::tables::ZH_HANS_TABLE) {
+        let (f, t): (Vec<char>, Vec<char>) = (from.chars().collect(), to.chars().collect());
+        let differing: Vec<char> = if f.len() == t.len() { f.iter().zip(&t).filter(|(a, b)| a != b).map(|(a, _)| *a).collect() } else { f };
+        for c in differing {
+            match usize::try_from(u32::from(c)).ok().filter(|&i| i < 0x10000) {
+                Some(i) => set.bmp[i / 64] |= 1 << (i % 64),
+                None => {
+                    set.other.insert(c);
+                }
+            }
+        }
+    }
+    set
+});
+
+impl MayConvert {
+    fn any_in(&self, text: &str) -> bool {
+        text.chars().any(|c| {
+            let i = u32::from(c) as usize;
+            if i < 0x10000 { self.bmp[i / 64] & (1 << (i % 64)) != 0 } else { self.other.contains(&c) }
+        })
+    }
+}
+
 /// zhconv's `is_hans_confidence(text) < 0.45`, in one pass for most text.
 /// The confidence is `hant / (hans + hant)`, where `hans` counts the
 /// characters a conversion to Simplified would change and `hant` those a
 /// conversion to Traditional would: with no `hans` it is 1 (or 0/0), never
 /// below the bar, so the second pass over the text (4–8 % of extraction) is
-/// needed only when the first finds something.
+/// needed only when the first finds something. And the first, the
+/// converter's automaton, only when the text holds a character that a
+/// conversion may change (a bit per character: ~3 % of extraction saved).
 fn is_traditional(text: &str) -> bool {
+    if !MAY_CONVERT.any_in(text) {
+        return false;
+    }
     let hans = zhconv::converters::ZH_TO_HANS_CONVERTER.count_replaced(text);
     if hans == 0 {
         return false;
@@ -502,6 +543,23 @@ mod tests {
         assert!(enc == "GBK" || enc == "gb18030", "{enc}");
     }
 
+    /// The filter before the converter: a word the conversion changes is
+    /// always let through; Simplified text without such a character has
+    /// nothing to convert.
+    #[test]
+    fn may_convert_lets_through_every_word_that_converts() {
+        let converter = &zhconv::converters::ZH_TO_HANS_CONVERTER;
+        for (from, _) in zhconv::tables::expand_table(zhconv::tables::ZH_HANS_TABLE) {
+            if converter.count_replaced(&from) > 0 {
+                assert!(MAY_CONVERT.any_in(&from), "{from}");
+            }
+        }
+        for text in ["京津冀职业教育协同发展", "北京市与天津市的学校开展合作办学", "abc 123"] {
+            assert!(!MAY_CONVERT.any_in(text), "{text}");
+            assert_eq!(converter.count_replaced(text), 0, "{text}");
+        }
+    }
+
     #[test]
     fn normalise_folds_full_width_and_keeps_offsets() {
         let (t, map, traditional) = normalise("ＡＢ，\r\n學校");
@@ -509,7 +567,7 @@ mod tests {
         assert_eq!(t, "AB,\n学校");
         assert_eq!(map.len(), t.chars().count());
         assert_eq!(map[4], 5);
-        for text in ["", "abc", "北京市", "學校", "学校與北京", "臺灣的学校和北京的学校"] {
+        for text in ["", "abc", "北京市", "學校", "学校與北京", "臺灣的学校和北京的学校", "什么学校", "乾隆", "著名学校"] {
             assert_eq!(is_traditional(text), zhconv::is_hans_confidence(text) < 0.45, "{text}");
         }
         let (t, map, traditional) = normalise("ＡＢ，\r\n北京");
