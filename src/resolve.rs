@@ -348,7 +348,7 @@ pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
 
 /// Resolves a corpus from each article's [`Settled`]: it needs nothing else
 /// of an article, so a build need not hold (or even read) the mentions.
-pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Resolution {
+pub fn resolve_settled<'t>(corpus: &[&Settled], terms: &'t Terms, k: &Knowledge) -> Resolution {
     // Every name key in the corpus, with the classes and surfaces seen for it.
     // (Hashed while gathering, sorted once: half a million mentions at ten
     // thousand articles.)
@@ -363,17 +363,16 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
             e.1.extend(surfaces.iter().copied());
         }
     }
-    let seen: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = gathered
-        .iter()
-        .map(|(&key, (classes, surfaces))| (terms.get(key), (classes.iter().map(|&c| terms.get(c)).collect(), surfaces.iter().map(|&s| terms.get(s)).collect())))
-        .collect();
+    // The keys in the order of their strings: what follows is deterministic.
+    let mut seen: Vec<(&str, u32)> = gathered.keys().map(|&key| (terms.get(key), key)).collect();
+    seen.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     // Merges: an unplaced or abbreviated organisation name joins the one name it can mean.
-    let mut merged: FxHashMap<String, String> = FxHashMap::default();
+    let mut merged: FxHashMap<&str, &str> = FxHashMap::default();
     // Each organisation key parsed once, with its core's length in chars.
     let orgs: Vec<(&str, OrgKey<'_>, usize)> = seen
-        .keys()
-        .copied()
+        .iter()
+        .map(|&(kk, _)| kk)
         .filter(|kk| kk.starts_with("org|"))
         .filter_map(|kk| {
             let a = parse_org_key(kk)?;
@@ -410,34 +409,40 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
             place_ok && (same_core || abbreviation)
         });
         if let (Some(&only), None) = (candidates.next(), candidates.next()) {
-            merged.insert(key.to_string(), orgs[only].0.to_string());
+            merged.insert(key, orgs[only].0);
         }
     }
-    let canonical = |key: &str| -> String {
-        let mut cur = key.to_string();
-        for _ in 0..4 {
-            match merged.get(&cur) {
-                Some(next) if *next != cur => cur = next.clone(),
-                _ => break,
-            }
-        }
-        cur
-    };
+    let canonical = |key: &'t str| -> &'t str { follow_merges(&merged, key) };
 
-    // Entities.
-    let mut groups: BTreeMap<String, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
-    for (key, (classes, surfaces)) in &seen {
-        let g = groups.entry(canonical(key)).or_default();
-        g.0.extend(classes);
-        g.1.extend(surfaces);
+    // Entities: the keys of each canonical key, in the order of its string.
+    // (Classes and surfaces kept as ids until a group is made: most keys are
+    // a group of their own, and B-trees of strings for each key were a
+    // tenth of extraction's allocations.)
+    let mut groups: FxHashMap<&str, SmallVec<[u32; 1]>> = FxHashMap::default();
+    for &(key, id) in &seen {
+        groups.entry(canonical(key)).or_default().push(id);
     }
-    let mut id_of: FxHashMap<String, String> = FxHashMap::default();
+    let mut groups: Vec<(&str, SmallVec<[u32; 1]>)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut id_of: FxHashMap<&str, String> = FxHashMap::default();
     let mut entities = BTreeMap::new();
-    for (key, (classes, surfaces)) in &groups {
+    let (mut classes, mut surfaces): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for (key, members) in &groups {
+        classes.clear();
+        surfaces.clear();
+        for m in members {
+            let (cs, ss) = &gathered[m];
+            classes.extend(cs.iter().map(|&c| terms.get(c)));
+            surfaces.extend(ss.iter().map(|&x| terms.get(x)));
+        }
+        classes.sort_unstable();
+        classes.dedup();
+        surfaces.sort_unstable();
+        surfaces.dedup();
         let lex = k.lexicon.get(key);
         let class = match lex {
             Some(e) => e.class,
-            None => most_specific(k, classes),
+            None => most_specific(k, &classes),
         };
         let Some(class) = Some(class).filter(|c| !c.is_empty()) else { continue };
         let id = match lex {
@@ -457,32 +462,34 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
         }
         let label_norm = norm(&label);
         let alt_labels: Vec<String> = surfaces.iter().filter(|s| **s != label && norm(s) != label_norm).map(|s| s.to_string()).collect();
-        id_of.insert(key.clone(), id.clone());
+        id_of.insert(key, id.clone());
         entities.insert(id.clone(), Entity { id, class, label, alt_labels, from_lexicon: lex.is_some() });
     }
-    // The entity of every key, worked out once per distinct key.
-    let mut entities = entities;
-    let mut id_by_key: FxHashMap<u32, Option<String>> = FxHashMap::default();
-    for &key in gathered.keys() {
-        let c = canonical(terms.get(key));
-        let id = id_of.get(&c).cloned().or_else(|| k.lexicon.get(&c).map(|e| e.id.to_string()));
-        // Lexicon entities reached only through coreference still need an entry.
-        if let Some(e) = id.as_ref().filter(|id| !entities.contains_key(*id)).and_then(|id| k.lexicon.get(id)) {
-            entities.insert(e.id.to_string(), Entity { id: e.id.to_string(), class: e.class, label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
-        }
-        id_by_key.insert(key, id);
-    }
+    // Each key straight to the number of its entity, worked out once per
+    // distinct key.
     let mut referents = Referents::default();
-    // Each key straight to the number of its entity.
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut number: FxHashMap<&str, u32> = FxHashMap::default();
     let mut id_index: FxHashMap<u32, u32> = FxHashMap::default();
-    for (&key, id) in &id_by_key {
-        let Some(id) = id else { continue };
-        let i = *index.entry(id.as_str()).or_insert_with(|| {
+    for &(key, key_id) in &seen {
+        let c = canonical(key);
+        let id: &str = match id_of.get(c) {
+            Some(id) => id,
+            None => match k.lexicon.get(c) {
+                Some(e) => e.id.as_str(),
+                None => continue,
+            },
+        };
+        // Lexicon entities reached only through coreference still need an entry.
+        if !entities.contains_key(id) {
+            if let Some(e) = k.lexicon.get(id) {
+                entities.insert(e.id.to_string(), Entity { id: e.id.to_string(), class: e.class, label: e.name.clone(), alt_labels: Vec::new(), from_lexicon: true });
+            }
+        }
+        let i = *number.entry(id).or_insert_with(|| {
             referents.ids.push(sym(id));
             (referents.ids.len() - 1) as u32
         });
-        id_index.insert(key, i);
+        id_index.insert(key_id, i);
     }
     for s in corpus {
         for ks in s.mention_keys() {
@@ -499,6 +506,18 @@ pub fn resolve_settled(corpus: &[&Settled], terms: &Terms, k: &Knowledge) -> Res
     Resolution { referents, entities }
 }
 
+/// The key a key was merged into, through at most four merges.
+fn follow_merges<'t>(merged: &FxHashMap<&'t str, &'t str>, key: &'t str) -> &'t str {
+    let mut cur = key;
+    for _ in 0..4 {
+        match merged.get(cur) {
+            Some(&next) if next != cur => cur = next,
+            _ => break,
+        }
+    }
+    cur
+}
+
 /// The fullest form: most Han characters, then longest.
 fn label_rank(s: &str) -> (usize, usize) {
     (s.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count(), s.chars().count())
@@ -506,7 +525,7 @@ fn label_rank(s: &str) -> (usize, usize) {
 
 /// The deepest class among those seen (SeniorHighSchool over School); of
 /// equally deep ones, the first by name.
-fn most_specific(k: &Knowledge, classes: &BTreeSet<&str>) -> Sym {
+fn most_specific(k: &Knowledge, classes: &[&str]) -> Sym {
     let depth = |c: &str| k.vocab.superclasses(c).len();
     classes.iter().max_by(|a, b| depth(a).cmp(&depth(b)).then(b.cmp(a))).map(|c| sym(c)).unwrap_or_default()
 }
