@@ -348,6 +348,14 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
             }
             keep
         });
+        if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
+            topic = None;
+        }
+        // No mention that refers to anything: no rule can bind a slot here
+        // (and no topic is set), so the sentence is not searched at all.
+        if idx.is_empty() {
+            continue;
+        }
         let offset = sentence.span.start;
         // Buffers from the sentence before: see `fill_char_offsets`.
         let Spare { mut chars, mut char_at, mut found, mut markers, mut groups } = std::mem::take(&mut spare);
@@ -369,9 +377,6 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
             }
         }
         members_of_groups(&ctx, si, entities, &mut out);
-        if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
-            topic = None;
-        }
         // Mentions right before 将/已/还…: (end, mention), the topics of what follows them.
         let topics: Vec<(usize, usize)> = idx
             .iter()
