@@ -3,13 +3,14 @@
 //! runs it reports the fastest: on a shared machine the others measure the neighbours.
 //! `XIETONG_SPEED_DIR=seeds` measures the real articles of a folder instead, repeated up to N.
 //! Changes smaller than this machine's noise are measured in instructions, which do not
-//! move from run to run: `valgrind --tool=callgrind --toggle-collect='*pipeline::read_article*'
+//! move from run to run: `valgrind --tool=callgrind --toggle-collect='*pipeline::Reader*read*'
 //! --toggle-collect='*pipeline::finish*' target/release/examples/extract_speed 300 1`.
 
 use std::time::Instant;
 
 use xietong::knowledge::Knowledge;
-use xietong::pipeline::{finish, read_article, Input};
+use xietong::pipeline::{finish, Input, Reader};
+use xietong::terms::Terms;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
@@ -40,9 +41,12 @@ fn main() {
     let (mut read_secs, mut secs, mut relations) = (f64::MAX, f64::MAX, 0);
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        let reads: Vec<_> = inputs.iter().filter_map(|i| read_article(i, &k).ok()).collect();
+        // As a build reads: each article settled right after it is read.
+        let reader = Reader::new(&k, Terms::default());
+        let reads: Vec<_> = inputs.iter().filter_map(|i| reader.read(i).ok()).collect();
         let read = t.elapsed().as_secs_f64();
-        let corpus = one_core.install(|| finish(reads, Vec::new(), &k));
+        let terms = reader.into_terms();
+        let corpus = one_core.install(|| finish(reads, &terms, Vec::new(), &k));
         let all = t.elapsed().as_secs_f64();
         // (Freeing the result, after the clock, is not extraction.)
         relations = corpus.extractions.iter().map(|x| x.relations.len()).sum();
@@ -51,7 +55,7 @@ fn main() {
         }
     }
     println!(
-        "{n} articles, {:.1} MB: ingest+mentions {read_secs:.3} s, all {secs:.3} s, {:.2} MB/s per core; {relations} relations",
+        "{n} articles, {:.1} MB: read (ingest, mentions, settled) {read_secs:.3} s, all {secs:.3} s, {:.2} MB/s per core; {relations} relations",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );

@@ -12,7 +12,8 @@ use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
-use crate::pipeline::{finish, read_article, Input};
+use crate::pipeline::{finish, Input, Reader};
+use crate::terms::Terms;
 use crate::query;
 use crate::synth;
 
@@ -142,8 +143,10 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     r.extract_secs_one_core = fastest(|| {
         let t = Instant::now();
         let corpus = pool.install(|| {
-            let reads = inputs.iter().filter_map(|i| read_article(i, k).ok()).collect();
-            finish(reads, Vec::new(), k)
+            // As a build reads: each article settled right after it is read.
+            let reader = Reader::new(k, Terms::default());
+            let reads = inputs.iter().filter_map(|i| reader.read(i).ok()).collect();
+            finish(reads, &reader.into_terms(), Vec::new(), k)
         });
         let secs = t.elapsed().as_secs_f64();
         // Freeing the result is not extraction.

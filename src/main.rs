@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use xietong::cache::Cache;
 use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
-use xietong::pipeline::{extract_corpus, read_article, Input, Read, Streamed};
+use xietong::pipeline::{extract_corpus, Input, Read, Reader, Streamed};
 use xietong::query::{self, Format};
 use xietong::store::{Batch, KgStore};
 use xietong::{describe, eval};
@@ -299,11 +299,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     // and cached (under the same knowledge only). Only the settled article
     // is kept; the rest is read back from the cache in pass 2.
     let cache_broken = std::sync::atomic::AtomicBool::new(false);
-    let terms = std::sync::Mutex::new(std::mem::take(&mut before.terms));
-    let settle = |mentions: &[xietong::model::Mention]| {
-        let local = xietong::resolve::settle(mentions, &k);
-        local.intern(&mut terms.lock().unwrap_or_else(|e| e.into_inner()))
-    };
+    let reader = Reader::new(&k, std::mem::take(&mut before.terms));
     let firsts: Vec<First> = files
         .par_iter()
         .map(|f| {
@@ -316,10 +312,9 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let (read, fresh) = if let Some(settled) = remembered {
                 (Ok((settled, None)), false)
             } else if let Some(mentions) = cached() {
-                (Ok((settle(&mentions), None)), false)
+                (Ok((reader.settle(&mentions), None)), false)
             } else {
-                let read = read_article(&Input { name: name.clone(), bytes }, &k).map(|read| {
-                    let settled = settle(&read.found.mentions);
+                let read = reader.read(&Input { name: name.clone(), bytes }).map(|(read, settled)| {
                     // Held in memory only when the cache cannot keep it.
                     let kept = cache.put(&hash, &read).is_ok();
                     if !kept {
@@ -333,7 +328,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             Ok(First { name, hash, read, fresh })
         })
         .collect::<Result<_>>()?;
-    before.terms = terms.into_inner().unwrap_or_else(|e| e.into_inner());
+    before.terms = reader.into_terms();
     bar.finish_and_clear();
     if cache_broken.load(std::sync::atomic::Ordering::Relaxed) {
         eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display());

@@ -11,7 +11,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::{smallvec, SmallVec};
 use serde::{Deserialize, Serialize};
@@ -335,15 +334,6 @@ impl Local<'_> {
         }
         s
     }
-}
-
-/// Resolves the mentions of every article of a corpus together.
-pub fn resolve(corpus: &[&[Mention]], k: &Knowledge) -> Resolution {
-    // Coreference is settled within each article: on all cores.
-    let locals: Vec<Local<'_>> = corpus.par_iter().map(|mentions| settle(mentions, k)).collect();
-    let mut terms = Terms::default();
-    let settled: Vec<Settled> = locals.iter().map(|l| l.intern(&mut terms)).collect();
-    resolve_settled(&settled.iter().collect::<Vec<_>>(), &terms, k)
 }
 
 /// Resolves a corpus from each article's [`Settled`]: it needs nothing else
