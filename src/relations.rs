@@ -318,8 +318,11 @@ struct Spare {
 
 /// Applies every rule and link to one article's mentions.
 pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], links: &[Link], k: &Knowledge) -> Vec<Relation> {
-    let mut out: Vec<Relation> = Vec::new();
-    let mut facts = Facts { seen: FxHashSet::default() };
+    // Sized by the mentions (an article gives about as many facts as it has
+    // mentions): grown from empty, the two were reallocated half a dozen
+    // times an article.
+    let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
+    let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
     let mut spare = Spare::default();
     let mut tried: Vec<(u32, u32)> = Vec::new();
