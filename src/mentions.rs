@@ -7,7 +7,7 @@
 //! name also states facts (a branch's parent, a person's post), returned as
 //! [`Link`]s. Figures and dates are read here too. Pure.
 
-use crate::knowledge::grammar::{PlainWords, WordIndex};
+use crate::knowledge::grammar::{PlainWords, SuffixPattern, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
 use crate::sym;
@@ -391,9 +391,8 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
 }
 
 /// The key that says which real organisation a name means.
-fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, suffix: &str, place_bound: bool) -> String {
-    let canon_suffix = k.grammar.org.suffix_alias.get(suffix).map_or(suffix, String::as_str);
-    let canon_suffix = k.grammar.org.abbreviated_suffix.get(canon_suffix).map_or(canon_suffix, String::as_str);
+/// `canon_suffix`: the suffix as keys spell it ([`crate::knowledge::Grammar::canonical_suffix`]).
+fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, canon_suffix: &str, place_bound: bool) -> String {
     // A name that is its place and a suffix (容城县第二高级中学, 保定市职教中心)
     // is told apart by the place itself; one with a proper name by its province.
     let place = if place_bound || core.is_empty() {
@@ -423,23 +422,23 @@ fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, suffix: &st
 
 fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let mut best_at_end: std::collections::BTreeMap<usize, (usize, &String)> = Default::default();
+    let mut best_at_end: std::collections::BTreeMap<usize, (usize, &SuffixPattern)> = Default::default();
     for &(a, b, pattern) in &s.suffixes {
-        let (suffix, is_event) = &g.suffix_patterns[pattern];
-        if *is_event {
+        let pat = &g.suffix_patterns[pattern];
+        if pat.is_event {
             continue;
         }
-        let e = best_at_end.entry(b).or_insert((a, suffix));
+        let e = best_at_end.entry(b).or_insert((a, pat));
         if a < e.0 {
-            *e = (a, suffix);
+            *e = (a, pat);
         }
     }
-    for (&end, &(p, suffix)) in &best_at_end {
-        let abbreviated = g.org.abbreviated_suffix.contains_key(suffix);
+    for (&end, &(p, pat)) in &best_at_end {
+        let (suffix, abbreviated, place_bound) = (pat.word.as_str(), pat.abbreviated, pat.place_bound);
         // An abbreviation needs a numeral before it (四中), and is not the
         // start of its full form (中 of 中学: the last character of the full
         // form follows).
-        let full_continues = || g.org.abbreviated_suffix.get(suffix).and_then(|full| full.chars().last()).is_some_and(|l| s.c.get(end) == Some(&l));
+        let full_continues = || pat.full_last.is_some_and(|l| s.c.get(end) == Some(&l));
         if abbreviated && (p == 0 || !g.numeral_set.contains(&s.c[p - 1]) || full_continues()) {
             continue;
         }
@@ -447,8 +446,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if g.org.suffix_breakers.iter().any(|w| s.starts_with_at(end, w)) {
             continue;
         }
-        let Some(class) = g.suffix_class(suffix) else { continue };
-        let place_bound = g.org.place_bound.contains(suffix);
+        let Some(class) = pat.class else { continue };
         let Some(name) = scan_org_left(s, p, abbreviated) else { continue };
         let place_ids: Places = name.places.iter().map(|&(_, id)| id).collect();
         let core_is_empty = name.core.is_empty();
@@ -456,7 +454,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
             // 市教委, 管委会 on their own: a reference back, settled by resolve.
             let core = name.core;
             if core.is_empty() || g.org.place_levels.iter().any(|l| l == core) {
-                let key = format!("bare|{}", g.org.suffix_alias.get(suffix).unwrap_or(suffix));
+                let key = format!("bare|{}", g.org.suffix_alias.get(suffix).map_or(suffix, String::as_str));
                 let mut c = Cand::new(name.start, end, class, MentionSource::Coreference, Referent::Name { key }, 2);
                 c.variants.push(core.to_string());
                 out.push(c);
@@ -469,7 +467,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
             let local_school = s.k.vocab.is_a(class, "School")
                 && class != "School"
                 && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
-            if place_ids.is_empty() || !(g.org.place_only_ok.contains(suffix) || local_school) {
+            if place_ids.is_empty() || !(pat.place_only_ok || local_school) {
                 continue;
             }
         }
@@ -483,7 +481,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {
             continue;
         }
-        let key = org_key(s.k, &place_ids, name.core, name.ordinal, suffix, place_bound);
+        let key = org_key(s.k, &place_ids, name.core, name.ordinal, &pat.canonical, place_bound);
         // An authority of a known place is the lexicon's entry.
         let referent = if place_bound && core_is_empty { body_referent(s.k, &place_ids, suffix, &class) } else { Referent::Name { key } };
         let mut c = Cand::new(name.start, end, class, MentionSource::NameGrammar, referent, 3);
@@ -586,7 +584,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     let mut seen = rustc_hash::FxHashSet::default();
     let mut ms: Vec<(usize, usize, &String)> =
-        s.suffixes.iter().filter(|&&(_, _, pattern)| g.suffix_patterns[pattern].1).map(|&(a, b, pattern)| (a, b, &g.suffix_patterns[pattern].0)).collect();
+        s.suffixes.iter().filter(|&&(_, _, pattern)| g.suffix_patterns[pattern].is_event).map(|&(a, b, pattern)| (a, b, &g.suffix_patterns[pattern].word)).collect();
     // The longest suffix at each end.
     ms.sort_by_key(|(a, b, _)| (*b, *a));
     for (p, end, suffix) in ms {
@@ -894,7 +892,7 @@ fn body_referent(k: &Knowledge, places: &[Sym], suffix: &str, class: &str) -> Re
             return Referent::Lexicon(a);
         }
     }
-    Referent::Name { key: org_key(k, places, "", "", suffix, true) }
+    Referent::Name { key: org_key(k, places, "", "", k.grammar.canonical_suffix(suffix), true) }
 }
 
 /// 保定三中、实验中学和保定市第一幼儿园: a generic name in a list takes the

@@ -165,12 +165,33 @@ pub struct Grammar {
     /// `org.not_names`, `document.agreement_suffix` and the coreference
     /// words (in `coref`'s order) as lists 0, 1 and 2, searched in one pass.
     pub plain_words: PlainWords,
-    /// Every organisation, event and venue suffix, and whether it is an event-kind suffix.
-    pub suffix_patterns: Vec<(String, bool)>,
+    /// Every organisation, event and venue suffix (the patterns of
+    /// `plain_words`' every-occurrence words, in order).
+    pub suffix_patterns: Vec<SuffixPattern>,
     pub hard_stop_set: rustc_hash::FxHashSet<char>,
     pub numeral_set: rustc_hash::FxHashSet<char>,
     pub measure_set: rustc_hash::FxHashSet<char>,
     pub surname_set: rustc_hash::FxHashSet<char>,
+}
+
+/// A type suffix a sentence is searched for, with what the name grammar
+/// asks of it worked out at load time (looked up by string in five tables
+/// at every suffix found, it was a fifth of the organisation grammar).
+#[derive(Debug)]
+pub struct SuffixPattern {
+    pub word: String,
+    /// Of an event or venue (`event.suffix`): read by the event grammar.
+    pub is_event: bool,
+    /// The class a name with it gets ([`Grammar::suffix_class`]).
+    pub class: Option<Sym>,
+    /// An abbreviation (`org.abbreviated_suffix`: 中 of 中学), and the last
+    /// character of its full form.
+    pub abbreviated: bool,
+    pub full_last: Option<char>,
+    pub place_bound: bool,
+    pub place_only_ok: bool,
+    /// As keys spell it ([`Grammar::canonical_suffix`]).
+    pub canonical: String,
 }
 
 /// The words a sentence is searched for, in one pass: the type suffixes,
@@ -315,10 +336,10 @@ impl Grammar {
                 return Err(KnowledgeError::new(file, None, format!("coref {word}: unknown target `{target}`")));
             }
         }
-        let mut suffix_patterns: Vec<(String, bool)> = g.org.suffix.keys().map(|s| (s.clone(), false)).collect();
-        suffix_patterns.extend(g.org.abbreviated_suffix.keys().map(|s| (s.clone(), false)));
-        suffix_patterns.extend(g.event.suffix.keys().map(|s| (s.clone(), true)));
-        let every: Vec<&str> = suffix_patterns.iter().map(|(s, _)| s.as_str()).collect();
+        let mut words: Vec<(&String, bool)> = g.org.suffix.keys().map(|s| (s, false)).collect();
+        words.extend(g.org.abbreviated_suffix.keys().map(|s| (s, false)));
+        words.extend(g.event.suffix.keys().map(|s| (s, true)));
+        let every: Vec<&str> = words.iter().map(|(s, _)| s.as_str()).collect();
         let plain_words = PlainWords::new(
             &every,
             &[
@@ -328,6 +349,19 @@ impl Grammar {
             ],
         )
         .map_err(|e| KnowledgeError::new(file, None, format!("cannot build word matcher: {e}")))?;
+        let suffix_patterns = words
+            .iter()
+            .map(|&(word, is_event)| SuffixPattern {
+                word: word.clone(),
+                is_event,
+                class: suffix_class(&g.org, &g.event, word),
+                abbreviated: g.org.abbreviated_suffix.contains_key(word),
+                full_last: g.org.abbreviated_suffix.get(word).and_then(|full| full.chars().last()),
+                place_bound: g.org.place_bound.contains(word),
+                place_only_ok: g.org.place_only_ok.contains(word),
+                canonical: canonical_suffix(&g.org, word).to_string(),
+            })
+            .collect();
         Ok(Grammar {
             plain_words,
             org_left_stops: WordIndex::new(&g.org.left_stops),
@@ -358,11 +392,25 @@ impl Grammar {
 
     /// The class a suffix gives, organisation or event kind.
     pub fn suffix_class(&self, suffix: &str) -> Option<Sym> {
-        self.org.suffix.get(suffix).or_else(|| self.event.suffix.get(suffix)).copied().or_else(|| {
-            let full = self.org.abbreviated_suffix.get(suffix)?;
-            self.org.suffix.get(full).copied()
-        })
+        suffix_class(&self.org, &self.event, suffix)
     }
+    /// A suffix as keys spell it: its alias's full form, then an
+    /// abbreviation's (教委 → 教育委员会, 中 → 中学).
+    pub fn canonical_suffix<'a>(&'a self, suffix: &'a str) -> &'a str {
+        canonical_suffix(&self.org, suffix)
+    }
+}
+
+fn suffix_class(org: &OrgGrammar, event: &EventGrammar, suffix: &str) -> Option<Sym> {
+    org.suffix.get(suffix).or_else(|| event.suffix.get(suffix)).copied().or_else(|| {
+        let full = org.abbreviated_suffix.get(suffix)?;
+        org.suffix.get(full).copied()
+    })
+}
+
+fn canonical_suffix<'a>(org: &'a OrgGrammar, suffix: &'a str) -> &'a str {
+    let s = org.suffix_alias.get(suffix).map_or(suffix, String::as_str);
+    org.abbreviated_suffix.get(s).map_or(s, String::as_str)
 }
 
 #[cfg(test)]
