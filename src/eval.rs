@@ -292,7 +292,7 @@ pub fn evaluate(store: &Store, k: &Knowledge, golds: &[Gold]) -> Result<Report> 
         let mentioned = facts.mentions.get(doc).unwrap_or(&empty);
         let labels_of = |e: &str| facts.labels.get(e).cloned().unwrap_or_default();
         let is_instance = |e: &str, classes: &[String]| {
-            facts.types.get(e).is_some_and(|ts| ts.iter().any(|t| classes.iter().any(|c| k.vocab.is_a(crate::model::sym(t), c))))
+            facts.types.get(e).is_some_and(|ts| ts.iter().any(|t| classes.iter().any(|c| k.vocab.is_a_named(crate::model::sym(t), c))))
         };
         let show = |e: &str| facts.display.get(e).cloned().unwrap_or_else(|| e.trim_start_matches(XTR).to_string());
         // Entity lines: names, and the mentioned entities that match each.

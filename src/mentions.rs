@@ -304,7 +304,7 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
         let e = s.k.lexicon.entry_of_pattern(pattern);
         let (a, b) = (char_at[start], char_at[end]);
         let mut c = Cand::new(a, b, e.class, MentionSource::Lexicon, Referent::Lexicon(e.id), 1);
-        if s.k.vocab.is_a(e.class, "Place") {
+        if s.k.vocab.is_a(e.class, sym!("Place")) {
             c.places.push(e.id);
         }
         extend_department(s, &mut c);
@@ -464,7 +464,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if core_is_empty && name.ordinal.is_empty() {
             // A place and a suffix alone name a body (北京市教委) or, below
             // province level, the place's own school (容城县中学).
-            let local_school = s.k.vocab.is_a(class, "School")
+            let local_school = s.k.vocab.is_a(class, sym!("School"))
                 && class != "School"
                 && place_ids.last().and_then(|p| s.k.lexicon.get(p)).is_some_and(|e| matches!(e.class.as_str(), "District" | "NewArea" | "City"));
             if place_ids.is_empty() || !(pat.place_only_ok || local_school) {
@@ -488,7 +488,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         c.places = place_ids.clone();
         // The place its name begins with: where it is, as far as the name says.
         if let Some(pl) = place_ids.last() {
-            if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(e.class, "Place") && e.class != "RegionGroup") {
+            if s.k.lexicon.get(pl).is_some_and(|e| s.k.vocab.is_a(e.class, sym!("Place")) && e.class != "RegionGroup") {
                 c.links.push((sym!("nameLocatedIn"), CandTarget::Lexicon(*pl), sym!("name.place")));
             }
         }
@@ -501,7 +501,7 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
 /// 天津市教委职教处: a unit right after an organisation.
 fn extend_department(s: &Sent, c: &mut Cand) {
     let g = &s.k.grammar;
-    if !s.k.vocab.is_a(c.class, "GovernmentBody") {
+    if !s.k.vocab.is_a(c.class, sym!("GovernmentBody")) {
         return;
     }
     let from = c.end;
@@ -524,7 +524,7 @@ fn extend_department(s: &Sent, c: &mut Cand) {
                 let unit = s.s(from, end);
                 let key = name_key(&["dept", referent_key(&parent.referent)], &unit);
                 let mut d = Cand::new(c.start, end, parent.class, MentionSource::NameGrammar, Referent::Name { key }, 3);
-                if s.k.vocab.is_a(parent.class, "EducationAuthority") || g.org.education_marks.iter().any(|m| unit.contains(m.as_str())) {
+                if s.k.vocab.is_a(parent.class, sym!("EducationAuthority")) || g.org.education_marks.iter().any(|m| unit.contains(m.as_str())) {
                     d.class = sym!("EducationAuthority");
                 }
                 d.variants.push(unit);
@@ -551,7 +551,7 @@ fn referent_key(r: &Referent) -> &str {
 /// [school][place]校区 (…中学香河校区), [school]分校: a campus of the school before it.
 fn extend_branch(s: &Sent, c: &mut Cand) {
     let g = &s.k.grammar;
-    if !s.k.vocab.is_a(c.class, "School") {
+    if !s.k.vocab.is_a(c.class, sym!("School")) {
         return;
     }
     let mut pos = c.end;
@@ -776,7 +776,7 @@ fn drop_shadowed_coreference(s: &Sent, cands: &mut Vec<Cand>) {
     let names: Vec<(usize, usize, bool)> = cands
         .iter()
         .filter(|c| c.source == MentionSource::Lexicon)
-        .map(|c| (c.start, c.end, s.k.vocab.is_a(c.class, "Place")))
+        .map(|c| (c.start, c.end, s.k.vocab.is_a(c.class, sym!("Place"))))
         .collect();
     cands.retain(|c| {
         c.source != MentionSource::Coreference
@@ -808,7 +808,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     let mut people = Vec::new();
     for org in chosen.iter() {
-        if !s.k.vocab.is_a(org.class, "Organization") {
+        if !s.k.vocab.is_a(org.class, sym!("Organization")) {
             continue;
         }
         let mut pos = org.end;
@@ -1069,7 +1069,7 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
 }
 
 fn is_org(s: &Sent, class: Sym) -> bool {
-    s.k.vocab.is_a(class, "Organization")
+    s.k.vocab.is_a(class, sym!("Organization"))
 }
 
 /// 202所, 超过70%, 近100%, 2-4名, 2000余人, 2亿元.

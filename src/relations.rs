@@ -387,7 +387,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                 let e = mentions[m].span.end - offset;
                 let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
                 // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
-                let kind_ok = k.vocab.is_a(mentions[m].class, "GovernmentBody") || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                let kind_ok = k.vocab.is_a(mentions[m].class, crate::sym!("GovernmentBody")) || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
                 followed && kind_ok && entities[m].len() == 1
             })
             .map(|&m| (mentions[m].span.end - offset, m))
@@ -424,7 +424,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                     let property = rule
                         .object_property
                         .iter()
-                        .find(|(c, _)| k.vocab.is_a(*class_o, c))
+                        .find(|(c, _)| k.vocab.is_a_named(*class_o, c))
                         .map_or(rule.property, |(_, p)| *p);
                     for &se in &entities[s] {
                         for &oe in &entities[o] {

@@ -132,7 +132,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                     .map(Cow::Borrowed);
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
-                        Referent::Lexicon(id) if k.vocab.is_a(p.class, "Place") && p.class != "RegionGroup" => {
+                        Referent::Lexicon(id) if k.vocab.is_a(p.class, sym!("Place")) && p.class != "RegionGroup" => {
                             let class = k.grammar.suffix_class(suffix).unwrap_or_else(|| sym!("GovernmentBody"));
                             if class == "EducationAuthority" {
                                 k.lexicon.get(id).and_then(|e| e.authority).map(|a| Cow::Borrowed(a.as_str()))
@@ -151,7 +151,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                 if let Some(class) = target.strip_prefix("pair:") {
                     let mut seen: Keys<'m> = Keys::new();
                     for p in earlier() {
-                        if k.vocab.is_a(p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
+                        if k.vocab.is_a_named(p.class, class) && !matches!(p.class.as_str(), "RegionGroup" | "Venue") {
                             if let Some(kk) = key_ref(p) {
                                 if !seen.iter().any(|s| s == kk) {
                                     seen.push(Cow::Borrowed(kk));
@@ -186,7 +186,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                 } else if k.vocab.is_class(target) {
                     // 该校: the first such entity of the latest sentence that names one
                     // (the subject there, not merely the nearest name).
-                    let fits = |p: &&Mention| k.vocab.is_a(p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some();
+                    let fits = |p: &&Mention| k.vocab.is_a_named(p.class, target) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some();
                     let latest = earlier().find(fits).map(|p| p.sentence);
                     mentions[..i]
                         .iter()
@@ -244,7 +244,7 @@ fn iri_kind(k: &Knowledge, class: Sym) -> &'static str {
         ("Place", "place"),
         ("Field", "field"),
     ] {
-        if k.vocab.is_a(class, ancestor) {
+        if k.vocab.is_a_named(class, ancestor) {
             return kind;
         }
     }

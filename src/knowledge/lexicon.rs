@@ -325,7 +325,7 @@ impl Lexicon {
         let matcher = WordMatcher::leftmost_longest(&surfaces)
             .map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
         let places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize> =
-            by_surface.iter().filter(|&(_, &i)| vocab.is_a(entries[i].class, "Place")).map(|(s, &i)| (s.chars().collect(), i)).collect();
+            by_surface.iter().filter(|&(_, &i)| vocab.is_a(entries[i].class, crate::sym!("Place"))).map(|(s, &i)| (s.chars().collect(), i)).collect();
         let (mut place_lengths_by_last, mut place_lengths_by_first) = (rustc_hash::FxHashMap::default(), rustc_hash::FxHashMap::default());
         for s in places_by_chars.keys().filter(|s| s.len() <= MAX_PLACE_CHARS) {
             if let (Some(&first), Some(&last)) = (s.first(), s.last()) {

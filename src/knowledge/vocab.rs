@@ -167,8 +167,14 @@ impl Vocab {
     pub fn property_closure_of(&self, property: &str) -> Option<&[String]> {
         self.property_closure.get(property).map(Vec::as_slice)
     }
-    /// Whether `class` is `ancestor` or one of its sub-classes.
-    pub fn is_a(&self, class: Sym, ancestor: &str) -> bool {
+    /// Whether `class` is `ancestor` or one of its sub-classes. Interned
+    /// names compare as pointers: the code's own class names are given so
+    /// (`sym!("Place")`), not compared as strings ~300 times an article.
+    pub fn is_a(&self, class: Sym, ancestor: Sym) -> bool {
+        class == ancestor || self.class_closure.get(&class).is_some_and(|a| a.contains(&ancestor))
+    }
+    /// [`Vocab::is_a`] for a class named by a string (from data files).
+    pub fn is_a_named(&self, class: Sym, ancestor: &str) -> bool {
         class == ancestor || self.class_closure.get(&class).is_some_and(|a| a.iter().any(|c| c == ancestor))
     }
     /// The set of `classes` (names the ontology has; others are left out).
