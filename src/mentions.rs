@@ -122,11 +122,6 @@ impl<'a> Sent<'a> {
     fn place_starting_at(&self, pos: usize) -> Option<(usize, &'a LexiconEntry)> {
         self.k.lexicon.place_starting_at(&self.c, pos)
     }
-    /// Char positions where `w` starts, left to right, not overlapping. (The
-    /// string searcher, then bytes to chars: comparing char windows was 4 % of extraction.)
-    fn find_all<'w>(&'w self, w: &'w str) -> impl Iterator<Item = usize> + use<'a, 'w> {
-        self.text.match_indices(w).filter(|_| !w.is_empty()).map(|(i, _)| self.char_at[i])
-    }
     /// Byte offsets where word `i` of `grammar.plain_words`' list `list` stands.
     fn plain_bytes(&self, list: usize, i: usize) -> impl Iterator<Item = usize> + '_ {
         PlainWords::starts(&self.plain, self.k.grammar.plain_words.lists[list][i])
@@ -1042,9 +1037,9 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
         }
     }
     let founding = &s.k.grammar.founding;
-    for word in &founding.words {
+    for (wi, word) in founding.words.iter().enumerate() {
         let n = word.chars().count();
-        for p in s.find_all(word) {
+        for p in s.plain_bytes(3, wi).map(|b| s.char_at[b]) {
             // 成立于2015年: a year stated right after the word.
             let after: String = s.c[p + n..].iter().take(12).collect();
             let stated_year = founding

@@ -162,8 +162,9 @@ pub struct Grammar {
     /// of extraction spent in `memcmp`.
     pub descriptors: WordIndex,
     /// The suffixes of `suffix_patterns` (every occurrence), and
-    /// `org.not_names`, `document.agreement_suffix` and the coreference
-    /// words (in `coref`'s order) as lists 0, 1 and 2, searched in one pass.
+    /// `org.not_names`, `document.agreement_suffix`, the coreference words
+    /// (in `coref`'s order) and `founding.words` as lists 0 to 3, searched
+    /// in one pass.
     pub plain_words: PlainWords,
     /// Every organisation, event and venue suffix (the patterns of
     /// `plain_words`' every-occurrence words, in order).
@@ -346,6 +347,7 @@ impl Grammar {
                 g.org.not_names.iter().map(String::as_str).collect(),
                 g.document.agreement_suffix.iter().map(String::as_str).collect(),
                 g.coref.keys().map(String::as_str).collect(),
+                g.founding.words.iter().map(String::as_str).collect(),
             ],
         )
         .map_err(|e| KnowledgeError::new(file, None, format!("cannot build word matcher: {e}")))?;
