@@ -326,21 +326,28 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
     let mut spare = Spare::default();
     let mut tried: Vec<(u32, u32)> = Vec::new();
-    // The mentions of each sentence, found once rather than per sentence.
-    let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); article.sentences.len()];
-    for (m, mention) in mentions.iter().enumerate() {
-        if let Some(list) = by_sentence.get_mut(mention.sentence) {
-            list.push(m);
-        }
-    }
+    let (mut idx, mut topics): (Vec<usize>, Vec<(usize, usize)>) = (Vec::new(), Vec::new());
+    // The mentions of each sentence, found once rather than per sentence:
+    // by sentence (as the grammar emits them; the stable sort only checks),
+    // each sentence a run.
+    let mut by_sentence: Vec<usize> = (0..mentions.len()).collect();
+    by_sentence.sort_by_key(|&m| mentions[m].sentence);
+    let mut runs = by_sentence.chunk_by(|&a, &b| mentions[a].sentence == mentions[b].sentence).peekable();
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let here = &by_sentence[si];
-        let mut idx: Vec<usize> = here
-            .iter()
-            .copied()
-            .filter(|&m| !entities[m].is_empty())
-            .filter(|&m| !here.iter().any(|&o| o != m && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span))
-            .collect();
+        while runs.peek().is_some_and(|run| mentions[run[0]].sentence < si) {
+            runs.next();
+        }
+        let here: &[usize] = match runs.peek() {
+            Some(run) if mentions[run[0]].sentence == si => run,
+            _ => &[],
+        };
+        idx.clear();
+        idx.extend(
+            here.iter()
+                .copied()
+                .filter(|&m| !entities[m].is_empty())
+                .filter(|&m| !here.iter().any(|&o| o != m && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span)),
+        );
         idx.sort_by_key(|&m| (mentions[m].span.start, std::cmp::Reverse(mentions[m].span.end)));
         // Overlapping mentions cannot both stand in a group: keep the first.
         let mut last_end = 0;
@@ -381,17 +388,18 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         }
         members_of_groups(&ctx, si, entities, &mut out);
         // Mentions right before 将/已/还…: (end, mention), the topics of what follows them.
-        let topics: Vec<(usize, usize)> = idx
-            .iter()
-            .filter(|&&m| {
-                let e = mentions[m].span.end - offset;
-                let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
-                // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
-                let kind_ok = k.vocab.is_a(mentions[m].class, crate::sym!("GovernmentBody")) || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
-                followed && kind_ok && entities[m].len() == 1
-            })
-            .map(|&m| (mentions[m].span.end - offset, m))
-            .collect();
+        topics.clear();
+        topics.extend(
+            idx.iter()
+                .filter(|&&m| {
+                    let e = mentions[m].span.end - offset;
+                    let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
+                    // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
+                    let kind_ok = k.vocab.is_a(mentions[m].class, crate::sym!("GovernmentBody")) || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                    followed && kind_ok && entities[m].len() == 1
+                })
+                .map(|&m| (mentions[m].span.end - offset, m)),
+        );
         // The patterns whose first literal the sentence holds, in the order
         // of the rules (which decides the rule a fact is credited to).
         tried.clear();
