@@ -146,11 +146,12 @@ static MAY_CONVERT: std::sync::LazyLock<MayConvert> = std::sync::LazyLock::new(|
 });
 
 impl MayConvert {
+    fn has(&self, c: char) -> bool {
+        let i = u32::from(c) as usize;
+        if i < 0x10000 { self.bmp[i / 64] & (1 << (i % 64)) != 0 } else { self.other.contains(&c) }
+    }
     fn any_in(&self, text: &str) -> bool {
-        text.chars().any(|c| {
-            let i = u32::from(c) as usize;
-            if i < 0x10000 { self.bmp[i / 64] & (1 << (i % 64)) != 0 } else { self.other.contains(&c) }
-        })
+        text.chars().any(|c| self.has(c))
     }
 }
 
@@ -180,20 +181,25 @@ fn is_traditional(text: &str) -> bool {
 /// the map was a fifth of what extraction held for a Simplified article).
 pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
     let mut out = String::with_capacity(decoded.len());
-    if !is_traditional(decoded) {
-        // Nothing to convert or map: one pass, no copy of each line; the
-        // runs between characters to fold copied whole, not char by char.
-        let mut run = 0;
-        for (i, c) in decoded.char_indices() {
-            if fold_char(c) != Some(c) {
-                out.push_str(&decoded[run..i]);
-                out.extend(fold_char(c));
-                run = i + c.len_utf8();
-            }
+    // Folded as Simplified text, in one pass that also notes whether a
+    // character might convert (then, rarely, the Traditional test decides);
+    // the runs between characters to fold copied whole, not char by char.
+    let (mut run, mut may_convert) = (0, false);
+    let convertible = &*MAY_CONVERT;
+    for (i, c) in decoded.char_indices() {
+        may_convert |= convertible.has(c);
+        if fold_char(c) != Some(c) {
+            out.push_str(&decoded[run..i]);
+            out.extend(fold_char(c));
+            run = i + c.len_utf8();
         }
-        out.push_str(&decoded[run..]);
+    }
+    out.push_str(&decoded[run..]);
+    if !may_convert || !is_traditional(decoded) {
+        // Nothing to convert or map.
         return (out, Vec::new(), false);
     }
+    out.clear();
     let mut map = Vec::with_capacity(decoded.len() / 2);
     let mut line_start = 0usize;
     for line in decoded.split_inclusive('\n') {
