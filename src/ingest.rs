@@ -133,21 +133,22 @@ static MAY_CONVERT: std::sync::LazyLock<MayConvert> = std::sync::LazyLock::new(|
     for (from, to) in zhconv::tables::expand_table(zhconv::tables::ZH_HANS_TABLE) {
         let (f, t): (Vec<char>, Vec<char>) = (from.chars().collect(), to.chars().collect());
         let differing: Vec<char> = if f.len() == t.len() { f.iter().zip(&t).filter(|(a, b)| a != b).map(|(a, _)| *a).collect() } else { f };
-        for c in differing {
-            match usize::try_from(u32::from(c)).ok().filter(|&i| i < 0x10000) {
-                Some(i) => set.bmp[i / 64] |= 1 << (i % 64),
-                None => {
-                    set.other.insert(c);
-                }
-            }
-        }
+        differing.into_iter().for_each(|c| set.insert(c));
     }
     set
 });
 
 impl MayConvert {
+    fn insert(&mut self, c: char) {
+        let i = c as usize;
+        if i < 0x10000 {
+            self.bmp[i / 64] |= 1 << (i % 64);
+        } else {
+            self.other.insert(c);
+        }
+    }
     fn has(&self, c: char) -> bool {
-        let i = u32::from(c) as usize;
+        let i = c as usize;
         if i < 0x10000 { self.bmp[i / 64] & (1 << (i % 64)) != 0 } else { self.other.contains(&c) }
     }
     fn any_in(&self, text: &str) -> bool {
