@@ -396,21 +396,19 @@ impl KgStore {
             // A short queue: each graph waiting in it is ~500 quads in memory.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(16);
             let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
+            let memo_path = self.memo_path();
             let made = std::thread::scope(|scope| {
                 let old = &self.store;
-                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx, terms));
+                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx, terms, &memo_path));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
                 // If the loader failed, the maker stops at its next send.
                 let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
                 Ok::<_, StoreError>(loaded.map(|()| made)?)
             })?;
-            // The memo now, before the loader's files are merged (+35 MB at
-            // 10 000 articles), rather than held through it. It describes the
-            // new store only: until the swap below, the store in place has
-            // another state digest, so a build cut short here ignores it.
-            // (One that cannot be written costs the next build a read of the store.)
-            let _ = memo::save(&self.memo_path(), &made.memo);
-            drop(made.memo);
+            // The settled articles went into the memo, written as the
+            // graphs were made; what they and the interner held goes back
+            // before the loader's files are merged (+35 MB at 10 000 articles).
+            drop(made.terms);
             give_back_freed_memory();
             loader.commit()?;
             store.flush()?;
@@ -476,28 +474,29 @@ fn digested(g: &str, mut quads: Vec<Quad>) -> (Vec<Quad>, String) {
 
 /// What [`make_all_graphs`] sent.
 #[cfg(feature = "rocksdb")]
-#[derive(Default)]
 struct Made {
     /// Of the articles: added, lost, relations.
     stats: BuildStats,
     inferred: usize,
     /// Distinct quads: graphs are disjoint, so they add up graph by graph.
     triples: usize,
-    /// What the new store holds, for the next build.
-    memo: Memo,
+    terms: Terms,
+    /// What the new store holds, for the next build, written as it is made.
+    memo: memo::Writer,
 }
 
 /// Every graph of a full build, sent graph by graph (the build fingerprint
 /// last); stops early when the receiver is gone. An article that cannot be
-/// read now keeps the graph the `old` store holds for it.
+/// read now keeps the graph the `old` store holds for it. `terms` are those
+/// the corpus's articles were settled with; the memo goes to `memo_path`
+/// (it describes the new store only, and names its state digest, so it is
+/// ignored until the new store is swapped in).
 #[cfg(feature = "rocksdb")]
-/// `terms` are those the corpus's articles were settled with.
-fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>, terms: Terms) -> Made {
+fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>, terms: Terms, memo_path: &Path) -> Made {
     let old_graph = |name: &NamedNode| -> Vec<Quad> {
         old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).collect()
     };
-    let mut made = Made::default();
-    made.memo.terms = terms;
+    let mut made = Made { stats: BuildStats::default(), inferred: 0, triples: 0, terms, memo: memo::Writer::create(memo_path) };
     let send = |quads: Vec<Quad>, made: &mut Made| {
         made.triples += quads.iter().collect::<HashSet<_>>().len();
         tx.send(quads).map_err(|_| ())
@@ -506,14 +505,14 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
     let copy = |name: NamedNode, made: &mut Made| {
         let quads = old_graph(&name);
         if !quads.is_empty() {
-            made.memo.docs.insert(name.as_str().to_string(), DocState::of(&name, &quads));
+            made.memo.doc(name.as_str(), &DocState::of(&name, &quads));
         }
         send(quads, made)
     };
     let lexicon = rdf::lexicon_quads(k);
     let mut asserted: FxHashSet<Triple> = FxHashSet::default();
     let _ = (|| {
-        let terms = &mut made.memo.terms;
+        let terms = &mut made.terms;
         asserted.extend(lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)));
         send(ontology_quads(k), &mut made)?;
         send(lexicon, &mut made)?;
@@ -524,17 +523,17 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             }
             made.stats.added += 1;
             made.stats.count_relations(ag.properties.iter().map(|p| p.as_str()));
-            let known = Known::of(&mut made.memo.terms, &ag);
+            let known = Known::of(&mut made.terms, &ag);
             asserted.extend(known.facts.iter().copied());
             let settled = corpus.articles.take_settled(ag.index);
-            made.memo.docs.insert(ag.name.as_str().to_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
+            made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
         for name in &corpus.unreadable {
             copy(rdf::xtr(&rdf::doc_id(name)), &mut made)?;
         }
         send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)).0, &mut made)?;
-        let inferred: Vec<Triple> = facts::infer(k, &mut made.memo.terms, &asserted).into_iter().collect();
+        let inferred: Vec<Triple> = facts::infer(k, &mut made.terms, &asserted).into_iter().collect();
         drop(asserted);
         // Sent in chunks the size of an article graph: as one vector of
         // quads (130 000 at 10 000 articles) the inferred graph raised a full
@@ -543,19 +542,17 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
         let g = graph(GRAPH_INFERRED);
         let mut sum = 0u128;
         for chunk in inferred.chunks(512) {
-            let quads: Vec<Quad> = chunk.iter().map(|t| made.memo.terms.quad(t, &g)).collect();
+            let quads: Vec<Quad> = chunk.iter().map(|t| made.terms.quad(t, &g)).collect();
             sum = quads.iter().fold(sum, |sum, q| sum.wrapping_add(quad_hash(q)));
             send(quads, &mut made)?;
         }
-        let digest = format!("{sum:032x}");
-        send(vec![graph_hash_quad(&rdf::xtr(GRAPH_INFERRED), &digest)], &mut made)?;
+        let inferred_digest = format!("{sum:032x}");
+        send(vec![graph_hash_quad(&rdf::xtr(GRAPH_INFERRED), &inferred_digest)], &mut made)?;
         made.inferred = inferred.len();
-        let memo = &mut made.memo;
-        memo.inferred = inferred;
-        memo.digest = memo::state_digest(&memo.docs, &digest);
-        memo.inferred_digest = digest;
+        // (One that cannot be written costs the next build a read of the store.)
+        let (digest, _) = made.memo.finish(&made.terms, &inferred, &inferred_digest);
         let total = made.triples + 3;
-        send(build_quads(k, total, &made.memo.digest), &mut made)
+        send(build_quads(k, total, &digest), &mut made)
     })();
     made
 }
