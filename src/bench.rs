@@ -50,6 +50,9 @@ pub struct SizeReport {
     pub extract_secs_one_core: f64,
     pub rebuild_one_changed_secs: f64,
     pub bulk_load_secs: f64,
+    /// What the bulk loader's run added to the bench's resident memory at
+    /// its peak: Oxigraph's own share, beside which a build's peak is read.
+    pub bulk_load_peak_mb: Option<f64>,
     pub jieba_secs_one_core: f64,
     pub queries: Vec<QueryLatency>,
 }
@@ -77,6 +80,23 @@ fn dir_size(p: &Path) -> u64 {
         .sum()
 }
 
+/// A field of a `/proc/<pid>/status` text, in kB (`VmHWM:`, `VmRSS:`).
+fn status_kb(status: &str, field: &str) -> Option<u64> {
+    status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+}
+
+/// This process's resident memory in MB, with its peak reset to it (Linux:
+/// 5 written to `clear_refs`), so that the peak read afterwards is that of
+/// what runs in between. `None` where the kernel does not allow it.
+fn reset_peak() -> Option<f64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    Some(status_kb(&std::fs::read_to_string("/proc/self/status").ok()?, "VmRSS:")? as f64 / 1024.0)
+}
+
+fn peak_mb() -> Option<f64> {
+    Some(status_kb(&std::fs::read_to_string("/proc/self/status").ok()?, "VmHWM:")? as f64 / 1024.0)
+}
+
 /// Runs a command, polling its peak resident memory (VmHWM) until it exits.
 fn run_measured(cmd: &mut Command) -> Result<(Duration, f64, String)> {
     let started = Instant::now();
@@ -88,7 +108,7 @@ fn run_measured(cmd: &mut Command) -> Result<(Duration, f64, String)> {
     let watcher = std::thread::spawn(move || {
         while !d2.load(std::sync::atomic::Ordering::Relaxed) {
             if let Ok(s) = std::fs::read_to_string(&status_path) {
-                if let Some(kb) = s.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok()) {
+                if let Some(kb) = status_kb(&s, "VmHWM:") {
                     p2.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
                 }
             }
@@ -200,6 +220,7 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     run_measured(&mut cmd)?;
     let bulk = root.join("bulk");
     let bytes = std::fs::read(&nq)?;
+    let before = reset_peak();
     let t = Instant::now();
     {
         let s = Store::open(&bulk)?;
@@ -210,6 +231,8 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
         s.flush()?;
     }
     r.bulk_load_secs = t.elapsed().as_secs_f64();
+    r.bulk_load_peak_mb = before.zip(peak_mb()).map(|(before, peak)| peak - before);
+    drop(bytes);
 
     progress(&format!("{n}: query latency"));
     let s = Store::open(&store)?;

@@ -462,6 +462,9 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
         writeln!(out, "  jieba-rs cut, one core    {:>9.2} s   {:.2} MB/s (fastest of {runs})", r.jieba_secs_one_core, r.jieba_mb_per_s())?;
         writeln!(out, "  rebuild, 1 article changed{:>9.2} s   {:.1}% of the full build (target ≤ 2%)", r.rebuild_one_changed_secs, 100.0 * r.rebuild_one_changed_secs / r.build_secs)?;
         writeln!(out, "  peak resident memory      {:>9.0} MB", r.peak_rss_mb)?;
+        if let Some(mb) = r.bulk_load_peak_mb {
+            writeln!(out, "  bulk load's own peak      {:>9.0} MB   (what Oxigraph's loader adds to a process)", mb)?;
+        }
         writeln!(out, "  store on disk             {:>9.1} MB", r.store_mb)?;
         for q in &r.queries {
             writeln!(out, "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)", q.name, q.median_ms, q.p95_ms, q.runs)?;
