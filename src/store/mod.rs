@@ -407,7 +407,8 @@ impl KgStore {
             })?;
             // The settled articles went into the memo, written as the
             // graphs were made; what they and the interner held goes back
-            // before the loader's files are merged (+35 MB at 10 000 articles).
+            // to the system before the loader's files are merged (which
+            // adds ~35 MB at 10 000 articles).
             drop(made.terms);
             give_back_freed_memory();
             loader.commit()?;
