@@ -289,7 +289,8 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     // many incremental builds is dropped there.)
     let mut before = kg.state(&k.fingerprint, full)?;
     let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
-    phase("store state");
+    // Only a memo gives the inferred graph's triples: says which way the state came.
+    phase(if before.inferred.is_some() { "store state, from the memo" } else { "store state" });
     let cache = Cache::beside(store, &k.fingerprint);
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
