@@ -558,10 +558,11 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
     made
 }
 
-/// Returns the heap's free pages to the system. The memo and the settled
-/// articles were freed in the middle of the heaps of two threads, where
-/// glibc keeps them: without this, a build of 10 000 articles held ~75 MB
-/// more through the merge of the loader's files, and peaked there.
+/// Returns the heap's free pages to the system. The settled articles, each
+/// graph's state on its way to the memo and the interner were freed in the
+/// middle of the heaps of several threads, where glibc keeps them: without
+/// this, a build of 10 000 articles held ~75 MB more through the merge of
+/// the loader's files (measured when the memo was still held to the end).
 #[cfg(feature = "rocksdb")]
 fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -858,4 +859,3 @@ pub struct BuildStats {
     /// Seconds spent in each phase of the writing, for `build --timings`.
     pub phases: Vec<(&'static str, f64)>,
 }
-
