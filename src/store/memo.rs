@@ -106,7 +106,10 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// Only by the store's one writer (RocksDB's lock): it removes the
+    /// temporary files of builds that were killed while they wrote a memo.
     pub fn create(path: &Path) -> Self {
+        remove_leftovers(path);
         let tmp = path.with_extension(format!("memo-tmp{}", std::process::id()));
         let out = std::fs::File::create(&tmp).map(std::io::BufWriter::new);
         Writer { path: path.to_path_buf(), tmp, out, docs: 0 }
@@ -136,6 +139,20 @@ impl Writer {
         let out = std::mem::replace(&mut self.out, Err(std::io::Error::other("finished")));
         let done = out.and_then(|mut out| out.flush()).and_then(|()| std::fs::rename(&self.tmp, &self.path));
         (digest, done)
+    }
+}
+
+/// `<store>.memo-tmp<pid>` files beside `path` (`<store>.memo`): a full
+/// build writes its memo for as long as it loads, and a build killed then
+/// leaves its file behind.
+fn remove_leftovers(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return };
+    let prefix = format!("{}-tmp", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -185,5 +202,21 @@ mod tests {
         assert!(saved.is_err());
         assert_eq!(digest2, digest);
         assert!(load(&nowhere).is_none());
+    }
+
+    /// The temporary memo of a killed build (another process id) goes when
+    /// the next writer starts; other files beside the store stay.
+    #[test]
+    fn a_killed_builds_temporary_memo_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.memo");
+        let (left, other) = (dir.path().join("store.memo-tmp4000000"), dir.path().join("store.memo.keep"));
+        std::fs::write(&left, b"half a memo").unwrap();
+        std::fs::write(&other, b"not ours").unwrap();
+        let mut w = Writer::create(&path);
+        assert!(!left.exists());
+        assert!(other.exists());
+        assert!(w.finish(&Terms::default(), &[], "").1.is_ok());
+        assert!(load(&path).is_some());
     }
 }
