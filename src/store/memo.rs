@@ -110,7 +110,9 @@ impl Writer {
     /// temporary files of builds that were killed while they wrote a memo.
     pub fn create(path: &Path) -> Self {
         remove_leftovers(path);
-        let tmp = path.with_extension(format!("memo-tmp{}", std::process::id()));
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!("{TMP}{}", std::process::id()));
+        let tmp = std::path::PathBuf::from(tmp);
         let out = std::fs::File::create(&tmp).map(std::io::BufWriter::new);
         Writer { path: path.to_path_buf(), tmp, out, docs: 0 }
     }
@@ -142,12 +144,15 @@ impl Writer {
     }
 }
 
+/// A memo is written to `<memo>-tmp<pid>`, then renamed.
+const TMP: &str = "-tmp";
+
 /// `<store>.memo-tmp<pid>` files beside `path` (`<store>.memo`): a full
 /// build writes its memo for as long as it loads, and a build killed then
 /// leaves its file behind.
 fn remove_leftovers(path: &Path) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return };
-    let prefix = format!("{}-tmp", name.to_string_lossy());
+    let prefix = format!("{}{TMP}", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else { return };
     for e in entries.flatten() {
         if e.file_name().to_string_lossy().starts_with(&prefix) {
