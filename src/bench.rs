@@ -81,7 +81,7 @@ fn dir_size(p: &Path) -> u64 {
 }
 
 /// A field of a `/proc/<pid>/status` text, in kB (`VmHWM:`, `VmRSS:`).
-fn status_kb(status: &str, field: &str) -> Option<u64> {
+pub fn status_kb(status: &str, field: &str) -> Option<u64> {
     status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
 }
 

@@ -417,7 +417,7 @@ impl xietong::pipeline::Reread for CacheReread<'_> {
 /// phase ("" where /proc is not there).
 fn memory_now() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    let field = |name: &str| xietong::bench::status_kb(&status, name);
     match (field("VmRSS:"), field("VmHWM:")) {
         (Some(now), Some(peak)) => format!("{:>5} MB resident, {:>5} MB peak", now / 1024, peak / 1024),
         _ => String::new(),
