@@ -470,11 +470,13 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         let from = &entities[link.from];
         let si = mentions[link.from].sentence;
         let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
-        let targets: Vec<ObjectRef> = match &link.to {
+        // Inline: most links have one target (a vector each was ~3 % of
+        // extraction's allocations).
+        let targets: SmallVec<[ObjectRef; 2]> = match &link.to {
             LinkTarget::Mention(m) => entities[*m].iter().map(|&e| ObjectRef::Entity(e)).collect(),
-            LinkTarget::Lexicon(id) => vec![ObjectRef::Entity(*id)],
-            LinkTarget::Text(t) => vec![ObjectRef::Text(t)],
-            LinkTarget::Date(d) => vec![ObjectRef::Date(d)],
+            LinkTarget::Lexicon(id) => smallvec![ObjectRef::Entity(*id)],
+            LinkTarget::Text(t) => smallvec![ObjectRef::Text(t)],
+            LinkTarget::Date(d) => smallvec![ObjectRef::Date(d)],
         };
         for &s in from {
             for &object in &targets {
