@@ -66,6 +66,10 @@ struct Buffers<'a> {
     places: Vec<PlaceMemo<'a>>,
     suffixes: Vec<(usize, usize, usize)>,
     plain: Vec<(usize, usize)>,
+    /// Candidates, and those chosen (grown anew for every sentence, the
+    /// two were ~10 % of extraction's allocations).
+    cands: Vec<Cand>,
+    chosen: Vec<Cand>,
 }
 
 /// Text of a sentence as chars, with helpers the grammar needs.
@@ -236,7 +240,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     // A sentence's buffers, kept for the next: see `fill_char_offsets`.
     let mut spare = Buffers::default();
     for (si, sentence) in article.sentences.iter().enumerate() {
-        let Buffers { mut c, mut char_at, mut byte_of, mut places, mut suffixes, mut plain } = std::mem::take(&mut spare);
+        let Buffers { mut c, mut char_at, mut byte_of, mut places, mut suffixes, mut plain, mut cands, mut chosen } = std::mem::take(&mut spare);
         c.clear();
         byte_of.clear();
         for (b, ch) in sentence.text.char_indices() {
@@ -252,7 +256,6 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
             (*a, *b) = (char_at[*a], char_at[*b]);
         }
         let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, byte_of, k, suffixes, plain };
-        let mut cands = Vec::new();
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
         event_cands(&sent, &mut cands);
@@ -260,15 +263,15 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         quoted_cands(&sent, &mut cands);
         coref_cands(&sent, &mut cands);
         drop_shadowed_coreference(&sent, &mut cands);
-        let mut chosen = settle(cands);
+        settle(&mut cands, &mut chosen);
         person_cands(&sent, &mut chosen);
         inherit_list_places(&sent, &mut chosen);
         drop_uncertain_short_places(&sent, &mut chosen);
         let base = found.mentions.len();
-        emit(&sent, si, sentence.span.start, chosen, &mut found);
+        emit(&sent, si, sentence.span.start, &mut chosen, &mut found);
         dates(&sent, sentence.span.start, base, year, &mut found);
         figures(&sent, si, sentence.span.start, base, &mut found);
-        spare = Buffers { c: sent.c, char_at: sent.char_at, byte_of: sent.byte_of, places: sent.places_ending.into_inner(), suffixes: sent.suffixes, plain: sent.plain };
+        spare = Buffers { c: sent.c, char_at: sent.char_at, byte_of: sent.byte_of, places: sent.places_ending.into_inner(), suffixes: sent.suffixes, plain: sent.plain, cands, chosen };
     }
     original_forms(article, &mut found.mentions);
     found
@@ -291,7 +294,7 @@ fn original_forms(article: &Article, mentions: &mut [Mention]) {
 
 fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     let (text, char_at) = (s.text, &s.char_at);
-    let mut raw: Vec<Cand> = Vec::new();
+    let first = out.len();
     // Stretches of common words that merely contain a name (教育部门).
     let blocked: Vec<(usize, usize)> =
         s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
@@ -306,22 +309,20 @@ fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
             c.places.push(e.id);
         }
         extend_department(s, &mut c);
-        raw.push(c);
-    }
-    // A chain of places, each inside the one before (北京市通州区, 天津滨海新区),
-    // is one mention of the last.
-    let mut raw = raw.into_iter().peekable();
-    while let Some(mut cur) = raw.next() {
-        while let Some(next) = raw.peek().filter(|next| next.start == cur.end) {
-            let (Referent::Lexicon(outer), Referent::Lexicon(inner)) = (&cur.referent, &next.referent) else { break };
-            if !s.k.lexicon.within(inner, outer) || inner == outer {
-                break;
+        // A chain of places, each inside the one before (北京市通州区,
+        // 天津滨海新区), is one mention of the last: joined as found.
+        let cur = out[first..].last_mut().filter(|cur| cur.end == c.start);
+        if let Some(cur) = cur {
+            if let (Referent::Lexicon(outer), Referent::Lexicon(inner)) = (&cur.referent, &c.referent) {
+                if s.k.lexicon.within(inner, outer) && inner != outer {
+                    let mut variants = std::mem::take(&mut cur.variants);
+                    variants.push(s.s(c.start, c.end));
+                    *cur = Cand { start: cur.start, name: (cur.start, c.end), variants, ..c };
+                    continue;
+                }
             }
-            let Some(next) = raw.next() else { break };
-            cur.variants.push(s.s(next.start, next.end));
-            cur = Cand { start: cur.start, name: (cur.start, next.end), variants: cur.variants, ..next };
         }
-        out.push(cur);
+        out.push(c);
     }
 }
 
@@ -779,22 +780,22 @@ fn drop_shadowed_coreference(s: &Sent, cands: &mut Vec<Cand>) {
     });
 }
 
-/// Keeps the longest candidates that do not overlap.
-fn settle(mut cands: Vec<Cand>) -> Vec<Cand> {
+/// Keeps the longest candidates that do not overlap: moved from `cands`
+/// (left empty) to `chosen` (emptied first), by start.
+fn settle(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
     cands.sort_by(|a, b| {
         (b.end - b.start)
             .cmp(&(a.end - a.start))
             .then(b.priority.cmp(&a.priority))
             .then(a.start.cmp(&b.start))
     });
-    let mut chosen: Vec<Cand> = Vec::new();
-    for c in cands {
+    chosen.clear();
+    for c in cands.drain(..) {
         if chosen.iter().all(|o| c.end <= o.start || o.end <= c.start) {
             chosen.push(c);
         }
     }
     chosen.sort_by_key(|c| c.start);
-    chosen
 }
 
 /// [organisation][title (、[unit] title)*][name]: a person with a post.
@@ -954,14 +955,14 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
 
 /// Turns settled candidates into mentions and links. (It takes them: their
 /// strings move into the mentions rather than being copied.)
-fn emit(s: &Sent, si: usize, offset: usize, mut chosen: Vec<Cand>, found: &mut Found) {
+fn emit(s: &Sent, si: usize, offset: usize, chosen: &mut Vec<Cand>, found: &mut Found) {
     // Top-level mentions first, so that links can name them by position.
     let first = found.mentions.len();
     let starts: SmallVec<[usize; 16]> = chosen.iter().map(|c| c.start).collect();
     for c in chosen.iter_mut() {
         found.mentions.push(take_mention(s, si, offset, c));
     }
-    for (ti, c) in chosen.into_iter().enumerate() {
+    for (ti, c) in chosen.drain(..).enumerate() {
         let me = first + ti;
         let mut child_idx = Vec::new();
         for mut ch in c.children {
