@@ -1087,7 +1087,8 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
         };
         let mut j = i;
         let first = num(&mut j);
-        let mut values = vec![first];
+        // Inline: every run of digits (years, dates) comes here.
+        let mut values: SmallVec<[&str; 2]> = smallvec::smallvec![first];
         if j < s.c.len() && matches!(s.c[j], '-' | '~' | '至') && s.c.get(j + 1).is_some_and(char::is_ascii_digit) {
             let mut k2 = j + 1;
             values.push(num(&mut k2));
@@ -1102,7 +1103,6 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
             continue;
         };
         let end = j + unit.chars().count();
-        let unit_name = (*unit).clone();
         let about = (base..found.mentions.len())
             .filter(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2)
             .map(|m| m)
@@ -1111,7 +1111,7 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
             if let Ok(value) = v.parse::<f64>() {
                 found.observations.push(Observation {
                     value,
-                    unit: unit_name.clone(),
+                    unit: unit.clone(),
                     surface: s.s(start, end),
                     sentence: si,
                     span: Span::new(offset + start, offset + end),
