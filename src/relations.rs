@@ -350,7 +350,9 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// What one sentence's [`Ctx`] owns, handed to the next.
+/// What one sentence's [`Ctx`] owns, handed to the next, and kept by the
+/// thread for its next article (only capacity is carried over: each
+/// sentence clears them first).
 #[derive(Default)]
 struct Spare {
     chars: Vec<char>,
@@ -368,7 +370,10 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
     let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
-    let mut spare = Spare::default();
+    thread_local! {
+        static SPARE: std::cell::Cell<Spare> = std::cell::Cell::new(Spare::default());
+    }
+    let mut spare = SPARE.take();
     let mut tried: Vec<(u32, u32)> = Vec::new();
     let (mut idx, mut topics): (Vec<usize>, Vec<(usize, usize)>) = (Vec::new(), Vec::new());
     // The mentions of each sentence, found once rather than per sentence:
@@ -507,6 +512,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         }
         spare = Spare { chars: ctx.chars, char_at, found: ctx.found, markers: ctx.markers, groups: ctx.groups };
     }
+    SPARE.set(spare);
     drop_general_duplicates(&mut out, k);
     for link in links {
         let from = &entities[link.from];
