@@ -414,7 +414,7 @@ fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(us
         }
     };
     // Segments between excluded ranges are split independently.
-    let mut segments = Vec::new();
+    let mut segments: smallvec::SmallVec<[(usize, usize); 4]> = smallvec::SmallVec::new();
     let mut pos = 0;
     for &(s, e) in excluded {
         segments.push((pos, s));
@@ -510,8 +510,11 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         meta.date = meta.year.map(|y| y.to_string());
     }
     let mut sentences = Vec::new();
+    // One buffer for every paragraph's characters.
+    let mut chars: Vec<char> = Vec::new();
     for (paragraph, &i) in idx.iter().enumerate() {
-        let chars: Vec<char> = all[i].text.chars().collect();
+        chars.clear();
+        chars.extend(all[i].text.chars());
         let excluded = excluded_ranges(&chars, g);
         split_sentences(&chars, all[i].start, paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
