@@ -391,7 +391,9 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
 }
 
 /// Splits one body line into sentences on 。!?; keeping quotes and brackets balanced.
-fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
+/// `line`: its characters; `text`: the line itself, `byte_of` the byte
+/// offset of each character in it (and of its end).
+fn split_sentences(line: &[char], text: &str, byte_of: &[usize], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
     let push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
         let trimmed_start = s + line[s..e].iter().take_while(|c| c.is_whitespace()).count();
         let trimmed_end = e - line[s..e].iter().rev().take_while(|c| c.is_whitespace()).count();
@@ -401,12 +403,8 @@ fn split_sentences(line: &[char], base: usize, paragraph: usize, excluded: &[(us
                 let b = (a + MAX_SENTENCE_CHARS).min(trimmed_end);
                 out.push(Sentence {
                     span: Span::new(base + a, base + b),
-                    text: {
-                        // Sized at once: collected char by char, it grew twice or more.
-                        let mut t = String::with_capacity(line[a..b].iter().map(|c| c.len_utf8()).sum());
-                        t.extend(&line[a..b]);
-                        t
-                    },
+                    // Copied from the line at once, not encoded again char by char.
+                    text: text[byte_of[a]..byte_of[b]].to_string(),
                     paragraph,
                 });
                 a = b;
@@ -510,13 +508,18 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         meta.date = meta.year.map(|y| y.to_string());
     }
     let mut sentences = Vec::new();
-    // One buffer for every paragraph's characters.
-    let mut chars: Vec<char> = Vec::new();
+    // One buffer for every paragraph's characters, and their byte offsets.
+    let (mut chars, mut byte_of): (Vec<char>, Vec<usize>) = (Vec::new(), Vec::new());
     for (paragraph, &i) in idx.iter().enumerate() {
         chars.clear();
-        chars.extend(all[i].text.chars());
+        byte_of.clear();
+        for (b, ch) in all[i].text.char_indices() {
+            chars.push(ch);
+            byte_of.push(b);
+        }
+        byte_of.push(all[i].text.len());
         let excluded = excluded_ranges(&chars, g);
-        split_sentences(&chars, all[i].start, paragraph, &excluded, &mut sentences);
+        split_sentences(&chars, all[i].text, &byte_of, all[i].start, paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
             diagnostics.push(Diagnostic {
                 message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()),
