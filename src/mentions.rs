@@ -680,7 +680,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 if s.k.grammar.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
                     break;
                 }
-                if s.word_ending_at(pos, &g.document.left_stops).is_some() {
+                if g.document_left_stops.longest_ending_at(&s.c, pos).is_some() {
                     break;
                 }
                 pos -= 1;

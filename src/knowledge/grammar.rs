@@ -152,6 +152,8 @@ pub struct Grammar {
     pub department_suffixes: WordIndex,
     /// `event.left_stops`, indexed: asked at every step of the leftward scan.
     pub event_left_stops: WordIndex,
+    /// `document.left_stops`, indexed: asked at every step left of an agreement.
+    pub document_left_stops: WordIndex,
     /// `person.titles`, `person.name_followers` and `org.place_bound`,
     /// indexed: asked after every organisation.
     pub person_titles: WordIndex,
@@ -369,6 +371,7 @@ impl Grammar {
             org_left_stops: WordIndex::new(&g.org.left_stops),
             department_suffixes: WordIndex::new(&g.org.department_suffix),
             event_left_stops: WordIndex::new(&g.event.left_stops),
+            document_left_stops: WordIndex::new(&g.document.left_stops),
             person_titles: WordIndex::new(&g.person.titles),
             name_followers: WordIndex::new(&g.person.name_followers),
             place_bound: WordIndex::new(&g.org.place_bound),
