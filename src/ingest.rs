@@ -511,13 +511,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
     // One buffer for every paragraph's characters, and their byte offsets.
     let (mut chars, mut byte_of): (Vec<char>, Vec<usize>) = (Vec::new(), Vec::new());
     for (paragraph, &i) in idx.iter().enumerate() {
-        chars.clear();
-        byte_of.clear();
-        for (b, ch) in all[i].text.char_indices() {
-            chars.push(ch);
-            byte_of.push(b);
-        }
-        byte_of.push(all[i].text.len());
+        crate::model::fill_chars(all[i].text, &mut chars, &mut byte_of);
         let excluded = excluded_ranges(&chars, g);
         split_sentences(&chars, all[i].text, &byte_of, all[i].start, paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {

@@ -9,7 +9,7 @@
 
 use crate::knowledge::grammar::{PlainWords, SuffixPattern, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
-use crate::model::{fill_char_offsets, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
+use crate::model::{fill_char_offsets, fill_chars, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
 use crate::sym;
 use smallvec::SmallVec;
 
@@ -248,13 +248,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     let mut places: Vec<PlaceMemo> = Vec::new();
     for (si, sentence) in article.sentences.iter().enumerate() {
         let Buffers { mut c, mut char_at, mut byte_of, mut suffixes, mut plain, mut cands, mut chosen } = std::mem::take(&mut spare);
-        c.clear();
-        byte_of.clear();
-        for (b, ch) in sentence.text.char_indices() {
-            c.push(ch);
-            byte_of.push(b);
-        }
-        byte_of.push(sentence.text.len());
+        fill_chars(&sentence.text, &mut c, &mut byte_of);
         fill_char_offsets(&sentence.text, &mut char_at);
         places.clear();
         places.resize(c.len() + 1, None);

@@ -74,6 +74,19 @@ pub fn word_len_at(chars: &[char], pos: usize, w: &str) -> Option<usize> {
     Some(i - pos)
 }
 
+/// Fills `chars` with the characters of `text` and `byte_of` with the byte
+/// offset of each (and of the end), into buffers kept from one line or
+/// sentence to the next.
+pub fn fill_chars(text: &str, chars: &mut Vec<char>, byte_of: &mut Vec<usize>) {
+    chars.clear();
+    byte_of.clear();
+    for (b, ch) in text.char_indices() {
+        chars.push(ch);
+        byte_of.push(b);
+    }
+    byte_of.push(text.len());
+}
+
 /// Fills `at` with, for each byte offset of `text` (and its end), the index
 /// of the character it falls in: matchers report bytes, spans are
 /// characters. The buffer is kept from sentence to sentence: a fresh one
