@@ -217,20 +217,23 @@ pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
     (out, map, true)
 }
 
-/// A line of the normalised text, with its character range.
+/// A line of the normalised text, with its character range and the byte
+/// offset it starts at.
 struct Line<'a> {
     start: usize,
+    byte_start: usize,
     text: &'a str,
     chars: usize,
 }
 
 fn lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
-    let mut pos = 0;
+    let (mut pos, mut byte_start) = (0, 0);
     for l in text.split('\n') {
         let chars = l.chars().count();
-        out.push(Line { start: pos, text: l, chars });
+        out.push(Line { start: pos, byte_start, text: l, chars });
         pos += chars + 1;
+        byte_start += l.len() + 1;
     }
     out
 }
@@ -391,9 +394,10 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
 }
 
 /// Splits one body line into sentences on 。!?; keeping quotes and brackets balanced.
-/// `line`: its characters; `text`: the line itself, `byte_of` the byte
-/// offset of each character in it (and of its end).
-fn split_sentences(line: &[char], text: &str, byte_of: &[usize], base: usize, paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
+/// `line`: its characters, `byte_of` the byte offset of each in the line
+/// (and of its end); the line starts at char `base`, byte `byte_base` of
+/// the article's text.
+fn split_sentences(line: &[char], byte_of: &[usize], (base, byte_base): (usize, usize), paragraph: usize, excluded: &[(usize, usize)], out: &mut Vec<Sentence>) {
     let push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
         let trimmed_start = s + line[s..e].iter().take_while(|c| c.is_whitespace()).count();
         let trimmed_end = e - line[s..e].iter().rev().take_while(|c| c.is_whitespace()).count();
@@ -403,8 +407,7 @@ fn split_sentences(line: &[char], text: &str, byte_of: &[usize], base: usize, pa
                 let b = (a + MAX_SENTENCE_CHARS).min(trimmed_end);
                 out.push(Sentence {
                     span: Span::new(base + a, base + b),
-                    // Copied from the line at once, not encoded again char by char.
-                    text: text[byte_of[a]..byte_of[b]].to_string(),
+                    bytes: byte_base + byte_of[a]..byte_base + byte_of[b],
                     paragraph,
                 });
                 a = b;
@@ -513,7 +516,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
     for (paragraph, &i) in idx.iter().enumerate() {
         crate::model::fill_chars(all[i].text, &mut chars, &mut byte_of);
         let excluded = excluded_ranges(&chars, g);
-        split_sentences(&chars, all[i].text, &byte_of, all[i].start, paragraph, &excluded, &mut sentences);
+        split_sentences(&chars, &byte_of, (all[i].start, all[i].byte_start), paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
             diagnostics.push(Diagnostic {
                 message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()),

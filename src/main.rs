@@ -513,7 +513,7 @@ fn write_extraction(x: &xietong::model::Extraction, entities: &[&xietong::model:
             xietong::model::Object::Text(t) | xietong::model::Object::Date(t) => format!("\"{t}\""),
         };
         writeln!(out, "  {} {} {}  [{} {:?}]", label(&r.subject), r.property, o, r.rule, r.modality)?;
-        writeln!(out, "      “{}”", a.sentences[r.sentence].text)?;
+        writeln!(out, "      “{}”", a.sentence_text(&a.sentences[r.sentence]))?;
     }
     writeln!(out, "\nobservations")?;
     for o in &x.observations {

@@ -248,15 +248,16 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     let mut places: Vec<PlaceMemo> = Vec::new();
     for (si, sentence) in article.sentences.iter().enumerate() {
         let Buffers { mut c, mut char_at, mut byte_of, mut suffixes, mut plain, mut cands, mut chosen } = std::mem::take(&mut spare);
-        fill_chars(&sentence.text, &mut c, &mut byte_of);
-        fill_char_offsets(&sentence.text, &mut char_at);
+        let text = article.sentence_text(sentence);
+        fill_chars(text, &mut c, &mut byte_of);
+        fill_char_offsets(text, &mut char_at);
         places.clear();
         places.resize(c.len() + 1, None);
-        k.grammar.plain_words.find(&sentence.text, &mut suffixes, &mut plain);
+        k.grammar.plain_words.find(text, &mut suffixes, &mut plain);
         for (a, b, _) in &mut suffixes {
             (*a, *b) = (char_at[*a], char_at[*b]);
         }
-        let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text: &sentence.text, char_at, byte_of, k, suffixes, plain };
+        let sent = Sent { places_ending: std::cell::RefCell::new(places), c, text, char_at, byte_of, k, suffixes, plain };
         lexicon_cands(&sent, &mut cands);
         org_cands(&sent, &mut cands);
         event_cands(&sent, &mut cands);

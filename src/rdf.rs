@@ -239,7 +239,7 @@ fn provenance_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
         out.add(assertion.clone(), rdf::PREDICATE.into_owned(), predicate);
         out.add(assertion.clone(), rdf::OBJECT.into_owned(), object);
         out.add(assertion.clone(), prov("wasDerivedFrom"), doc.clone());
-        out.add(assertion.clone(), xt("evidence"), zh(&s.text));
+        out.add(assertion.clone(), xt("evidence"), zh(a.sentence_text(s)));
         out.add(assertion.clone(), xt("charStart"), Literal::from(s.span.start as i64));
         out.add(assertion.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
         out.add(assertion.clone(), xt("rule"), Literal::new_simple_literal(r.rule.as_str()));
@@ -256,7 +256,7 @@ fn provenance_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
         if let Some(about) = o.about.as_ref().and_then(|m| m.parse::<usize>().ok()).and_then(|m| x.mention_entities.get(m)).and_then(|ids| ids.first()) {
             out.add(node.clone(), xt("about"), xtr(about));
         }
-        out.add(node.clone(), xt("evidence"), zh(&s.text));
+        out.add(node.clone(), xt("evidence"), zh(a.sentence_text(s)));
         out.add(node.clone(), xt("charStart"), Literal::from(s.span.start as i64));
         out.add(node.clone(), xt("charEnd"), Literal::from(s.span.end as i64));
         out.add(node, prov("wasDerivedFrom"), doc.clone());

@@ -418,10 +418,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         let offset = sentence.span.start;
         // Buffers from the sentence before: see `fill_char_offsets`.
         let Spare { mut chars, mut char_at, mut found, mut markers, mut groups } = std::mem::take(&mut spare);
+        let text = article.sentence_text(sentence);
         chars.clear();
-        chars.extend(sentence.text.chars());
-        crate::model::fill_char_offsets(&sentence.text, &mut char_at);
-        rule_words(k, &sentence.text, &char_at, &mut found, &mut markers);
+        chars.extend(text.chars());
+        crate::model::fill_char_offsets(text, &mut char_at);
+        rule_words(k, text, &char_at, &mut found, &mut markers);
         groups.clear();
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
         for &m in &idx {
