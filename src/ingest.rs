@@ -227,7 +227,7 @@ struct Line<'a> {
 }
 
 fn lines(text: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
     let (mut pos, mut byte_start) = (0, 0);
     for l in text.split('\n') {
         let chars = l.chars().count();
@@ -511,8 +511,13 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         meta.date = meta.year.map(|y| y.to_string());
     }
     let mut sentences = Vec::new();
-    // One buffer for every paragraph's characters, and their byte offsets.
-    let (mut chars, mut byte_of): (Vec<char>, Vec<usize>) = (Vec::new(), Vec::new());
+    // One buffer for every paragraph's characters, and their byte offsets,
+    // kept by the thread for its next article (only their capacity: each
+    // line fills them anew).
+    thread_local! {
+        static SPARE: std::cell::Cell<(Vec<char>, Vec<usize>)> = Default::default();
+    }
+    let (mut chars, mut byte_of) = SPARE.take();
     for (paragraph, &i) in idx.iter().enumerate() {
         crate::model::fill_chars(all[i].text, &mut chars, &mut byte_of);
         let excluded = excluded_ranges(&chars, g);
@@ -523,6 +528,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
             });
         }
     }
+    SPARE.set((chars, byte_of));
     debug_assert!(all.iter().map(|l| l.chars + 1).sum::<usize>() >= text.chars().count());
     Ok(Article {
         source_file: source_file.to_string(),

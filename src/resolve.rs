@@ -300,17 +300,18 @@ pub struct Local<'m> {
 /// [`Settled`], on any core: interning is left to [`Local::intern`].
 pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
     let keys = abbreviated_documents(settle_back(mentions, k));
-    let named = mentions
-        .iter()
-        .zip(&keys)
-        .enumerate()
-        .filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1)
-        .map(|(i, (m, _))| {
-            let mut surfaces: SmallVec<[&str; 2]> = smallvec![m.surface.as_str()];
-            surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
-            (i, m.class.as_str(), surfaces)
-        })
-        .collect();
+    // Sized at once (collected through the filter, it grew five times an
+    // article).
+    let mut named = Vec::with_capacity(mentions.len());
+    named.extend(
+        mentions.iter().zip(&keys).enumerate().filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1).map(
+            |(i, (m, _))| {
+                let mut surfaces: SmallVec<[&str; 2]> = smallvec![m.surface.as_str()];
+                surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
+                (i, m.class.as_str(), surfaces)
+            },
+        ),
+    );
     Local { keys, named }
 }
 
