@@ -163,9 +163,11 @@ pub struct Article {
 }
 
 impl Article {
-    /// The text of sentence `s` of this article.
+    /// The text of sentence `s` of this article. (Empty for a range that is
+    /// not one of its text, which only a damaged cache entry could hold: not
+    /// a panic.)
     pub fn sentence_text(&self, s: &Sentence) -> &str {
-        &self.text[s.bytes.clone()]
+        self.text.get(s.bytes.clone()).unwrap_or_default()
     }
 }
 
