@@ -316,3 +316,31 @@ pub struct Extraction {
     pub relations: Vec<Relation>,
     pub observations: Vec<Observation>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Article, Meta, Sentence, Span};
+
+    /// A sentence's text is its byte range of the article's; a range that is
+    /// not one (outside the text, or cutting a character) gives an empty
+    /// text, not a panic.
+    #[test]
+    fn sentence_text_is_sliced_from_the_article() {
+        let sentence = |bytes: std::ops::Range<usize>| Sentence { span: Span::new(0, 0), bytes, paragraph: 0 };
+        let article = Article {
+            source_file: "a.txt".into(),
+            content_hash: String::new(),
+            text: "北京。天津。".into(),
+            original_offsets: Vec::new(),
+            encoding: "UTF-8".into(),
+            converted: false,
+            original: None,
+            meta: Meta::default(),
+            sentences: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        assert_eq!(article.sentence_text(&sentence(9..18)), "天津。");
+        assert_eq!(article.sentence_text(&sentence(9..40)), "");
+        assert_eq!(article.sentence_text(&sentence(1..9)), "");
+    }
+}
