@@ -321,7 +321,9 @@ impl Local<'_> {
             keys: Vec::with_capacity(self.keys.iter().map(|ks| ks.len()).sum()),
             key_ends: Vec::with_capacity(self.keys.len()),
             named: Vec::with_capacity(self.named.len()),
-            surfaces: Vec::new(),
+            // Held for every article until its graph is made: sized at once,
+            // not left at its last doubling.
+            surfaces: Vec::with_capacity(self.named.iter().map(|(_, _, surfaces)| surfaces.len()).sum()),
         };
         for ks in &self.keys {
             s.keys.extend(ks.iter().map(|kk| terms.id(kk)));
