@@ -246,10 +246,8 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     thread_local! {
         static SPARE: std::cell::Cell<(Buffers, Found)> = std::cell::Cell::new(Default::default());
     }
+    // (The findings' vectors come back empty: drained at the end.)
     let (mut spare, mut found) = SPARE.take();
-    found.mentions.clear();
-    found.links.clear();
-    found.observations.clear();
     // (The place memo borrows from the knowledge: kept for the article
     // only, made once at the size of its longest sentence.)
     let mut places: Vec<PlaceMemo> = Vec::with_capacity(article.sentences.iter().map(|s| s.span.len() + 1).max().unwrap_or(0));
