@@ -22,6 +22,7 @@ pub mod query;
 pub mod rdf;
 pub mod relations;
 pub mod resolve;
+pub mod spill;
 pub mod store;
 pub mod synth;
 pub mod terms;

@@ -16,6 +16,7 @@ use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
 use xietong::pipeline::{extract_corpus, Input, Read, Reader, Streamed};
 use xietong::query::{self, Format};
+use xietong::spill::{Place, SpillWriter};
 use xietong::store::{Batch, KgStore};
 use xietong::{describe, eval};
 
@@ -301,6 +302,10 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     // is kept; the rest is read back from the cache in pass 2.
     let cache_broken = std::sync::atomic::AtomicBool::new(false);
     let reader = Reader::new(&k, std::mem::take(&mut before.terms));
+    // Each article settled goes to disk as soon as it is: the build holds
+    // none of them.
+    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let spill = SpillWriter::create(beside).with_context(|| format!("cannot make a temporary file in {}", beside.display()))?;
     let firsts: Vec<First> = files
         .par_iter()
         .map(|f| {
@@ -308,12 +313,12 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
             let hash = xietong::ingest::content_hash(&bytes);
             let doc = format!("{}{}", xietong::rdf::XTR, xietong::rdf::doc_id(&name));
-            let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.clone());
+            let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.as_ref());
             let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
             let (read, fresh) = if let Some(settled) = remembered {
-                (Ok((settled, None)), false)
+                (Ok((spill.put(settled), None)), false)
             } else if let Some(mentions) = cached() {
-                (Ok((reader.settle(&mentions), None)), false)
+                (Ok((spill.put(&reader.settle(&mentions)), None)), false)
             } else {
                 let read = reader.read(&Input { name: name.clone(), bytes }).map(|(read, settled)| {
                     // Held in memory only when the cache cannot keep it.
@@ -321,7 +326,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
                     if !kept {
                         cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
-                    (settled, (!kept).then_some(read))
+                    (spill.put(&settled), (!kept).then_some(read))
                 });
                 (read, true)
             };
@@ -337,12 +342,12 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     phase("reading (pass 1)");
     let hashes: Vec<String> = firsts.iter().map(|f| f.hash.clone()).collect();
     let reextracted = firsts.iter().filter(|f| f.fresh && f.read.is_ok()).count();
-    let (mut names, mut settled, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut names, mut places, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for f in firsts {
         match f.read {
-            Ok((s, h)) => {
+            Ok((place, h)) => {
                 names.push(f.name);
-                settled.push(s);
+                places.push(place);
                 held.push(h);
                 keys.push(f.hash);
             }
@@ -354,6 +359,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     }
     // Pass 2, article by article as the store writes them.
     let reread = CacheReread { cache: &cache, held };
+    let settled = spill.finish(places).with_context(|| format!("cannot write a temporary file in {}", beside.display()))?;
     let corpus = Streamed::new(names, keys, settled, &before.terms, reread, &k);
     phase("resolution");
     let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
@@ -441,7 +447,8 @@ fn keep_freed_memory_short() {
 struct First {
     name: String,
     hash: String,
-    read: Result<(xietong::resolve::Settled, Option<Read>), xietong::ingest::IngestError>,
+    /// Where its settled form is in the spill, and the read itself when the cache could not keep it.
+    read: Result<(Place, Option<Read>), xietong::ingest::IngestError>,
     /// Read anew rather than from the cache.
     fresh: bool,
 }

@@ -16,7 +16,7 @@ use crate::knowledge::Knowledge;
 use crate::mentions::{find, Found};
 use crate::model::{Article, Entity, Extraction, Mention, Referred, Sym};
 use crate::relations;
-use crate::resolve::{resolve_settled, settle, Referents, Resolution, Settled};
+use crate::resolve::{resolve_settled, settle, Resolution, Settled};
 use crate::terms::Terms;
 
 /// An input article: its path relative to the seeds folder, and its bytes.
@@ -89,10 +89,9 @@ fn relate(read: Read, mention_entities: Vec<Referred>, k: &Knowledge) -> Extract
 /// Resolution across the corpus, then the relations of every article.
 /// `terms`: those the articles were settled with.
 pub fn finish(reads: Vec<(Read, Settled)>, terms: &Terms, failures: Vec<(String, IngestError)>, k: &Knowledge) -> Corpus {
-    let settled: Vec<&Settled> = reads.iter().map(|(_, s)| s).collect();
-    let res = resolve_settled(&settled, terms, k);
+    let res = resolve_settled(reads.iter().map(|(_, s)| s), terms, k);
     let referents = &res.referents;
-    let extractions = reads.into_par_iter().enumerate().map(|(i, (read, _))| relate(read, referents.article_owned(i), k)).collect();
+    let extractions = reads.into_par_iter().map(|(read, settled)| relate(read, referents.of_owned(&settled), k)).collect();
     Corpus { extractions, entities: res.entities, failures }
 }
 
@@ -113,10 +112,9 @@ pub trait Articles: Sync {
     fn summary(&self, _i: usize) -> Option<Summary<'_>> {
         None
     }
-    /// Article `i` settled for resolution, if the source keeps it: handed
-    /// over once, to the store's memo (not cloned: ten thousand of them are
-    /// tens of MB).
-    fn take_settled(&self, _i: usize) -> Option<Settled> {
+    /// Article `i` settled for resolution, if the source keeps it (for the
+    /// store's memo).
+    fn settled(&self, _i: usize) -> Option<Settled> {
         None
     }
 }
@@ -124,9 +122,8 @@ pub trait Articles: Sync {
 /// An article as resolved, without its text.
 pub struct Summary<'a> {
     pub content_hash: &'a str,
-    /// Its place in `referents`.
-    pub index: usize,
-    pub referents: &'a Referents,
+    /// For each mention, the entities it refers to.
+    pub referents: Vec<Referred>,
 }
 
 /// Where pass 2 of a build finds articles again (the extraction cache).
@@ -134,6 +131,27 @@ pub struct Summary<'a> {
 pub trait Reread: Sync {
     /// The read of an article (ingest + mentions).
     fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read>;
+}
+
+/// Where a build keeps each article settled between pass 1 and its graph:
+/// on disk (`spill`), so that it holds none of them; in memory for a
+/// corpus that is.
+pub trait SettledSource: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Article `i` settled; `None` if it can no longer be read.
+    fn get(&self, i: usize) -> Option<Cow<'_, Settled>>;
+}
+
+impl SettledSource for Vec<Settled> {
+    fn len(&self) -> usize {
+        self.len()
+    }
+    fn get(&self, i: usize) -> Option<Cow<'_, Settled>> {
+        self.as_slice().get(i).map(Cow::Borrowed)
+    }
 }
 
 impl Articles for Corpus {
@@ -150,49 +168,52 @@ impl Articles for Corpus {
 
 /// A corpus read twice, as `build` reads it: the first pass keeps only each
 /// article settled for resolution ([`Settled`]: numbers, not texts or
-/// mentions); after resolution, each article whose graph must be made is
-/// read again (from the extraction cache) for its relations and dropped
-/// once written.
-pub struct Streamed<'k, R> {
+/// mentions), where `S` keeps it; after resolution, each article whose graph
+/// must be made is read again (from the extraction cache) for its relations
+/// and dropped once written.
+pub struct Streamed<'k, R, S> {
     pub names: Vec<String>,
     pub content_hashes: Vec<String>,
-    /// Each article settled, until the store's memo takes it.
-    settled: std::sync::Mutex<Vec<Option<Settled>>>,
+    /// Each article settled, in corpus order.
+    settled: S,
     pub resolution: Resolution,
     pub reread: R,
     pub k: &'k Knowledge,
 }
 
-impl<'k, R: Reread> Streamed<'k, R> {
+impl<'k, R: Reread, S: SettledSource> Streamed<'k, R, S> {
     /// `terms` are those the articles were settled with.
-    pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: Vec<Settled>, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
-        let resolution = resolve_settled(&settled.iter().collect::<Vec<_>>(), terms, k);
-        let settled = std::sync::Mutex::new(settled.into_iter().map(Some).collect());
+    pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: S, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
+        // An article that cannot be read back counts for nothing here; it
+        // is lost when its graph is made.
+        let resolution = resolve_settled((0..settled.len()).filter_map(|i| settled.get(i)), terms, k);
         Streamed { names, content_hashes, settled, resolution, reread, k }
     }
 }
 
-impl<R: Reread> Articles for Streamed<'_, R> {
+impl<R: Reread, S: SettledSource> Articles for Streamed<'_, R, S> {
     fn len(&self) -> usize {
         self.names.len()
     }
     fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
+        let settled = self.settled.get(i)?;
         // Read again, it must be what was resolved (the cache is keyed by
         // content, so only a damaged entry would differ).
-        if read.found.mentions.len() != self.resolution.referents.mentions_in(i) {
+        if read.found.mentions.len() != settled.len() {
             return None;
         }
-        Some(Cow::Owned(relate(read, self.resolution.referents.article_owned(i), self.k)))
+        Some(Cow::Owned(relate(read, self.resolution.referents.of_owned(&settled), self.k)))
     }
     fn name(&self, i: usize) -> &str {
         &self.names[i]
     }
     fn summary(&self, i: usize) -> Option<Summary<'_>> {
-        Some(Summary { content_hash: &self.content_hashes[i], index: i, referents: &self.resolution.referents })
+        let settled = self.settled.get(i)?;
+        Some(Summary { content_hash: &self.content_hashes[i], referents: self.resolution.referents.of_owned(&settled) })
     }
-    fn take_settled(&self, i: usize) -> Option<Settled> {
-        self.settled.lock().ok()?.get_mut(i)?.take()
+    fn settled(&self, i: usize) -> Option<Settled> {
+        self.settled.get(i).map(Cow::into_owned)
     }
 }
 

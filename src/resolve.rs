@@ -34,50 +34,44 @@ pub fn short_hash(s: &str) -> String {
 /// The outcome of resolution over a corpus.
 #[derive(Debug, Default)]
 pub struct Resolution {
-    /// For each article, for each mention, the entities it refers to.
+    /// The entity of each name key: any article's referents, from its settled form.
     pub referents: Referents,
     /// Every entity, by id.
     pub entities: BTreeMap<String, Entity>,
 }
 
-/// The entities each mention of each article refers to, as a few flat
-/// vectors of numbers for the whole corpus: ten thousand articles hold a
-/// million mentions, and a vector of id strings for each of them held
-/// ~90 MB through a whole build.
+/// The entity each name key resolved to, from which any article's
+/// referents are worked out from its [`Settled`] alone ([`Referents::of`]).
+/// It grows with the distinct names of a corpus, not with its articles or
+/// mentions: a build need not hold every mention's entities (ten thousand
+/// articles hold 400 000 mentions) from resolution to the last graph.
 #[derive(Debug, Default)]
 pub struct Referents {
     /// Entity ids, each once.
     ids: Vec<Sym>,
-    /// Indices into `ids`, mention after mention, article after article.
-    flat: Vec<u32>,
-    /// Where each mention's run of `flat` ends.
-    mention_ends: Vec<u32>,
-    /// Where each article's run of `mention_ends` ends.
-    article_ends: Vec<u32>,
+    /// By key (a term id): its entity, an index into `ids`.
+    of_key: FxHashMap<u32, u32>,
 }
 
 impl Referents {
+    /// How many entities the keys resolve to.
     pub fn len(&self) -> usize {
-        self.article_ends.len()
+        self.ids.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.article_ends.is_empty()
+        self.ids.is_empty()
     }
-    /// How many mentions article `i` has.
-    pub fn mentions_in(&self, i: usize) -> usize {
-        self.article(i).len()
-    }
-    /// The mentions of article `i`, each as the ids it refers to.
-    pub fn article(&self, i: usize) -> impl ExactSizeIterator<Item = impl Iterator<Item = Sym> + '_> + '_ {
-        let start = if i == 0 { 0 } else { self.article_ends[i - 1] as usize };
-        (start..self.article_ends[i] as usize).map(move |m| {
-            let from = if m == 0 { 0 } else { self.mention_ends[m - 1] as usize };
-            self.flat[from..self.mention_ends[m] as usize].iter().map(|&id| self.ids[id as usize])
+    /// The mentions of a settled article, each as the entities it refers
+    /// to: those of its keys, each once, in the order of its keys.
+    pub fn of<'a>(&'a self, s: &'a Settled) -> impl Iterator<Item = impl Iterator<Item = Sym> + 'a> + 'a {
+        s.mention_keys().map(move |ks| {
+            let entity = move |j: usize| self.of_key.get(&ks[j]).copied();
+            (0..ks.len()).filter_map(move |j| entity(j).filter(|e| !(0..j).any(|i| entity(i) == Some(*e)))).map(|e| self.ids[e as usize])
         })
     }
     /// The same, as vectors (an [`Extraction`](crate::model::Extraction) holds them so).
-    pub fn article_owned(&self, i: usize) -> Vec<Referred> {
-        self.article(i).map(|ids| ids.collect()).collect()
+    pub fn of_owned(&self, s: &Settled) -> Vec<Referred> {
+        self.of(s).map(|ids| ids.collect()).collect()
     }
 }
 
@@ -340,13 +334,16 @@ impl Local<'_> {
 }
 
 /// Resolves a corpus from each article's [`Settled`]: it needs nothing else
-/// of an article, so a build need not hold (or even read) the mentions.
-pub fn resolve_settled<'t>(corpus: &[&Settled], terms: &'t Terms, k: &Knowledge) -> Resolution {
+/// of an article, so a build need not hold (or even read) the mentions; and
+/// it needs each article once, in any order, so a build need not hold them
+/// either (they can come from disk).
+pub fn resolve_settled<'t>(corpus: impl IntoIterator<Item = impl std::borrow::Borrow<Settled>>, terms: &'t Terms, k: &Knowledge) -> Resolution {
     // Every name key in the corpus, with the classes and surfaces seen for it.
     // (Hashed while gathering, sorted once: half a million mentions at ten
     // thousand articles.)
     let mut gathered: FxHashMap<u32, (FxHashSet<u32>, FxHashSet<u32>)> = FxHashMap::default();
     for s in corpus {
+        let s = s.borrow();
         for &key in &s.keys {
             gathered.entry(key).or_default();
         }
@@ -462,7 +459,6 @@ pub fn resolve_settled<'t>(corpus: &[&Settled], terms: &'t Terms, k: &Knowledge)
     // distinct key.
     let mut referents = Referents::default();
     let mut number: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut id_index: FxHashMap<u32, u32> = FxHashMap::default();
     for &(key, key_id) in &seen {
         let c = canonical(key);
         let id: &str = match id_of.get(c) {
@@ -482,19 +478,7 @@ pub fn resolve_settled<'t>(corpus: &[&Settled], terms: &'t Terms, k: &Knowledge)
             referents.ids.push(sym(id));
             (referents.ids.len() - 1) as u32
         });
-        id_index.insert(key_id, i);
-    }
-    for s in corpus {
-        for ks in s.mention_keys() {
-            let from = referents.flat.len();
-            for &i in ks.iter().filter_map(|kk| id_index.get(kk)) {
-                if !referents.flat[from..].contains(&i) {
-                    referents.flat.push(i);
-                }
-            }
-            referents.mention_ends.push(referents.flat.len() as u32);
-        }
-        referents.article_ends.push(referents.mention_ends.len() as u32);
+        referents.of_key.insert(key_id, i);
     }
     Resolution { referents, entities }
 }
@@ -531,6 +515,16 @@ mod tests {
     fn hash_is_stable() {
         assert_eq!(short_hash(""), "cbf29ce484222325");
         assert_ne!(short_hash("a"), short_hash("b"));
+    }
+
+    /// Keys merged into one entity name it once; unknown keys name none.
+    #[test]
+    fn a_mention_refers_to_each_entity_of_its_keys_once_in_order() {
+        let (a, b) = (sym("xtr:a"), sym("xtr:b"));
+        let referents = Referents { ids: vec![a, b], of_key: [(1, 1), (2, 0), (3, 1)].into_iter().collect() };
+        let s = Settled { keys: vec![1, 2, 3, 9], key_ends: vec![3, 4], ..Default::default() };
+        let got = referents.of_owned(&s);
+        assert_eq!(got, vec![Referred::from_slice(&[b, a]), Referred::new()]);
     }
 
     #[test]

@@ -297,7 +297,7 @@ impl KgStore {
             };
             stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
             asserted.extend(known.facts.iter().copied());
-            let settled = corpus.articles.take_settled(ag.index);
+            let settled = corpus.articles.settled(ag.index);
             docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
             Ok::<(), StoreError>(())
         })?;
@@ -526,7 +526,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             made.stats.count_relations(ag.properties.iter().map(|p| p.as_str()));
             let known = Known::of(&mut made.terms, &ag);
             asserted.extend(known.facts.iter().copied());
-            let settled = corpus.articles.take_settled(ag.index);
+            let settled = corpus.articles.settled(ag.index);
             made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
@@ -708,7 +708,7 @@ fn for_each_article_graph<E>(
                 let file = corpus.articles.name(i);
                 let name = rdf::xtr(&rdf::doc_id(file));
                 // An unchanged graph the memo remembers needs no reading.
-                let known = corpus.articles.summary(i).map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.article(sum.index), |id| by_id.get(id).copied())));
+                let known = corpus.articles.summary(i).map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
                 if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
                     let (facts, properties) = (Vec::new(), Vec::new());
                     let (content_hash, digest) = (content_hash.to_string(), digest.clone());

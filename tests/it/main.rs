@@ -14,3 +14,4 @@ mod properties;
 mod queries;
 mod robustness;
 mod rules;
+mod streaming;
