@@ -108,13 +108,9 @@ pub trait Articles: Sync {
     /// Its path relative to the seeds folder.
     fn name(&self, i: usize) -> &str;
     /// What is known of article `i` without reading it again, if anything:
-    /// enough to tell whether its graph changed.
+    /// enough to tell whether its graph changed, and the article settled
+    /// for resolution (for the store's memo).
     fn summary(&self, _i: usize) -> Option<Summary<'_>> {
-        None
-    }
-    /// Article `i` settled for resolution, if the source keeps it (for the
-    /// store's memo).
-    fn settled(&self, _i: usize) -> Option<Settled> {
         None
     }
 }
@@ -124,6 +120,7 @@ pub struct Summary<'a> {
     pub content_hash: &'a str,
     /// For each mention, the entities it refers to.
     pub referents: Vec<Referred>,
+    pub settled: Settled,
 }
 
 /// Where pass 2 of a build finds articles again (the extraction cache).
@@ -209,11 +206,8 @@ impl<R: Reread, S: SettledSource> Articles for Streamed<'_, R, S> {
         &self.names[i]
     }
     fn summary(&self, i: usize) -> Option<Summary<'_>> {
-        let settled = self.settled.get(i)?;
-        Some(Summary { content_hash: &self.content_hashes[i], referents: self.resolution.referents.of_owned(&settled) })
-    }
-    fn settled(&self, i: usize) -> Option<Settled> {
-        self.settled.get(i).map(Cow::into_owned)
+        let settled = self.settled.get(i)?.into_owned();
+        Some(Summary { content_hash: &self.content_hashes[i], referents: self.resolution.referents.of_owned(&settled), settled })
     }
 }
 

@@ -297,8 +297,7 @@ impl KgStore {
             };
             stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
             asserted.extend(known.facts.iter().copied());
-            let settled = corpus.articles.settled(ag.index);
-            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
+            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
             Ok::<(), StoreError>(())
         })?;
         lap(&mut stats, "store: article graphs");
@@ -526,8 +525,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             made.stats.count_relations(ag.properties.iter().map(|p| p.as_str()));
             let known = Known::of(&mut made.terms, &ag);
             asserted.extend(known.facts.iter().copied());
-            let settled = corpus.articles.settled(ag.index);
-            made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled });
+            made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
         for name in &corpus.unreadable {
@@ -637,8 +635,6 @@ fn state_digest_quad(digest: &str) -> Quad {
 /// taking facts from [`rdf::fact_quads`] alone keeps full and incremental
 /// builds alike.)
 struct ArticleGraph {
-    /// In the corpus.
-    index: usize,
     name: NamedNode,
     content_hash: String,
     digest: String,
@@ -650,12 +646,13 @@ struct ArticleGraph {
     lost: bool,
     /// Unchanged, and its facts and properties are remembered: neither was made.
     remembered: bool,
+    /// The article settled for resolution, for the memo (if the source keeps it).
+    settled: Option<Settled>,
 }
 
 impl ArticleGraph {
-    fn lost(index: usize, name: NamedNode) -> Self {
+    fn lost(name: NamedNode) -> Self {
         ArticleGraph {
-            index,
             name,
             content_hash: String::new(),
             digest: String::new(),
@@ -664,6 +661,7 @@ impl ArticleGraph {
             properties: Vec::new(),
             lost: true,
             remembered: false,
+            settled: None,
         }
     }
 }
@@ -708,13 +706,15 @@ fn for_each_article_graph<E>(
                 let file = corpus.articles.name(i);
                 let name = rdf::xtr(&rdf::doc_id(file));
                 // An unchanged graph the memo remembers needs no reading.
-                let known = corpus.articles.summary(i).map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
+                let summary = corpus.articles.summary(i);
+                let known = summary.as_ref().map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
+                let settled = summary.map(|sum| sum.settled);
                 if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
                     let (facts, properties) = (Vec::new(), Vec::new());
                     let (content_hash, digest) = (content_hash.to_string(), digest.clone());
-                    return ArticleGraph { index: i, name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true };
+                    return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true, settled };
                 }
-                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(i, name) };
+                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(name) };
                 // The same digest, from the article itself when the source has no summary.
                 let digest = known.map(|(_, d)| d).unwrap_or_else(|| rdf::article_digest(&x, entities));
                 let properties = x.relations.iter().map(|r| r.property).collect();
@@ -727,7 +727,7 @@ fn for_each_article_graph<E>(
                 } else {
                     (None, facts(&rdf::fact_quads(&x, entities).1))
                 };
-                ArticleGraph { index: i, name, content_hash, digest, quads, facts, properties, lost: false, remembered: false }
+                ArticleGraph { name, content_hash, digest, quads, facts, properties, lost: false, remembered: false, settled }
             })
             .collect();
         for ag in graphs {
