@@ -326,7 +326,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
                     if !kept {
                         cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
-                    (spill.put(&settled), (!kept).then_some(read))
+                    (spill.put(&settled), (!kept).then(|| Box::new(read)))
                 });
                 (read, true)
             };
@@ -407,13 +407,14 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
 /// from memory, when the cache could not keep them).
 struct CacheReread<'a> {
     cache: &'a Cache,
-    /// By article index: the reads the cache could not keep.
-    held: Vec<Option<Read>>,
+    /// By article index: the reads the cache could not keep. (Boxed: one
+    /// slot per article, nearly all empty, of 8 bytes rather than ~380.)
+    held: Vec<Option<Box<Read>>>,
 }
 
 impl xietong::pipeline::Reread for CacheReread<'_> {
     fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read> {
-        let mut read = self.held[i].clone().or_else(|| self.cache.get(content_hash))?;
+        let mut read = self.held[i].as_deref().cloned().or_else(|| self.cache.get(content_hash))?;
         read.article.source_file = name.to_string();
         Some(read)
     }
@@ -448,7 +449,7 @@ struct First {
     name: String,
     hash: String,
     /// Where its settled form is in the spill, and the read itself when the cache could not keep it.
-    read: Result<(Place, Option<Read>), xietong::ingest::IngestError>,
+    read: Result<(Place, Option<Box<Read>>), xietong::ingest::IngestError>,
     /// Read anew rather than from the cache.
     fresh: bool,
 }
