@@ -393,7 +393,7 @@ impl KgStore {
             // in files of its own, and many small files make ingestion slow.
             // The graphs are made on another thread while the loader sorts.
             // A short queue: each graph waiting in it is ~500 quads in memory.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(16);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(QUEUE);
             let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
             let memo_path = self.memo_path();
             let made = std::thread::scope(|scope| {
@@ -528,6 +528,9 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
             send(ag.quads.unwrap_or_default(), &mut made)
         })?;
+        // What the graphs of the articles held is freed in the heaps of the
+        // threads that made them; inference and the labels come next.
+        give_back_freed_memory();
         for name in &corpus.unreadable {
             copy(rdf::xtr(&rdf::doc_id(name)), &mut made)?;
         }
@@ -579,6 +582,17 @@ fn give_back_freed_memory() {
 /// at 142–151 MB and 25 MB at 160–166 MB: more files for RocksDB to merge.
 #[cfg(feature = "rocksdb")]
 const LOADER_MB: usize = 50;
+
+/// Articles whose graphs are made at once, on all cores, and graphs waiting
+/// for the bulk loader: every graph of a chunk and of the queue is in memory
+/// (~500 quads each), and once a build held nothing per article they were
+/// its largest part besides the loader. Builds of 10 000 articles, two runs
+/// each: chunks of 64 and a queue of 16 peaked at 128–142 MB, 32 and 8 at
+/// 117–120 MB, 16 and 4 at 115–118 MB, in the same time (at 1 000, 16 and 4
+/// were slower); 256 and 256 had peaked 120 MB higher.
+const CHUNK: usize = 32;
+#[cfg(feature = "rocksdb")]
+const QUEUE: usize = 8;
 
 /// Marks a store written by [`KgStore::rebuild`] as wholly loaded.
 #[cfg(feature = "rocksdb")]
@@ -696,10 +710,7 @@ fn for_each_article_graph<E>(
     let entities = corpus.entities;
     let by_id: rustc_hash::FxHashMap<&str, &Entity> = entities.iter().map(|(id, e)| (id.as_str(), e)).collect();
     let indices: Vec<usize> = (0..corpus.articles.len()).collect();
-    // Enough articles at a time to keep both cores busy; every graph of a
-    // chunk is in memory at once (chunks of 256 and a queue of 256 peaked
-    // 120 MB higher at 10 000 articles).
-    for chunk in indices.chunks(64) {
+    for chunk in indices.chunks(CHUNK) {
         let graphs: Vec<ArticleGraph> = chunk
             .par_iter()
             .map(|&i| {
