@@ -335,6 +335,10 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         })
         .collect::<Result<_>>()?;
     before.terms = reader.into_terms();
+    // What the memo remembered of each article settled is in the spill now.
+    for d in before.docs.values_mut() {
+        d.settled = None;
+    }
     bar.finish_and_clear();
     if cache_broken.load(std::sync::atomic::Ordering::Relaxed) {
         eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display());

@@ -60,7 +60,9 @@ fn digest_of(docs: u128, inferred_digest: &str) -> String {
 
 /// A digest of what a store holds, as far as a build relies on it: each
 /// article graph with its graph hash, and the inferred graph's digest. A sum
-/// over the graphs, so that a build can work it out graph by graph, in any order.
+/// over the graphs, so that a build can work it out graph by graph, in any
+/// order ([`Writer`] does; this is its definition, for the tests).
+#[cfg(test)]
 pub fn state_digest(docs: &BTreeMap<String, DocState>, inferred_digest: &str) -> String {
     digest_of(docs.iter().fold(0, |sum, (name, d)| sum.wrapping_add(doc_part(name, &d.graph_hash))), inferred_digest)
 }
@@ -83,18 +85,9 @@ pub fn load(path: &Path) -> Option<Memo> {
     Some(Memo { digest: tail.digest.into_owned(), terms, docs, inferred: tail.inferred.into_owned(), inferred_digest: tail.inferred_digest.into_owned() })
 }
 
-/// Writes a memo whole or not at all (a temporary file, then a rename).
-pub fn save(path: &Path, memo: &Memo) -> std::io::Result<()> {
-    let mut w = Writer::create(path);
-    for (name, doc) in &memo.docs {
-        w.doc(name, doc);
-    }
-    w.finish(&memo.terms, &memo.inferred, &memo.inferred_digest).1
-}
-
-/// A memo written as a full build makes it, article graph by article graph,
-/// so that the build need not hold every article's state (at 10 000
-/// articles ~35 MB) until the end. It works out the state digest as it
+/// A memo written as a build makes it, article graph by article graph, so
+/// that the build need not hold every article's state (at 10 000 articles
+/// ~35 MB) until the end. It works out the state digest as it
 /// goes. Failing to write costs only the next build a read of the store, so
 /// the first error is kept and reported by [`Writer::finish`]; the digest is
 /// worked out all the same. A writer dropped unfinished removes its file.
@@ -147,8 +140,8 @@ impl Writer {
 /// A memo is written to `<memo>-tmp<pid>`, then renamed.
 const TMP: &str = "-tmp";
 
-/// `<store>.memo-tmp<pid>` files beside `path` (`<store>.memo`): a full
-/// build writes its memo for as long as it loads, and a build killed then
+/// `<store>.memo-tmp<pid>` files beside `path` (`<store>.memo`): a build
+/// writes its memo for as long as it writes graphs, and a build killed then
 /// leaves its file behind.
 fn remove_leftovers(path: &Path) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return };

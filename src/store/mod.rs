@@ -20,7 +20,6 @@ use crate::knowledge::Knowledge;
 use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, Corpus};
 use crate::resolve::Settled;
-use memo::Memo;
 use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
 
 /// Why the store could not be used; callers branch on the kind.
@@ -265,7 +264,9 @@ impl KgStore {
         }
         let mut terms = std::mem::take(&mut before.terms);
         let mut asserted: FxHashSet<Triple> = lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)).collect();
-        let mut docs: BTreeMap<String, DocState> = BTreeMap::new();
+        // The memo is written as the graphs are handed over, not held: it
+        // names every article's settled form and facts.
+        let mut memo = memo::Writer::create(&self.memo_path());
         let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
         let old = |name: &NamedNode, hash: &str| before.docs.get(name.as_str()).filter(|old| !full && old.graph_hash == hash);
         let unchanged = |name: &NamedNode, hash: &str| old(name, hash).is_some();
@@ -276,7 +277,7 @@ impl KgStore {
             if ag.lost {
                 stats.lost += 1;
                 if let Some(o) = old {
-                    docs.insert(ag.name.as_str().to_string(), o.clone());
+                    memo.doc(ag.name.as_str(), o);
                 }
                 return Ok(());
             }
@@ -297,7 +298,7 @@ impl KgStore {
             };
             stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
             asserted.extend(known.facts.iter().copied());
-            docs.insert(ag.name.into_string(), DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
+            memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
             Ok::<(), StoreError>(())
         })?;
         lap(&mut stats, "store: article graphs");
@@ -305,7 +306,7 @@ impl KgStore {
         for name in &corpus.unreadable {
             let g = format!("{}{}", rdf::XTR, rdf::doc_id(name));
             if let Some(o) = before.docs.get(&g) {
-                docs.insert(g, o.clone());
+                memo.doc(&g, o);
             }
         }
         for doc in before.docs.keys() {
@@ -325,7 +326,10 @@ impl KgStore {
         };
         grew += g;
         lap(&mut stats, "store: inferred graph");
-        let digest = memo::state_digest(&docs, &inferred_digest);
+        // The memo goes in place before the store names its digest: until
+        // then the store names none, and the memo is not trusted.
+        let inferred: Vec<Triple> = inferred.into_iter().collect();
+        let (digest, _) = memo.finish(&terms, &inferred, &inferred_digest);
         // Every quad but those of xtr:build, then the three it will hold.
         let others = match before.quads {
             Some(n) => (n as isize + grew) as usize - before.build_quads,
@@ -336,8 +340,6 @@ impl KgStore {
         stats.count_entities(corpus.entities);
         #[cfg(feature = "rocksdb")]
         self.store.flush()?;
-        // Only now does the memo describe the store; without it the next build reads the store.
-        let _ = memo::save(&self.memo_path(), &Memo { digest, terms, docs, inferred: inferred.into_iter().collect(), inferred_digest });
         lap(&mut stats, "store: flush");
         Ok(stats)
     }
