@@ -299,11 +299,10 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     // Pass 1, on all cores: each article as the store's memo remembers it
     // settled for resolution, else from the extraction cache, else read anew
     // and cached (under the same knowledge only). Only the settled article
-    // is kept; the rest is read back from the cache in pass 2.
+    // is kept, and on disk (the spill): the build holds none of them; the
+    // rest is read back from the cache in pass 2.
     let cache_broken = std::sync::atomic::AtomicBool::new(false);
     let reader = Reader::new(&k, std::mem::take(&mut before.terms));
-    // Each article settled goes to disk as soon as it is: the build holds
-    // none of them.
     let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let spill = SpillWriter::create(beside).with_context(|| format!("cannot make a temporary file in {}", beside.display()))?;
     let firsts: Vec<First> = files
