@@ -248,8 +248,8 @@ fn iri_kind(k: &Knowledge, class: Sym) -> &'static str {
 /// What resolution needs of one article, settled within it (coreference,
 /// abbreviated documents): the keys each mention refers to, and for each
 /// mention that names one key directly, that key's class and surfaces there.
-/// Strings are ids of a corpus-wide [`Terms`]: a build holds this, not the
-/// mentions, for every article, and keeps it in the store's memo.
+/// Strings are ids of a corpus-wide [`Terms`]: a build keeps this, not the
+/// mentions, for every article (on disk: `spill`), and in the store's memo.
 /// (Flat: a handful of vectors an article, not one per mention, for ten
 /// thousand of them are read and written on every build.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -315,8 +315,8 @@ impl Local<'_> {
             keys: Vec::with_capacity(self.keys.iter().map(|ks| ks.len()).sum()),
             key_ends: Vec::with_capacity(self.keys.len()),
             named: Vec::with_capacity(self.named.len()),
-            // Held for every article until its graph is made: sized at once,
-            // not left at its last doubling.
+            // Held by the thousand when a corpus is extracted in memory:
+            // sized at once, not left at its last doubling.
             surfaces: Vec::with_capacity(self.named.iter().map(|(_, _, surfaces)| surfaces.len()).sum()),
         };
         for ks in &self.keys {
