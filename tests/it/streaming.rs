@@ -7,7 +7,9 @@ use std::borrow::Cow;
 
 use rayon::prelude::*;
 use xietong::pipeline::{finish, Articles, Input, Read, Reader, Reread, SettledSource, Streamed};
+use xietong::resolve::Settled;
 use xietong::spill::SpillWriter;
+use xietong::terms::Terms;
 
 use crate::common::{knowledge, repo};
 
@@ -38,6 +40,15 @@ impl Reread for Held {
     }
 }
 
+/// The inputs read as pass 1 reads them (ingest, mentions, settled), with
+/// the terms they were settled with.
+fn read_all() -> (Vec<Input>, Vec<(Read, Settled)>, Terms) {
+    let inputs = inputs();
+    let reader = Reader::new(knowledge(), Terms::default());
+    let reads = inputs.iter().map(|i| reader.read(i).expect("readable")).collect();
+    (inputs, reads, reader.into_terms())
+}
+
 fn json<T: serde::Serialize>(x: &T) -> serde_json::Value {
     serde_json::to_value(x).unwrap()
 }
@@ -45,10 +56,7 @@ fn json<T: serde::Serialize>(x: &T) -> serde_json::Value {
 #[test]
 fn a_corpus_settled_on_disk_extracts_what_it_does_in_memory() {
     let k = knowledge();
-    let inputs = inputs();
-    let reader = Reader::new(k, Default::default());
-    let reads: Vec<_> = inputs.iter().map(|i| reader.read(i).expect("readable")).collect();
-    let terms = reader.into_terms();
+    let (inputs, reads, terms) = read_all();
 
     // Written from several threads, in no particular order, as pass 1 does.
     let dir = tempfile::tempdir().unwrap();
@@ -84,10 +92,7 @@ fn a_corpus_settled_on_disk_extracts_what_it_does_in_memory() {
 #[test]
 fn a_reread_that_differs_from_what_was_settled_is_lost() {
     let k = knowledge();
-    let inputs = inputs();
-    let reader = Reader::new(k, Default::default());
-    let reads: Vec<_> = inputs.iter().map(|i| reader.read(i).expect("readable")).collect();
-    let terms = reader.into_terms();
+    let (inputs, reads, terms) = read_all();
     let settled: Vec<_> = reads.iter().map(|(_, s)| s.clone()).collect();
     // Article 0 read back as another, of another length.
     let other = (1..reads.len()).find(|&j| settled[j].len() != settled[0].len()).expect("articles of different lengths");
