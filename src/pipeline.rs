@@ -104,7 +104,9 @@ pub trait Articles: Sync {
     }
     /// The extraction of article `i`; `None` when it can no longer be read
     /// as it was (the store then keeps its last good graph).
-    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>>;
+    /// `referents`: its mentions' entities, when the caller has them
+    /// already (from [`Articles::summary`]), so as not to work them out twice.
+    fn get(&self, i: usize, referents: Option<Vec<Referred>>) -> Option<Cow<'_, Extraction>>;
     /// Its path relative to the seeds folder.
     fn name(&self, i: usize) -> &str;
     /// What is known of article `i` without reading it again, if anything:
@@ -155,7 +157,7 @@ impl Articles for Corpus {
     fn len(&self) -> usize {
         self.extractions.len()
     }
-    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
+    fn get(&self, i: usize, _referents: Option<Vec<Referred>>) -> Option<Cow<'_, Extraction>> {
         self.extractions.get(i).map(Cow::Borrowed)
     }
     fn name(&self, i: usize) -> &str {
@@ -192,15 +194,18 @@ impl<R: Reread, S: SettledSource> Articles for Streamed<'_, R, S> {
     fn len(&self) -> usize {
         self.names.len()
     }
-    fn get(&self, i: usize) -> Option<Cow<'_, Extraction>> {
+    fn get(&self, i: usize, referents: Option<Vec<Referred>>) -> Option<Cow<'_, Extraction>> {
         let read = self.reread.read(i, &self.names[i], &self.content_hashes[i])?;
-        let settled = self.settled.get(i)?;
+        let referents = match referents {
+            Some(r) => r,
+            None => self.resolution.referents.of_owned(self.settled.get(i)?.as_ref()),
+        };
         // Read again, it must be what was resolved (the cache is keyed by
         // content, so only a damaged entry would differ).
-        if read.found.mentions.len() != settled.len() {
+        if read.found.mentions.len() != referents.len() {
             return None;
         }
-        Some(Cow::Owned(relate(read, self.resolution.referents.of_owned(&settled), self.k)))
+        Some(Cow::Owned(relate(read, referents, self.k)))
     }
     fn name(&self, i: usize) -> &str {
         &self.names[i]

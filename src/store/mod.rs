@@ -721,13 +721,13 @@ fn for_each_article_graph<E>(
                 // An unchanged graph the memo remembers needs no reading.
                 let summary = corpus.articles.summary(i);
                 let known = summary.as_ref().map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
-                let settled = summary.map(|sum| sum.settled);
+                let (referents, settled) = summary.map(|sum| (sum.referents, sum.settled)).unzip();
                 if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
                     let (facts, properties) = (Vec::new(), Vec::new());
                     let (content_hash, digest) = (content_hash.to_string(), digest.clone());
                     return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true, settled };
                 }
-                let Some(x) = corpus.articles.get(i) else { return ArticleGraph::lost(name) };
+                let Some(x) = corpus.articles.get(i, referents) else { return ArticleGraph::lost(name) };
                 // The same digest, from the article itself when the source has no summary.
                 let digest = known.map(|(_, d)| d).unwrap_or_else(|| rdf::article_digest(&x, entities));
                 let properties = x.relations.iter().map(|r| r.property).collect();

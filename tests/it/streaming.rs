@@ -78,7 +78,7 @@ fn a_corpus_settled_on_disk_extracts_what_it_does_in_memory() {
     assert_eq!(json(&streamed.resolution.entities), json(&whole.entities));
     assert!(whole.extractions.iter().any(|x| !x.relations.is_empty()), "the corpus states relations");
     for (i, want) in whole.extractions.iter().enumerate() {
-        let got = streamed.get(i).expect("read back");
+        let got = streamed.get(i, None).expect("read back");
         assert_eq!(json(&got.mention_entities), json(&want.mention_entities), "{}", want.article.source_file);
         assert_eq!(json(&got.relations), json(&want.relations), "{}", want.article.source_file);
         let summary = streamed.summary(i).unwrap();
@@ -101,7 +101,7 @@ fn a_reread_that_differs_from_what_was_settled_is_lost() {
     let last = (1..reads.len()).rev().find(|&j| j != other).unwrap();
     let names = inputs.iter().map(|i| i.name.clone()).collect();
     let streamed = Streamed::new(names, vec![String::new(); reads.len()], settled, &terms, Held(wrong), k);
-    assert!(streamed.get(0).is_none());
-    assert!(streamed.get(other).is_none());
-    assert!(matches!(streamed.get(last), Some(Cow::Owned(_))));
+    assert!(streamed.get(0, None).is_none());
+    assert!(streamed.get(other, None).is_none());
+    assert!(matches!(streamed.get(last, None), Some(Cow::Owned(_))));
 }
