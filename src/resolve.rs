@@ -54,13 +54,6 @@ pub struct Referents {
 }
 
 impl Referents {
-    /// How many entities the keys resolve to.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
     /// The mentions of a settled article, each as the entities it refers
     /// to: those of its keys, each once, in the order of its keys.
     pub fn of<'a>(&'a self, s: &'a Settled) -> impl Iterator<Item = impl Iterator<Item = Sym> + 'a> + 'a {

@@ -17,7 +17,7 @@ use crate::pipeline::SettledSource;
 use crate::resolve::Settled;
 
 /// Where an article's bytes are: offset and length.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Place {
     at: u64,
     len: u32,
