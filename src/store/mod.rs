@@ -390,7 +390,8 @@ impl KgStore {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
         {
-            let store = Store::open(&fresh).map_err(|e| open_error(&fresh, e))?;
+            let options = oxigraph::store::StoreOptions::default().with_max_open_files(MAX_OPEN_FILES);
+            let store = Store::open_with_options(&fresh, options).map_err(|e| open_error(&fresh, e))?;
             // One stream of quads into one `load_quads`: each call would end
             // in files of its own, and many small files make ingestion slow.
             // The graphs are made on another thread while the loader sorts.
@@ -584,6 +585,18 @@ fn give_back_freed_memory() {
 /// at 142–151 MB and 25 MB at 160–166 MB: more files for RocksDB to merge.
 #[cfg(feature = "rocksdb")]
 const LOADER_MB: usize = 50;
+
+/// Files RocksDB keeps open in the store a full build loads. Each open file
+/// holds its index in memory, and the loader's files are all opened when
+/// they are ingested and merged at its commit: with RocksDB's default (as
+/// many files as the process may open) what that phase holds grew with the
+/// store, and it was a large build's peak. Full builds of 20 000 articles
+/// (the bench's 10 000, twice) peaked at 170–176 MB with the default and
+/// 127–139 MB with 64 (137 MB with 32); of the bench's 10 000 at 116–121 MB
+/// and 111–114 MB; in the same time within the machine's noise. Queries
+/// open the store with RocksDB's default.
+#[cfg(feature = "rocksdb")]
+const MAX_OPEN_FILES: u32 = 64;
 
 /// Articles whose graphs are made at once, on all cores, and graphs waiting
 /// for the bulk loader: every graph of a chunk and of the queue is in memory
