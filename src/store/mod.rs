@@ -592,9 +592,10 @@ const LOADER_MB: usize = 50;
 /// many files as the process may open) what that phase holds grew with the
 /// store, and it was a large build's peak. Full builds of 20 000 articles
 /// (the bench's 10 000, twice) peaked at 170–176 MB with the default and
-/// 127–139 MB with 64 (137 MB with 32); of the bench's 10 000 at 116–121 MB
-/// and 111–114 MB; in the same time within the machine's noise. Queries
-/// open the store with RocksDB's default.
+/// 127–139 MB with 64 (137 MB with 32); of the bench's 10 000, that phase
+/// held 102–125 MB and holds 89–97 MB (their peak, 111–121 MB, now falls
+/// while the graphs are made); in the same time within the machine's
+/// noise. Queries open the store with RocksDB's default.
 #[cfg(feature = "rocksdb")]
 const MAX_OPEN_FILES: u32 = 64;
 
