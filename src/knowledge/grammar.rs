@@ -72,7 +72,13 @@ pub struct QuotedGrammar {
 pub struct PersonGrammar {
     pub titles: Vec<String>,
     pub name_followers: Vec<String>,
+    /// Single-character surnames (the first character of a name).
     pub surnames: String,
+    /// Two-character surnames (欧阳, 司马): a name of three or four characters.
+    pub compound_surnames: Vec<String>,
+    /// The longest qualifier or unit a title may carry before it, when it
+    /// begins a list item (教学副校长, 实习处主任, 组织部长).
+    pub title_prefix_max: usize,
 }
 
 /// Words after a group word that make it the group's authorities (三地教育部门).
@@ -114,6 +120,18 @@ pub struct FurnitureGrammar {
     pub source_labels: Vec<String>,
     pub credit_markers: Vec<String>,
     pub prose_min_chars: usize,
+    /// Labels of page furniture (`来源:`, `责任编辑:`, `当前位置:`): a line
+    /// of the header holding one before a `:`, or any short line starting
+    /// with one, is not article text.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Words that make a short line furniture wherever they stand
+    /// (版权所有, ICP备, 分享到).
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Last words of a dateline before a credit (本报讯(记者…), …日电).
+    #[serde(default)]
+    pub dateline_ends: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +193,7 @@ pub struct Grammar {
     pub numeral_set: rustc_hash::FxHashSet<char>,
     pub measure_set: rustc_hash::FxHashSet<char>,
     pub surname_set: rustc_hash::FxHashSet<char>,
+    pub compound_surnames: WordIndex,
 }
 
 /// A type suffix a sentence is searched for, with what the name grammar
@@ -380,6 +399,7 @@ impl Grammar {
             numeral_set: g.org.numerals.chars().collect(),
             measure_set: g.org.measure_words.chars().collect(),
             surname_set: g.person.surnames.chars().collect(),
+            compound_surnames: WordIndex::new(&g.person.compound_surnames),
             org: g.org,
             event: g.event,
             document: g.document,

@@ -55,3 +55,50 @@ fn dates_come_from_the_name_and_the_sentence() {
     check("三地签署《京津冀学前教育发展方案(2024年-2026年)》。", "京津冀学前教育发展方案(2024年-2026年)", "endDate", "2026");
     check("保定华信职业学院成立于2015年,是一所高职院校。", "保定华信职业学院", "foundingDate", "2015");
 }
+
+fn people(text: &str) -> Vec<String> {
+    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    corpus.extractions[0].mentions.iter().filter(|m| m.class == "Person").map(|m| m.surface.clone()).collect()
+}
+
+#[test]
+fn a_title_may_follow_the_name() {
+    let s = "保定华信职业学院王力校长表示,学院将扩大招生。";
+    check(s, "王力", "worksFor", "保定华信职业学院");
+    check(s, "王力", "jobTitle", "校长");
+}
+
+#[test]
+fn a_list_of_people_shares_the_organisation_of_the_item_before() {
+    let s = "保定市教育局副局长王力、职成科长赵明、保定华信职业学院孙强、教学副校长周敏、实习处主任吴刚出席。";
+    check(s, "王力", "worksFor", "保定市教育局");
+    check(s, "赵明", "worksFor", "保定市教育局");
+    check(s, "赵明", "jobTitle", "职成科长");
+    check(s, "孙强", "worksFor", "保定华信职业学院");
+    check(s, "周敏", "worksFor", "保定华信职业学院");
+    check(s, "周敏", "jobTitle", "教学副校长");
+    check(s, "吴刚", "jobTitle", "实习处主任");
+}
+
+#[test]
+fn titles_chain_and_stand_alone_before_a_name() {
+    let s = "市委常委、宣传部长钱进,副市长欧阳明出席。";
+    check(s, "钱进", "jobTitle", "市委常委、宣传部长");
+    check(s, "欧阳明", "jobTitle", "副市长");
+    check("会议由处长一级调研员孙强主持。", "孙强", "jobTitle", "处长一级调研员");
+}
+
+#[test]
+fn a_name_does_not_end_inside_a_title() {
+    let s = "河间大学校长孙强表示,将深化合作。";
+    check(s, "孙强", "worksFor", "河间大学");
+    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
+    assert!(corpus.extractions[0].mentions.iter().all(|m| m.surface != "河间大学校"), "{:?}", corpus.extractions[0].mentions);
+}
+
+#[test]
+fn no_person_without_a_surname_and_a_title() {
+    for s in ["全体校长会议在保定召开。", "各位校长表示支持。", "保定华信职业学院全体教师出席。"] {
+        assert!(people(s).is_empty(), "{s}: {:?}", people(s));
+    }
+}
