@@ -349,6 +349,9 @@ fn only_descriptors(core: &str, words: &WordIndex) -> bool {
     true
 }
 
+/// The longest core of a name that holds a soft stop (容和, 新和).
+const SOFT_STOP_CORE_MAX: usize = 3;
+
 /// Scans left from a suffix starting at `p` for the start of an organisation name.
 fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgName<'a>> {
     let g = &s.k.grammar;
@@ -366,6 +369,9 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
     let core_end = pos;
     // Places found right to left: (start, end, id).
     let mut places: SmallVec<[(usize, usize, Sym); 2]> = SmallVec::new();
+    // A soft stop kept inside the core (容和…) belongs to a short proper
+    // name; a long core through one (…发展和学校) is a phrase.
+    let mut soft_stop_kept = false;
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
             // A place begins the name; places may chain (北京市东城区).
@@ -380,7 +386,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
         if g.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
             break;
         }
-        if g.measure_set.contains(&ch) && pos >= 2 && g.numeral_set.contains(&s.c[pos - 2]) {
+        if counted_at(s, pos) {
             break;
         }
         let core_len = core_end - pos;
@@ -388,6 +394,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
             if core_len >= 2 || !g.org.soft_stops.iter().any(|w| s.ends_with_at(pos, w) && w.chars().count() == n) {
                 break;
             }
+            soft_stop_kept = true;
         }
         if core_len >= g.org.name_max {
             return None;
@@ -395,8 +402,25 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
         pos -= 1;
     }
     let places_end = places.first().map_or(pos, |(_, end, _)| *end);
+    if soft_stop_kept && core_end - places_end > SOFT_STOP_CORE_MAX {
+        return None;
+    }
     let core = s.slice(places_end, core_end);
     Some(OrgName { start: pos, places: places.into_iter().rev().map(|(st, _, id)| (st, id)).collect(), core, ordinal })
+}
+
+/// Whether a count ends at `pos` (三所, 20余所, 15场): what follows it is
+/// counted, not named.
+fn counted_at(s: &Sent, pos: usize) -> bool {
+    let g = &s.k.grammar;
+    if pos == 0 || !g.measure_set.contains(&s.c[pos - 1]) {
+        return false;
+    }
+    let mut i = pos - 1;
+    if let Some(n) = s.word_ending_at(i, &g.figures.approx_infix) {
+        i -= n;
+    }
+    i > 0 && g.numeral_set.contains(&s.c[i - 1])
 }
 
 /// The key that says which real organisation a name means.
@@ -597,6 +621,9 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         if !seen.insert(end) {
             continue;
         }
+        if g.event.suffix_breakers.iter().any(|w| s.starts_with_at(end, w)) {
+            continue;
+        }
         let class = g.event.suffix[suffix];
         let mut pos = p;
         let mut open_quotes = 0i32;
@@ -614,7 +641,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
             if g.hard_stop_set.contains(&ch) && !matches!(ch, '“' | '”' | '(' | ')' | '-') {
                 break;
             }
-            if g.event_left_stops.longest_ending_at(&s.c, pos).is_some() {
+            if g.event_left_stops.longest_ending_at(&s.c, pos).is_some() || counted_at(s, pos) || listed_org_ends_at(s, out, pos) {
                 break;
             }
             if p - pos >= g.event.name_max {
@@ -638,6 +665,13 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         out.push(c);
     }
+}
+
+/// Whether an organisation that ends a list (…、某学院, 与某学院) ends at
+/// `pos`: the list names the parties of what follows, not its name
+/// (甲学校、乙学校对口帮扶签约仪式).
+fn listed_org_ends_at(s: &Sent, cands: &[Cand], pos: usize) -> bool {
+    cands.iter().any(|c| c.end == pos && is_org(s, c.class) && s.k.grammar.org.list_joiners.iter().any(|j| s.ends_with_at(c.start, j)))
 }
 
 fn strip_year(name: &str) -> Option<String> {
@@ -728,6 +762,14 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         if s.k.lexicon.lookup(inner).is_some() || g.suffix_class_of_name(inner) {
+            continue;
+        }
+        let counts = inner.chars().any(|ch| g.numeral_set.contains(&ch) || g.quoted.counting.contains(ch));
+        let scheme = counts
+            || s.word_starting_at(b + 1, &g.quoted.heads).is_some()
+            || s.word_starting_at(b + 1, &g.quoted.continuation).is_some()
+            || s.word_ending_at(a - 1, &g.quoted.verbs_before).is_some();
+        if !scheme {
             continue;
         }
         let mut end = b + 1;

@@ -49,6 +49,7 @@ pub struct OrgGrammar {
 pub struct EventGrammar {
     pub left_stops: Vec<String>,
     pub name_max: usize,
+    pub suffix_breakers: Vec<String>,
     pub suffix: BTreeMap<String, Sym>,
 }
 
@@ -63,6 +64,9 @@ pub struct DocumentGrammar {
 #[serde(deny_unknown_fields)]
 pub struct QuotedGrammar {
     pub max: usize,
+    pub counting: String,
+    pub heads: Vec<String>,
+    pub verbs_before: Vec<String>,
     pub continuation: Vec<String>,
     pub prefix: Vec<String>,
 }
@@ -132,6 +136,9 @@ pub struct FurnitureGrammar {
     /// Last words of a dateline before a credit (本报讯(记者…), …日电).
     #[serde(default)]
     pub dateline_ends: Vec<String>,
+    /// Last words of a photo credit after a caption (记者 某某 摄).
+    #[serde(default)]
+    pub photo_credit_ends: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
