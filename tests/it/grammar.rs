@@ -102,3 +102,37 @@ fn no_person_without_a_surname_and_a_title() {
         assert!(people(s).is_empty(), "{s}: {:?}", people(s));
     }
 }
+
+fn names(text: &str) -> Vec<(String, String)> {
+    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    corpus.extractions[0].mentions.iter().map(|m| (m.surface.clone(), m.class.to_string())).collect()
+}
+
+fn has(text: &str, surface: &str, class: &str) -> bool {
+    names(text).iter().any(|(s, c)| s == surface && c == class)
+}
+
+#[test]
+fn a_quoted_word_is_a_program_only_when_it_reads_as_a_scheme() {
+    assert!(has("两校将以“手拉手”方式开展合作。", "“手拉手”", "Program"));
+    assert!(has("北京将继续支持“建五”学校提升办学水平。", "“建五”", "Program"));
+    assert!(has("三地将开展“名校带新校”,提升质量。", "“名校带新校”", "Program"));
+    for s in ["孩子们说“真好玩”。", "学校坚持“走出去”和“引进来”相结合。", "不少“回炉”学生重返课堂。"] {
+        assert!(names(s).iter().all(|(_, c)| c != "Program"), "{s}: {:?}", names(s));
+    }
+}
+
+#[test]
+fn a_count_or_a_phrase_is_no_name() {
+    for s in ["全市20余所学校参加了活动。", "要重点帮助农村学校发展。", "推动经济发展和学校建设。", "两地学校开展交流。"] {
+        assert!(names(s).iter().all(|(_, c)| c != "School"), "{s}: {:?}", names(s));
+    }
+}
+
+#[test]
+fn an_event_name_begins_after_its_parties_and_demonstratives() {
+    assert!(has("保定华信职业学院、廊坊博远职业技术学院对口帮扶签约仪式在保定举行。", "对口帮扶签约仪式", "Event"));
+    for s in ["此次座谈会取得圆满成功。", "会议在第五会议室举行。", "双方举行了签约仪式。"] {
+        assert!(names(s).iter().all(|(_, c)| c != "Event"), "{s}: {:?}", names(s));
+    }
+}
