@@ -268,6 +268,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         event_cands(&sent, &mut cands);
         document_cands(&sent, &mut cands);
         quoted_cands(&sent, &mut cands);
+        field_list_cands(&sent, &mut cands);
         coref_cands(&sent, &mut cands);
         drop_shadowed_coreference(&sent, &mut cands);
         settle(&mut cands, &mut chosen);
@@ -374,7 +375,14 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
     let mut soft_stop_kept = false;
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
-            // A place begins the name; places may chain (北京市东城区).
+            // A place begins the name; places may chain (北京市东城区). A
+            // "place" its left neighbour does not contain is part of the
+            // name (天津市和平区昆明路小学: a road named after a city).
+            if let Some(&(_, _, inner)) = places.last() {
+                if !s.k.lexicon.within(&inner, &e.id) {
+                    places.pop();
+                }
+            }
             places.push((start, pos, e.id));
             pos = start;
             continue;
@@ -787,6 +795,47 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
+/// 提升文学、史学、生物学等学科: each member of a list closed by 等 and a
+/// word for fields is a field. A member begins after a list joiner, a left
+/// stop or punctuation.
+fn field_list_cands(s: &Sent, out: &mut Vec<Cand>) {
+    let g = &s.k.grammar;
+    let f = &g.fields;
+    for q in 0..s.c.len() {
+        let Some(n) = f.list_end.iter().filter(|w| s.starts_with_at(q, w)).map(|w| w.chars().count()).max() else { continue };
+        if s.word_starting_at(q + n, &f.heads).is_none() {
+            continue;
+        }
+        let mut members: SmallVec<[(usize, usize); 6]> = SmallVec::new();
+        let mut end = q;
+        loop {
+            let mut start = end;
+            while start > 0
+                && end - start < f.member_max
+                && s.is_han(start - 1)
+                && !g.hard_stop_set.contains(&s.c[start - 1])
+                && g.org_left_stops.longest_ending_at(&s.c, start).is_none()
+            {
+                start -= 1;
+            }
+            if end - start < 2 || only_descriptors(s.slice(start, end), &g.descriptors) {
+                break;
+            }
+            members.push((start, end));
+            match g.org.list_joiners.iter().find(|j| s.ends_with_at(start, j)) {
+                Some(j) => end = start - j.chars().count(),
+                None => break,
+            }
+        }
+        if members.len() < 2 {
+            continue;
+        }
+        for (a, b) in members {
+            out.push(Cand::new(a, b, sym!("Field"), MentionSource::NameGrammar, Referent::Name { key: name_key(&["field"], s.slice(a, b)) }, 0));
+        }
+    }
+}
+
 trait SuffixOfName {
     fn suffix_class_of_name(&self, name: &str) -> bool;
 }
@@ -1007,8 +1056,12 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         p += 1;
     }
     for p in people {
-        // The units replace the bare references found for them; the person must not overlap anything else.
-        chosen.retain(|c| !p.children.iter().any(|u| c.start < u.end && u.start < c.end));
+        // The units replace the bare references found for them, and the
+        // name the place names inside it (田金昌 holds 金昌); the person must
+        // not overlap anything else.
+        chosen.retain(|c| {
+            !p.children.iter().any(|u| c.start < u.end && u.start < c.end) && !(c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end)
+        });
         if chosen.iter().all(|c| p.end <= c.start || c.end <= p.start) {
             chosen.push(p);
         }

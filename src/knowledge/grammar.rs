@@ -155,6 +155,17 @@ struct GrammarFile {
     figures: FigureGrammar,
     modality: ModalityWords,
     furniture: FurnitureGrammar,
+    fields: FieldGrammar,
+}
+
+/// A list closed by a word like 等 and a word for fields (…、生物学等学科):
+/// each member names a field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldGrammar {
+    pub list_end: Vec<String>,
+    pub heads: Vec<String>,
+    pub member_max: usize,
 }
 
 /// The grammar, with the lists the extractor searches turned into matchers and sets.
@@ -171,6 +182,7 @@ pub struct Grammar {
     pub figures: FigureGrammar,
     pub modality: ModalityWords,
     pub furniture: FurnitureGrammar,
+    pub fields: FieldGrammar,
     /// `org.left_stops`, indexed.
     pub org_left_stops: WordIndex,
     /// `org.department_suffix`, indexed: asked at every length after every body.
@@ -418,6 +430,7 @@ impl Grammar {
             figures: g.figures,
             modality: g.modality,
             furniture: g.furniture,
+            fields: g.fields,
             suffix_patterns,
         })
     }

@@ -136,3 +136,27 @@ fn an_event_name_begins_after_its_parties_and_demonstratives() {
         assert!(names(s).iter().all(|(_, c)| c != "Event"), "{s}: {:?}", names(s));
     }
 }
+
+#[test]
+fn a_list_closed_by_a_word_for_fields_names_fields() {
+    let s = "学院将提升法学、社会学、数学等学科的水平。";
+    for f in ["法学", "社会学", "数学"] {
+        assert!(has(s, f, "Field"), "{f}: {:?}", names(s));
+    }
+    // One member is no list; 方面 is no word for fields.
+    assert!(names("学院将提升数学等学科的水平。").iter().all(|(_, c)| c != "Field"));
+    assert!(names("双方在课程建设、师资培养等方面合作。").iter().all(|(_, c)| c != "Field"));
+}
+
+#[test]
+fn a_place_its_neighbour_does_not_contain_is_part_of_the_name() {
+    // 昆明 lies in Yunnan, not in 和平区: 昆明路 is a road of Tianjin.
+    let s = "天津市和平区昆明路小学与保定市第一中学结对。";
+    assert!(has(s, "天津市和平区昆明路小学", "PrimarySchool"), "{:?}", names(s));
+    check(s, "天津市和平区昆明路小学", "nameLocatedIn", "和平区");
+}
+
+#[test]
+fn a_person_after_a_title_holds_the_place_names_inside_the_name() {
+    check("保定市教育局副局长田金昌出席。", "田金昌", "worksFor", "保定市教育局");
+}
