@@ -719,7 +719,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
                 continue;
             }
             let mut pos = p;
-            while pos > 0 && p - pos < 12 {
+            while pos > 0 && p - pos < g.document.name_max {
                 let ch = s.c[pos - 1];
                 if s.k.grammar.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
                     break;

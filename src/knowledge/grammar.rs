@@ -58,6 +58,7 @@ pub struct EventGrammar {
 pub struct DocumentGrammar {
     pub agreement_suffix: Vec<String>,
     pub left_stops: Vec<String>,
+    pub name_max: usize,
 }
 
 #[derive(Debug, Deserialize)]
