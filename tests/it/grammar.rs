@@ -160,3 +160,19 @@ fn a_place_its_neighbour_does_not_contain_is_part_of_the_name() {
 fn a_person_after_a_title_holds_the_place_names_inside_the_name() {
     check("保定市教育局副局长田金昌出席。", "田金昌", "worksFor", "保定市教育局");
 }
+
+#[test]
+fn a_university_may_be_named_by_its_place_alone() {
+    assert!(has("河北大学与天津大学签订合作协议。", "河北大学", "HigherEducationInstitution"));
+    assert!(has("保定教育学院与承德师范学院开展合作。", "保定教育学院", "HigherEducationInstitution"));
+    assert!(has("保定教育学院与承德师范学院开展合作。", "承德师范学院", "HigherEducationInstitution"));
+    // A place and a generic suffix that is no type of university are no name.
+    assert!(names("北京市优质学校参加了活动。").iter().all(|(_, c)| c != "School"));
+    assert!(names("建设世界一流大学。").iter().all(|(_, c)| c != "HigherEducationInstitution"));
+}
+
+#[test]
+fn an_agreement_name_begins_after_the_verb_that_carries_it_out() {
+    assert!(names("三地将细化合作协议。").iter().all(|(_, c)| c != "Agreement"), "{:?}", names("三地将细化合作协议。"));
+    assert!(has("双方签订了京津冀职业教育协同发展总体框架协议。", "京津冀职业教育协同发展总体框架协议", "Agreement"));
+}
