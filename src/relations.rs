@@ -16,6 +16,11 @@ use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Referre
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
 
+/// Whether `c` is a digit, Arabic or Chinese (of a count: 四所, 12家).
+fn numeral(c: char) -> bool {
+    c.is_ascii_digit() || "零〇一二三四五六七八九十两百千".contains(c)
+}
+
 /// A coordinated list of mentions, in sentence-relative chars.
 #[derive(Debug, Clone)]
 struct Group {
@@ -58,6 +63,59 @@ impl Ctx<'_> {
     fn is_word(&self, a: usize, b: usize, w: &[char]) -> bool {
         a <= b && w.len() == b - a && self.word_at(a, w)
     }
+    /// Whether a list closed by a count of bodies ends at `pos` (等四所,
+    /// 等12家: a closer, numerals, a measure word of `counted_by`). Without
+    /// the closer a place is the bodies' whole side (帮扶河北10所县域高中:
+    /// Hebei is helped), so it is not asked for.
+    fn count_at(&self, pos: usize) -> bool {
+        let s = &self.k.rules.structure;
+        let Some(closer) = s.list_closers.iter().filter(|w| self.word_at(pos, w)).map(|w| w.len()).max() else { return false };
+        let digits = self.chars[(pos + closer).min(self.chars.len())..].iter().take_while(|&&c| numeral(c)).count();
+        let at = pos + closer + digits;
+        digits > 0 && s.counted_by.iter().any(|w| self.word_at(at, w))
+    }
+    /// Whether a pairing word (与) stands exactly in `[a, b)`.
+    fn pairs(&self, a: usize, b: usize) -> bool {
+        self.k.rules.structure.pairing.iter().any(|w| self.is_word(a, b, w))
+    }
+    /// The links of a chain of pairs that ends with group `g` on the left of
+    /// a pairing word (甲与乙、丙与丁、戊与…): (left, right) member lists of
+    /// the links before, nearest first, and the one member of `g` that
+    /// stands on the left of the last link. Inner groups of such a chain
+    /// are two members, the right side of one link and the left of the next
+    /// (乙、丙); a link may also end a clause of its own (甲与乙,丙与…).
+    fn chain_before(&self, g: usize) -> (Vec<(Members, Members)>, Option<usize>) {
+        let mut links = Vec::new();
+        let mut last_left = None;
+        let mut cur = g;
+        loop {
+            let gr = &self.groups[cur];
+            // 乙、丙 与…: the link before is 甲 与 乙.
+            if gr.members.len() == 2 && cur >= 1 && self.pairs(self.groups[cur - 1].end, gr.start) {
+                if cur == g {
+                    last_left = Some(gr.members[1]);
+                }
+                let right: Members = smallvec![gr.members[0]];
+                let prev = &self.groups[cur - 1];
+                let inner = cur >= 2 && prev.members.len() == 2 && self.pairs(self.groups[cur - 2].end, prev.start);
+                let left: Members = if inner { smallvec![prev.members[1]] } else { prev.members.clone() };
+                links.push((left, right));
+                if !inner {
+                    break;
+                }
+                cur -= 1;
+                continue;
+            }
+            // 甲与乙, 丙 与…: the link before ends the clause before.
+            if cur >= 2 && gr.start >= 1 && self.chars[gr.start - 1] == ',' && self.groups[cur - 1].end + 1 == gr.start && self.pairs(self.groups[cur - 2].end, self.groups[cur - 1].start) {
+                links.push((self.groups[cur - 2].members.clone(), self.groups[cur - 1].members.clone()));
+                cur -= 2;
+                continue;
+            }
+            break;
+        }
+        (links, last_left)
+    }
     /// Whether word `w` stands anywhere inside `[a, b)`.
     fn holds_word(&self, a: usize, b: usize, w: &[char]) -> bool {
         self.chars.get(a..b.min(self.chars.len())).is_some_and(|x| x.windows(w.len()).any(|x| x == w))
@@ -76,6 +134,10 @@ impl Ctx<'_> {
     /// Members of group `g` whose class fits.
     fn fitting(&self, g: usize, classes: &ClassSet) -> Members {
         self.groups[g].members.iter().copied().filter(|&m| self.class_ok(m, classes)).collect()
+    }
+    /// Whether group `g` names an event.
+    fn is_event(&self, g: usize) -> bool {
+        self.groups[g].members.iter().any(|&m| self.k.vocab.is_a(self.mentions[m].class, crate::sym!("Event")))
     }
     /// Whether any member of group `g` fits.
     fn any_fits(&self, g: usize, classes: &ClassSet) -> bool {
@@ -116,6 +178,8 @@ type Members = SmallVec<[usize; 4]>;
 /// What a slot matched: the mentions it names.
 #[derive(Debug, Clone, Default)]
 struct Bound {
+    /// The group `s` was taken from (none for a topic).
+    s_group: Option<usize>,
     s: Members,
     o: Members,
     s2: Members,
@@ -156,15 +220,28 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             }
             Part::Slot(slot) => {
                 let classes = slot_classes(rule, *slot);
+                // A word inside an event's name is the event's, not a verb
+                // of what follows (对口帮扶签约仪式在X举行: X is not helped).
+                // Before an argument, an event not fitting the slot ends the
+                // phrase too.
+                if (0..ctx.groups.len()).any(|g| ctx.groups[g].start < cursor && cursor <= ctx.groups[g].end && ctx.is_event(g)) {
+                    return None;
+                }
                 let g = (0..ctx.groups.len()).find(|&g| {
                     let gr = &ctx.groups[g];
-                    gr.start >= cursor && ctx.any_fits(g, classes)
+                    gr.start >= cursor && (ctx.any_fits(g, classes) || ctx.is_event(g))
                 })?;
+                if !ctx.any_fits(g, classes) {
+                    return None;
+                }
                 let gr = &ctx.groups[g];
                 if gr.start - cursor > rule.gap || ctx.crosses_clause(cursor, gr.start) || ctx.gap_holds_argument(cursor, gr.start) {
                     return None;
                 }
                 bind(&mut b, *slot, ctx.fitting(g, classes));
+                if *slot == Slot::S {
+                    b.s_group = Some(g);
+                }
                 cursor = gr.end;
             }
         }
@@ -206,6 +283,9 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                             && (may_cross || (!ctx.crosses_clause(ctx.groups[g].end, cursor) && !ctx.gap_holds_argument(ctx.groups[g].end, cursor))) =>
                     {
                         bind(&mut b, *slot, ctx.fitting(g, classes));
+                        if *slot == Slot::S {
+                            b.s_group = Some(g);
+                        }
                         cursor = ctx.groups[g].start;
                     }
                     _ if leading && *slot == Slot::S && rule.topic => {
@@ -427,6 +507,15 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
+            // A name in brackets right after a member is another name of it
+            // (大厂职教中心(大厂开放大学)、…): the list goes on past it.
+            let bracketed = ctx.groups.last().is_some_and(|g| a == g.end + 1 && ctx.chars[g.end] == '(' && ctx.chars.get(e) == Some(&')'));
+            if bracketed {
+                if let Some(g) = ctx.groups.last_mut() {
+                    g.end = e + 1;
+                }
+                continue;
+            }
             let joined = ctx.groups.last().is_some_and(|g| k.rules.structure.coordinators.iter().any(|w| ctx.is_word(g.end, a, w)));
             match ctx.groups.last_mut() {
                 Some(g) if joined => {
@@ -436,6 +525,15 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                 _ => ctx.groups.push(Group { start: a, end: e, members: smallvec![m] }),
             }
         }
+        // Places before a count of bodies say where the bodies are (河北、
+        // 内蒙古等四所职业学校): they are no argument of a rule.
+        for gi in 0..ctx.groups.len() {
+            if ctx.count_at(ctx.groups[gi].end) {
+                let members = std::mem::take(&mut ctx.groups[gi].members);
+                ctx.groups[gi].members = members.into_iter().filter(|&m| !k.vocab.is_a(mentions[m].class, crate::sym!("Place"))).collect();
+            }
+        }
+        ctx.groups.retain(|g| !g.members.is_empty());
         members_of_groups(&ctx, si, entities, &mut out);
         // Mentions right before 将/已/还…: (end, mention), the topics of what follows them.
         topics.clear();
@@ -474,6 +572,18 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                         _ => continue,
                     }
                 }
+                // 甲与乙、丙与丁签约: the subject group is a chain's last link.
+                let mut links = Vec::new();
+                let pairs_s_with_o = pat.parts.windows(3).any(|w| matches!(w, [Part::Slot(Slot::S), Part::Lit(_), Part::Slot(Slot::O)]));
+                if let Some(g) = b.s_group.filter(|&g| pairs_s_with_o && k.rules.structure.pairing.iter().any(|w| ctx.word_at(ctx.groups[g].end, w))) {
+                    let (before, last_left) = ctx.chain_before(g);
+                    if !before.is_empty() {
+                        if let Some(m) = last_left {
+                            b.s.retain(|s| *s == m);
+                        }
+                        links = before;
+                    }
+                }
                 let modality = modality(&ctx, anchor.0);
                 let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
                     let class_o = &mentions[o].class;
@@ -494,6 +604,13 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                 for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
                     for (j, &o) in b.o.iter().enumerate() {
                         if !respective || i == j || i >= b.s.len() {
+                            emit(s, o, &mut out);
+                        }
+                    }
+                }
+                for (left, right) in &links {
+                    for &s in left.iter().filter(|&&s| ctx.class_ok(s, &rule.s_set)) {
+                        for &o in right.iter().filter(|&&o| ctx.class_ok(o, &rule.o_set)) {
                             emit(s, o, &mut out);
                         }
                     }

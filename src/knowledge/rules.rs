@@ -110,6 +110,17 @@ pub struct StructureWords {
     /// After a list of places, call it a group of the lexicon (三地).
     #[serde(deserialize_with = "char_words")]
     pub group_words: Vec<Box<[char]>>,
+    /// Close a list before a count of what it qualifies (河北、内蒙古等四所…).
+    #[serde(deserialize_with = "char_words")]
+    pub list_closers: Vec<Box<[char]>>,
+    /// Measure words that count organisations (所, 家): places before such a
+    /// count qualify the bodies counted, and are not arguments.
+    #[serde(deserialize_with = "char_words")]
+    pub counted_by: Vec<Box<[char]>>,
+    /// Words that pair the group before with the group after (A与B): a chain
+    /// of them (A与B、C与D签约) pairs each link's two sides.
+    #[serde(deserialize_with = "char_words")]
+    pub pairing: Vec<Box<[char]>>,
 }
 
 /// A list of words, each as its characters (an empty word is dropped: it
@@ -194,7 +205,7 @@ fn parse_pattern(src: &str) -> Result<Pattern, String> {
     if !parts.iter().any(|p| matches!(p, Part::Lit(_))) {
         return Err("a pattern needs at least one literal".into());
     }
-    let has = |s: Slot| parts.iter().any(|p| *p == Part::Slot(s));
+    let has = |s: Slot| parts.contains(&Part::Slot(s));
     if !(has(Slot::G) || (has(Slot::S) || has(Slot::O))) {
         return Err("a pattern needs {s} and {o}, or {g}".into());
     }
