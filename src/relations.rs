@@ -16,6 +16,10 @@ use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Referre
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
 
+/// Most characters of a bare head that stands for the last event named
+/// (大赛, 本次会议).
+const EVENT_HEAD_MAX: usize = 4;
+
 /// Whether `c` is a digit, Arabic or Chinese (of a count: 四所, 12家).
 fn numeral(c: char) -> bool {
     c.is_ascii_digit() || "零〇一二三四五六七八九十两百千".contains(c)
@@ -125,8 +129,12 @@ impl Ctx<'_> {
     }
     /// Whether at most a short lead word (根据, 并) stands between a clause start and `pos`.
     fn clause_initial(&self, pos: usize) -> bool {
+        self.clause_lead(pos) <= 2
+    }
+    /// How many characters stand between the start of the clause and `pos`.
+    fn clause_lead(&self, pos: usize) -> usize {
         let start = self.chars[..pos].iter().rposition(|c| CLAUSE_ENDS.contains(c)).map_or(0, |i| i + 1);
-        pos - start <= 2
+        pos - start
     }
     fn class_ok(&self, m: usize, classes: &ClassSet) -> bool {
         self.k.vocab.in_set(self.mentions[m].class, classes)
@@ -292,6 +300,11 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                         // Left to the topic, filled in by the caller.
                         b.s.clear();
                     }
+                    // A bare head (大赛由…, 会议由…) names no event of its own:
+                    // left to the caller, the last event named before.
+                    _ if leading && *slot == Slot::O && rule.event_topic && ctx.clause_lead(cursor) <= EVENT_HEAD_MAX && !ctx.groups.iter().any(|g| g.end <= cursor && cursor - g.end < EVENT_HEAD_MAX && !ctx.crosses_clause(g.end, cursor)) => {
+                        b.o.clear();
+                    }
                     _ => return None,
                 }
             }
@@ -450,6 +463,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
     let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
+    // The last event named in the sentences before.
+    let mut last_event: Option<usize> = None;
     thread_local! {
         static SPARE: std::cell::Cell<Spare> = std::cell::Cell::new(Spare::default());
     }
@@ -563,6 +578,12 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
             let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
             for &anchor in ctx.occurrences_for(lit, rule).iter() {
                 let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
+                if pat.parts.contains(&Part::Slot(Slot::O)) && b.o.is_empty() {
+                    match last_event {
+                        Some(e) if ctx.class_ok(e, &rule.o_set) => b.o = smallvec![e],
+                        _ => continue,
+                    }
+                }
                 let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
                 if needs_s && b.s.is_empty() {
                     // The topic: of an earlier clause of this sentence, else of the paragraph.
@@ -627,6 +648,9 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         }
         if let Some(&(_, m)) = topics.last() {
             topic = Some((sentence.paragraph, m));
+        }
+        if let Some(&m) = idx.iter().rev().find(|&&m| k.vocab.is_a(mentions[m].class, crate::sym!("Event"))) {
+            last_event = Some(m);
         }
         spare = Spare { chars: ctx.chars, char_at, found: ctx.found, markers: ctx.markers, groups: ctx.groups };
     }

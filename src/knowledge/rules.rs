@@ -71,6 +71,8 @@ struct RuleDef {
     #[serde(default)]
     topic: bool,
     #[serde(default)]
+    event_topic: bool,
+    #[serde(default)]
     object_property: BTreeMap<String, String>,
     #[serde(default)]
     exclude: Vec<String>,
@@ -150,6 +152,9 @@ pub struct Rule {
     pub far: bool,
     /// A missing subject is the paragraph's topic.
     pub topic: bool,
+    /// A missing leading object, in a clause that begins with a bare word or
+    /// two (大赛由…主办), is the last event named before.
+    pub event_topic: bool,
     /// Object class → property to emit instead (an object that is a Program).
     pub object_property: BTreeMap<String, Sym>,
     /// Words inside which a literal does not count (援建 inside 支援建设).
@@ -266,6 +271,7 @@ impl RuleSet {
                 gap: d.gap.unwrap_or(f.default_gap),
                 far: d.far,
                 topic: d.topic,
+                event_topic: d.event_topic,
                 object_property: d.object_property.iter().map(|(c, p)| (c.clone(), sym(p))).collect(),
                 exclude: d.exclude,
                 exclude_ids: Vec::new(),
