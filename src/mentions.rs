@@ -646,7 +646,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
                 }
                 open_quotes -= 1;
             }
-            if g.hard_stop_set.contains(&ch) && !matches!(ch, '“' | '”' | '(' | ')' | '-') {
+            if g.hard_stop_set.contains(&ch) && !matches!(ch, '“' | '”' | '(' | ')' | '-') && !joins_parties(s, out, pos) {
                 break;
             }
             if g.event_left_stops.longest_ending_at(&s.c, pos).is_some() || counted_at(s, pos) || listed_org_ends_at(s, out, pos) {
@@ -680,6 +680,12 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
 /// (甲学校、乙学校对口帮扶签约仪式).
 fn listed_org_ends_at(s: &Sent, cands: &[Cand], pos: usize) -> bool {
     cands.iter().any(|c| c.end == pos && is_org(s, c.class) && s.k.grammar.org.list_joiners.iter().any(|j| s.ends_with_at(c.start, j)))
+}
+
+/// Whether the dash before `pos` joins two parties inside a name
+/// (甲大学—乙市人民政府合作办学协议): an organisation ends right before it.
+fn joins_parties(s: &Sent, cands: &[Cand], pos: usize) -> bool {
+    pos >= 2 && matches!(s.c[pos - 1], '—' | '-') && cands.iter().any(|c| c.end == pos - 1 && is_org(s, c.class))
 }
 
 fn strip_year(name: &str) -> Option<String> {
@@ -721,7 +727,7 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             let mut pos = p;
             while pos > 0 && p - pos < g.document.name_max {
                 let ch = s.c[pos - 1];
-                if s.k.grammar.hard_stop_set.contains(&ch) || ch.is_ascii_digit() {
+                if (s.k.grammar.hard_stop_set.contains(&ch) && !joins_parties(s, out, pos)) || ch.is_ascii_digit() {
                     break;
                 }
                 if g.document_left_stops.longest_ending_at(&s.c, pos).is_some() {

@@ -85,3 +85,28 @@ pub fn entity_names(corpus: &xietong::pipeline::Corpus, id: &str) -> Vec<String>
         .map(|n| xietong::mentions::norm(&n))
         .collect()
 }
+
+/// How many articles seeds/ holds: the tests that count articles count from it.
+pub fn seed_count() -> usize {
+    std::fs::read_dir(repo().join("seeds")).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "txt")).count()
+}
+
+/// All names of the real thing a gold name names: the label and aliases of
+/// every E line, in any gold file, that shares a name with it (gold/README:
+/// cross-article identity), normalised.
+pub fn gold_names(name: &str) -> std::collections::BTreeSet<String> {
+    use xietong::eval::GoldLine;
+    let n = xietong::mentions::norm(name);
+    let mut out = std::collections::BTreeSet::from([n.clone()]);
+    for g in golds() {
+        for l in &g.lines {
+            if let GoldLine::Entity { label, aliases, .. } = l {
+                let all: std::collections::BTreeSet<String> = std::iter::once(label).chain(aliases).map(|x| xietong::mentions::norm(x)).collect();
+                if all.contains(&n) {
+                    out.extend(all);
+                }
+            }
+        }
+    }
+    out
+}

@@ -20,12 +20,13 @@ fn extraction_meets_its_floors_on_the_gold_set() {
     let mut text = Vec::new();
     r.write(true, &mut text).unwrap();
     let text = String::from_utf8(text).unwrap();
-    assert_eq!(r.articles.len(), 5, "{text}");
+    assert_eq!(r.articles.len(), golds().len(), "{text}");
     assert!(r.articles.iter().all(|a| a.found_article), "{text}");
     assert!(r.entities.f1() >= ENTITY_F1, "entity F1 {:.3} < {ENTITY_F1}\n{text}", r.entities.f1());
     assert!(r.relations.f1() >= RELATION_F1, "relation F1 {:.3} < {RELATION_F1}\n{text}", r.relations.f1());
     assert!(r.attribute_recall() >= ATTRIBUTE_RECALL, "attribute recall {:.3}\n{text}", r.attribute_recall());
     assert!(r.observation_recall() >= OBSERVATION_RECALL, "observation recall {:.3}\n{text}", r.observation_recall());
+    assert!(r.identity.ratio() >= IDENTITY, "cross-article identity {:.3}\n{text}", r.identity.ratio());
 }
 
 #[test]
@@ -41,12 +42,14 @@ fn nothing_is_read_from_page_furniture() {
     }
 }
 
-// The bars of issue 3 are 0.90, 0.80, 0.80 and 0.80; these floors sit just
-// under what the extractor reached when they were last raised.
-const ENTITY_F1: f64 = 0.97;
-const RELATION_F1: f64 = 0.92;
-const ATTRIBUTE_RECALL: f64 = 0.95;
+// The bars of issue 20, on the 21 development articles, are 0.92, 0.80,
+// 0.80, 0.80 and 0.95 (identity); these floors sit just under what the
+// extractor reached when they were last raised.
+const ENTITY_F1: f64 = 0.92;
+const RELATION_F1: f64 = 0.83;
+const ATTRIBUTE_RECALL: f64 = 0.85;
 const OBSERVATION_RECALL: f64 = 0.95;
+const IDENTITY: f64 = 0.95;
 
 #[test]
 fn the_founding_article_alone_meets_its_bars() {

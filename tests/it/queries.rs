@@ -27,21 +27,6 @@ fn strip_literal(c: &str) -> &str {
     }
 }
 
-/// All names (label and aliases) of the E line a gold name belongs to.
-fn names_of(lines: &[GoldLine], name: &str) -> BTreeSet<String> {
-    let n = norm(name);
-    let mut out = BTreeSet::from([n.clone()]);
-    for l in lines {
-        if let GoldLine::Entity { label, aliases, .. } = l {
-            let all: BTreeSet<String> = std::iter::once(label).chain(aliases).map(|x| norm(x)).collect();
-            if all.contains(&n) {
-                out.extend(all);
-            }
-        }
-    }
-    out
-}
-
 /// Share of the required gold lines of `property` that some row answers in columns (a, b).
 fn coverage(file: &str, property: &str, a: usize, b: usize) -> (usize, usize, Vec<String>) {
     let rows = query_tsv(file);
@@ -53,7 +38,7 @@ fn coverage(file: &str, property: &str, a: usize, b: usize) -> (usize, usize, Ve
                 continue;
             }
             total += 1;
-            let (s, o) = (names_of(&g.lines, subject), names_of(&g.lines, object));
+            let (s, o) = (gold_names(subject), gold_names(object));
             if rows.iter().any(|r| r.len() > a.max(b) && s.contains(&r[a]) && o.contains(&r[b])) {
                 hit += 1;
             } else {
