@@ -41,6 +41,9 @@ struct Ctx<'a> {
     /// Modality markers of the sentence.
     markers: Vec<(usize, usize, Modality)>,
     mentions: &'a [Mention],
+    /// Where the sentence starts in the article: mention spans less this
+    /// are sentence-relative.
+    offset: usize,
     groups: Vec<Group>,
 }
 
@@ -160,7 +163,21 @@ impl Ctx<'_> {
                 found.to_mut().retain(|&(a, b)| !hidden.iter().any(|&(x, y)| x <= a && b <= y));
             }
         }
+        // A word between two members of a list joins them (和, 及): it
+        // is no pattern's word there.
+        if found.iter().any(|&(a, b)| self.between_members(a, b)) {
+            found.to_mut().retain(|&(a, b)| !self.between_members(a, b));
+        }
         found
+    }
+    /// Whether `[a, b)` lies between two members of one group.
+    fn between_members(&self, a: usize, b: usize) -> bool {
+        self.groups.iter().filter(|g| g.members.len() > 1 && g.start < a && b < g.end).any(|g| {
+            g.members.windows(2).any(|w| {
+                let offset = self.offset;
+                self.mentions[w[0]].span.end - offset <= a && b <= self.mentions[w[1]].span.start - offset
+            })
+        })
     }
     /// Occurrences of words (by id): (start, end), sentence-relative, in
     /// order. Most literals are one word, and most words occur nowhere:
@@ -519,7 +536,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         crate::model::fill_char_offsets(text, &mut char_at);
         rule_words(k, text, &char_at, &mut found, &mut markers);
         groups.clear();
-        let mut ctx = Ctx { k, chars, found, markers, mentions, groups };
+        let mut ctx = Ctx { k, chars, found, markers, mentions, offset, groups };
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             // A name in brackets right after a member is another name of it
