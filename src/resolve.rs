@@ -170,6 +170,16 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                             .unwrap_or_default(),
                         (None, _) => Keys::new(),
                     }
+                } else if let Some(class) = target.strip_prefix("first:") {
+                    // 我校, 本校: the publisher speaking, named as the article's
+                    // first organisation of that kind, before or after.
+                    mentions
+                        .iter()
+                        .filter(|p| k.vocab.is_a_named(p.class, class) && !matches!(p.referent, Referent::Back(_)) && key_ref(p).is_some())
+                        .min_by_key(|p| p.span.start)
+                        .and_then(key_of)
+                        .into_iter()
+                        .collect()
                 } else if k.vocab.is_class(target) {
                     // 该校: the first such entity of the latest sentence that names one
                     // (the subject there, not merely the nearest name).

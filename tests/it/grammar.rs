@@ -176,3 +176,10 @@ fn an_agreement_name_begins_after_the_verb_that_carries_it_out() {
     assert!(names("三地将细化合作协议。").iter().all(|(_, c)| c != "Agreement"), "{:?}", names("三地将细化合作协议。"));
     assert!(has("双方签订了京津冀职业教育协同发展总体框架协议。", "京津冀职业教育协同发展总体框架协议", "Agreement"));
 }
+
+#[test]
+fn the_publisher_speaking_is_the_first_organisation_of_its_kind() {
+    // 我校 on a university's own page: the university named later.
+    let s = "我校与保定市签署合作协议。河间大学校长孙强出席并讲话。";
+    check(s, "河间大学", "cooperatesWith", "保定市");
+}
