@@ -268,7 +268,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         event_cands(&sent, &mut cands);
         document_cands(&sent, &mut cands);
         quoted_cands(&sent, &mut cands);
-        field_list_cands(&sent, &mut cands);
+        listed_cands(&sent, &mut cands);
         coref_cands(&sent, &mut cands);
         drop_shadowed_coreference(&sent, &mut cands);
         settle(&mut cands, &mut chosen);
@@ -801,30 +801,42 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
-/// 提升文学、史学、生物学等学科: each member of a list closed by 等 and a
-/// word for fields is a field. A member begins after a list joiner, a left
-/// stop or punctuation.
-fn field_list_cands(s: &Sent, out: &mut Vec<Cand>) {
+/// 提升文学、史学、生物学等学科, 与北大、清华等高校合作: each member of a list
+/// closed by 等 (perhaps a count) and a word for a kind is one of that
+/// kind. A member begins after a list joiner, a left stop or punctuation.
+fn listed_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
-    let f = &g.fields;
+    let l = &g.lists;
     for q in 0..s.c.len() {
-        let Some(n) = f.list_end.iter().filter(|w| s.starts_with_at(q, w)).map(|w| w.chars().count()).max() else { continue };
-        if s.word_starting_at(q + n, &f.heads).is_none() {
-            continue;
+        let Some(n) = l.end.iter().filter(|w| s.starts_with_at(q, w)).map(|w| w.chars().count()).max() else { continue };
+        // 等四所学校, 等60余家企业: a count between.
+        let mut h = q + n;
+        while h < s.c.len() && g.numeral_set.contains(&s.c[h]) {
+            h += 1;
         }
+        if h > q + n {
+            if let Some(k) = s.word_starting_at(h, &g.figures.approx_infix) {
+                h += k;
+            }
+            if h < s.c.len() && g.measure_set.contains(&s.c[h]) {
+                h += 1;
+            }
+        }
+        let Some((head, class)) = l.heads.iter().filter(|(w, _)| s.starts_with_at(h, w)).max_by_key(|(w, _)| w.len()) else { continue };
+        let kind = if *class == "Field" { "field" } else { "listed" };
         let mut members: SmallVec<[(usize, usize); 6]> = SmallVec::new();
         let mut end = q;
         loop {
             let mut start = end;
             while start > 0
-                && end - start < f.member_max
+                && end - start < l.member_max
                 && s.is_han(start - 1)
                 && !g.hard_stop_set.contains(&s.c[start - 1])
                 && g.org_left_stops.longest_ending_at(&s.c, start).is_none()
             {
                 start -= 1;
             }
-            if end - start < 2 || only_descriptors(s.slice(start, end), &g.descriptors) {
+            if end - start < 2 || only_descriptors(s.slice(start, end), &g.descriptors) || s.slice(start, end) == head {
                 break;
             }
             members.push((start, end));
@@ -837,7 +849,7 @@ fn field_list_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         for (a, b) in members {
-            out.push(Cand::new(a, b, sym!("Field"), MentionSource::NameGrammar, Referent::Name { key: name_key(&["field"], s.slice(a, b)) }, 0));
+            out.push(Cand::new(a, b, *class, MentionSource::NameGrammar, Referent::Name { key: name_key(&[kind, class.as_str()], s.slice(a, b)) }, 0));
         }
     }
 }
@@ -1116,13 +1128,29 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             continue;
         }
         let name = s.slice(chosen[i].start, chosen[i].end);
-        if !g.org.generic_cores.iter().any(|gc| name.starts_with(gc.as_str())) {
-            continue;
-        }
         let linked = |a: usize, b: usize| -> bool {
             let between = s.slice(a, b);
             between.is_empty() || g.org.list_joiners.iter().any(|w| w == between)
         };
+        if !g.org.generic_cores.iter().any(|gc| name.starts_with(gc.as_str())) {
+            // A proper name in a list whose placed members all lie in one
+            // province (北海幼儿园、史家小学、北京四中): of that province.
+            let (mut lo, mut hi) = (i, i);
+            while lo > 0 && linked(chosen[lo - 1].end, chosen[lo].start) {
+                lo -= 1;
+            }
+            while hi + 1 < chosen.len() && linked(chosen[hi].end, chosen[hi + 1].start) {
+                hi += 1;
+            }
+            let mut provinces = (lo..=hi).filter(|&j| is_org(s, chosen[j].class)).filter_map(|j| chosen[j].places.last()).map(|p| s.k.lexicon.province_of(p).unwrap_or(*p));
+            let Some(first) = provinces.next() else { continue };
+            if provinces.all(|p| p == first) {
+                let new_key = key.replacen("org|?|", &format!("org|{first}|"), 1);
+                chosen[i].referent = Referent::Name { key: new_key };
+                chosen[i].places = smallvec::smallvec![first];
+            }
+            continue;
+        }
         let mut place = None;
         let mut j = i;
         while j > 0 && linked(chosen[j - 1].end, chosen[j].start) {

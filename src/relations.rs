@@ -57,8 +57,12 @@ impl Ctx<'_> {
     }
     /// Whether a group stands after a locative preposition.
     fn locative(&self, g: usize) -> bool {
+        self.after(g, &self.k.rules.structure.locatives)
+    }
+    /// Whether a group stands right after one of `words`.
+    fn after(&self, g: usize, words: &[Box<[char]>]) -> bool {
         let st = self.groups[g].start;
-        self.k.rules.structure.locatives.iter().any(|w| st >= w.len() && self.word_at(st - w.len(), w))
+        words.iter().any(|w| st >= w.len() && self.word_at(st - w.len(), w))
     }
     /// Whether word `w` (its characters) stands in the sentence at `pos`
     /// (without making strings: every group, topic and coordinator test
@@ -292,7 +296,14 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             Part::Slot(slot) => {
                 let classes = slot_classes(rule, *slot);
                 let subject = matches!(slot, Slot::S | Slot::S2 | Slot::G);
-                let fits = |g: usize| ctx.groups[g].end <= cursor && ctx.any_fits(g, classes) && !(subject && ctx.locative(g));
+                // A group after a pairing word (与北大、清华…合作) is the other
+                // side of a pair, not a group whose members pair up.
+                let fits = |g: usize| {
+                    ctx.groups[g].end <= cursor
+                        && ctx.any_fits(g, classes)
+                        && !(subject && ctx.locative(g))
+                        && !(*slot == Slot::G && ctx.after(g, &ctx.k.rules.structure.pairing))
+                };
                 let nearest = (0..ctx.groups.len()).rev().find(|&g| fits(g));
                 // A far slot reaching into an earlier clause takes the subject of
                 // one: a group that begins a clause.

@@ -156,16 +156,16 @@ struct GrammarFile {
     figures: FigureGrammar,
     modality: ModalityWords,
     furniture: FurnitureGrammar,
-    fields: FieldGrammar,
+    lists: ListGrammar,
 }
 
-/// A list closed by a word like 等 and a word for fields (…、生物学等学科):
-/// each member names a field.
+/// A list closed by a word like 等, perhaps a count, and a word for a kind
+/// (…、生物学等学科; 北大、清华等高校): each member is one of that kind.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FieldGrammar {
-    pub list_end: Vec<String>,
-    pub heads: Vec<String>,
+pub struct ListGrammar {
+    pub end: Vec<String>,
+    pub heads: BTreeMap<String, Sym>,
     pub member_max: usize,
 }
 
@@ -183,7 +183,7 @@ pub struct Grammar {
     pub figures: FigureGrammar,
     pub modality: ModalityWords,
     pub furniture: FurnitureGrammar,
-    pub fields: FieldGrammar,
+    pub lists: ListGrammar,
     /// `org.left_stops`, indexed.
     pub org_left_stops: WordIndex,
     /// `org.department_suffix`, indexed: asked at every length after every body.
@@ -365,7 +365,7 @@ impl Grammar {
     pub fn parse(text: &str, file: &Path, vocab: &Vocab) -> Result<Self, KnowledgeError> {
         let mut g: GrammarFile = toml::from_str(text).map_err(|e| toml_error(file, text, e))?;
         g.figures.units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
-        for (suffix, class) in g.org.suffix.iter().chain(&g.event.suffix) {
+        for (suffix, class) in g.org.suffix.iter().chain(&g.event.suffix).chain(&g.lists.heads) {
             if !vocab.is_class(class) {
                 let pos = text.find(&format!("\"{suffix}\"")).map(|o| super::line_col(text, o));
                 return Err(KnowledgeError::new(file, pos, format!("suffix {suffix}: unknown class xt:{class}")));
@@ -431,7 +431,7 @@ impl Grammar {
             figures: g.figures,
             modality: g.modality,
             furniture: g.furniture,
-            fields: g.fields,
+            lists: g.lists,
             suffix_patterns,
         })
     }

@@ -183,3 +183,31 @@ fn the_publisher_speaking_is_the_first_organisation_of_its_kind() {
     let s = "我校与保定市签署合作协议。河间大学校长孙强出席并讲话。";
     check(s, "河间大学", "cooperatesWith", "保定市");
 }
+
+/// The entity each mention of `surface` in article `i` refers to.
+fn entities_of(corpus: &xietong::pipeline::Corpus, i: usize, surface: &str) -> Vec<String> {
+    let x = &corpus.extractions[i];
+    x.mentions.iter().zip(&x.mention_entities).filter(|(m, _)| m.surface == surface).flat_map(|(_, ids)| ids.iter().map(|id| id.to_string())).collect()
+}
+
+#[test]
+fn a_name_in_a_list_of_one_province_is_of_that_province() {
+    let texts = ["北京市启明幼儿园与保定市签订协议。", "雄安启明幼儿园今年开园。", "启明幼儿园、北京十一中等学校承办了活动。"];
+    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, t)| Input { name: format!("{i}.txt"), bytes: t.as_bytes().to_vec() }).collect();
+    let corpus = extract_corpus(&inputs, knowledge());
+    let beijing = entities_of(&corpus, 0, "北京市启明幼儿园");
+    assert!(!beijing.is_empty());
+    assert_eq!(entities_of(&corpus, 2, "启明幼儿园"), beijing);
+    assert_ne!(entities_of(&corpus, 1, "雄安启明幼儿园"), beijing);
+}
+
+#[test]
+fn a_list_after_a_pairing_word_is_one_side_of_the_pair() {
+    let s = "天津市政府与河间大学、沧南学院等高校深化合作。";
+    check(s, "天津市政府", "cooperatesWith", "河间大学");
+    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
+    let x = &corpus.extractions[0];
+    let a = entities_of(&corpus, 0, "河间大学");
+    let b = entities_of(&corpus, 0, "沧南学院");
+    assert!(!x.relations.iter().any(|r| r.property == "cooperatesWith" && a.contains(&r.subject.to_string()) && matches!(&r.object, Object::Entity(o) if b.contains(&o.to_string()))), "{:?}", x.relations);
+}
