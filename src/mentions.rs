@@ -399,6 +399,13 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
         }
         let core_len = core_end - pos;
         if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
+            // A word of two characters or more between a place and the
+            // suffix is the name's core, not a verb (北京联合大学).
+            let core_word = core_len == 0 && n >= 2 && s.place_ending_at(pos - n).is_some();
+            if core_word {
+                pos -= n;
+                continue;
+            }
             if core_len >= 2 || !g.org.soft_stops.iter().any(|w| s.ends_with_at(pos, w) && w.chars().count() == n) {
                 break;
             }
@@ -481,7 +488,8 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         // 中学 inside 中学生, 大学 inside 大学生: not a name. Nor does a name
         // end inside a title (某大学校长 is 某大学 + 校长, not 某大学校).
-        if g.org.suffix_breakers.iter().any(|w| s.starts_with_at(end, w)) || g.person_titles.longest_starting_at(&s.c, end - 1).is_some_and(|n| n > 1) {
+        let broken = g.org.suffix_breakers.iter().any(|w| s.starts_with_at(end, w)) && !g.org.breaker_exceptions.iter().any(|w| s.starts_with_at(end, w));
+        if broken || g.person_titles.longest_starting_at(&s.c, end - 1).is_some_and(|n| n > 1) {
             continue;
         }
         let Some(class) = pat.class else { continue };
@@ -513,7 +521,9 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
         if place_ids.is_empty() && name.ordinal.is_empty() && name.core.chars().count() < 2 {
             continue;
         }
-        if !core_is_empty && only_descriptors(name.core, &g.descriptors) {
+        // An alliance of a place is named by what it does (京津冀职业教育联盟).
+        let alliance = class == "Alliance" && !place_ids.is_empty();
+        if !core_is_empty && !alliance && only_descriptors(name.core, &g.descriptors) {
             continue;
         }
         if name.places.is_empty() && core_is_empty && !name.ordinal.is_empty() {

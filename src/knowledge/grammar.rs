@@ -34,6 +34,7 @@ pub struct OrgGrammar {
     pub list_joiners: Vec<String>,
     /// Right after a suffix, make it part of another word (中学生).
     pub suffix_breakers: Vec<String>,
+    pub breaker_exceptions: Vec<String>,
     pub hard_stops: String,
     pub name_max: usize,
     pub measure_words: String,

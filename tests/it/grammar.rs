@@ -211,3 +211,12 @@ fn a_list_after_a_pairing_word_is_one_side_of_the_pair() {
     let b = entities_of(&corpus, 0, "沧南学院");
     assert!(!x.relations.iter().any(|r| r.property == "cooperatesWith" && a.contains(&r.subject.to_string()) && matches!(&r.object, Object::Entity(o) if b.contains(&o.to_string()))), "{:?}", x.relations);
 }
+
+#[test]
+fn words_that_look_like_verbs_or_descriptions_may_be_a_name() {
+    assert!(has("保定联合大学与天津市签订协议。", "保定联合大学", "HigherEducationInstitution"));
+    assert!(has("京津冀康养教育联盟在天津成立。", "京津冀康养教育联盟", "Alliance"));
+    assert!(has("河间大学生物学科发展迅速。", "河间大学", "HigherEducationInstitution"));
+    assert!(names("河间大学生毕业后就业。").iter().all(|(s, _)| s != "河间大学"));
+    check("北京市启明幼儿园雄安院区开园。", "北京市启明幼儿园雄安院区", "branchOf", "北京市启明幼儿园");
+}
