@@ -1052,11 +1052,13 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         };
         // [titles][name]
         if let Some((chain_end, units)) = title_chain(s, p, item_start, chosen) {
-            if let Some(&len) = name_len_at(s, chain_end, true).first() {
+            // (市教委主任 王某: a space may stand between post and name.)
+            let name_at = chain_end + usize::from(s.c.get(chain_end) == Some(&' '));
+            if let Some(&len) = name_len_at(s, name_at, true).first() {
                 let org = org.or(listed);
-                people.push(person((chain_end, chain_end + len), (p, chain_end), org, &units));
-                last = Some((chain_end + len, org));
-                p = chain_end + len;
+                people.push(person((name_at, name_at + len), (p, chain_end), org, &units));
+                last = Some((name_at + len, org));
+                p = name_at + len;
                 continue;
             }
         }
@@ -1302,15 +1304,27 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
                 .find_map(|w| after.strip_prefix(w.as_str()))
                 .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
                 .filter(|y| y.len() == 4);
+            // 自1940年建校以来: a year stated right before it.
+            let year_before = (p >= 5 && s.c[p - 1] == '年' && s.c[p - 5..p - 1].iter().all(char::is_ascii_digit) && (p == 5 || !s.c[p - 6].is_ascii_digit()))
+                .then(|| s.slice(p - 5, p - 1).to_string());
             let org_before = in_sentence.clone().rev().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
             let org_after = in_sentence.clone().find(|&m| rel(m).0 == p + n && is_org(s, found.mentions[m].class));
+            // 某集团成立大会 on 5月8日: the organisation right before the word.
+            let org_adjacent = org_before.filter(|&m| rel(m).1 == p);
             let (target, value) = match (stated_year, org_after, org_before) {
                 (Some(y), _, Some(o)) => (o, y),
                 (None, Some(o), _) => match md.clone().or_else(|| year.map(|y| y.to_string())) {
                     Some(d) => (o, d),
                     None => continue,
                 },
-                _ => continue,
+                _ => match (year_before, org_adjacent, &md) {
+                    (Some(y), _, _) => match org_before.or_else(|| in_sentence.clone().find(|&m| rel(m).0 >= p + n && is_org(s, found.mentions[m].class))) {
+                        Some(o) => (o, y),
+                        None => continue,
+                    },
+                    (None, Some(o), Some(d)) => (o, d.clone()),
+                    _ => continue,
+                },
             };
             found.links.push(Link { from: target, property: sym!("foundingDate"), to: LinkTarget::Date(value), rule: sym!("date.founding") });
         }

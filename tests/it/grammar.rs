@@ -220,3 +220,14 @@ fn words_that_look_like_verbs_or_descriptions_may_be_a_name() {
     assert!(names("河间大学生毕业后就业。").iter().all(|(s, _)| s != "河间大学"));
     check("北京市启明幼儿园雄安院区开园。", "北京市启明幼儿园雄安院区", "branchOf", "北京市启明幼儿园");
 }
+
+#[test]
+fn a_founding_is_dated_by_the_year_before_the_word_or_the_day_of_the_sentence() {
+    check("自1956年建校以来,河间大学培养了大批人才。", "河间大学", "foundingDate", "1956");
+    check("2019年5月8日,京津冀康养职教集团成立大会在保定举行。", "京津冀康养职教集团", "foundingDate", "2019-05-08");
+}
+
+#[test]
+fn a_space_may_stand_between_a_post_and_a_name() {
+    check("保定市教育局局长 王力:今年将新建学校。", "王力", "jobTitle", "局长");
+}
