@@ -354,7 +354,9 @@ fn only_descriptors(core: &str, words: &WordIndex) -> bool {
 const SOFT_STOP_CORE_MAX: usize = 3;
 
 /// Scans left from a suffix starting at `p` for the start of an organisation name.
-fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgName<'a>> {
+/// `institution`: the suffix names a university or institute, whose names
+/// may hold words that elsewhere are verbs (北京联合大学).
+fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool, institution: bool) -> Option<OrgName<'a>> {
     let g = &s.k.grammar;
     let mut pos = p;
     while pos > 0 && g.numeral_set.contains(&s.c[pos - 1]) {
@@ -401,7 +403,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool) -> Option<OrgNam
         if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
             // A word of two characters or more between a place and the
             // suffix is the name's core, not a verb (北京联合大学).
-            let core_word = core_len == 0 && n >= 2 && s.place_ending_at(pos - n).is_some();
+            let core_word = institution && core_len == 0 && n >= 2 && s.place_ending_at(pos - n).is_some();
             if core_word {
                 pos -= n;
                 continue;
@@ -493,7 +495,8 @@ fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         let Some(class) = pat.class else { continue };
-        let Some(name) = scan_org_left(s, p, abbreviated) else { continue };
+        let institution = s.k.vocab.is_a(class, sym!("HigherEducationInstitution")) || s.k.vocab.is_a(class, sym!("ResearchInstitute"));
+        let Some(name) = scan_org_left(s, p, abbreviated, institution) else { continue };
         let place_ids: Places = name.places.iter().map(|&(_, id)| id).collect();
         let core_is_empty = name.core.is_empty();
         if place_bound && place_ids.is_empty() {

@@ -231,3 +231,8 @@ fn a_founding_is_dated_by_the_year_before_the_word_or_the_day_of_the_sentence() 
 fn a_space_may_stand_between_a_post_and_a_name() {
     check("保定市教育局局长 王力:今年将新建学校。", "王力", "jobTitle", "局长");
 }
+
+#[test]
+fn a_verb_between_a_place_and_a_school_suffix_is_a_verb() {
+    assert!(names("北京支持雄安新区建设幼儿园。").iter().all(|(_, c)| c != "Kindergarten"), "{:?}", names("北京支持雄安新区建设幼儿园。"));
+}
