@@ -29,7 +29,7 @@ pub fn infer(k: &Knowledge, terms: &mut Terms, asserted: &FxHashSet<Triple>) -> 
     let type_p = terms.id(rdf::TYPE.as_str());
     let mut implies: FxHashMap<u32, Implies> = FxHashMap::default();
     let mut implied = |terms: &mut Terms, id: u32, as_class: bool| {
-        if !implies.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = implies.entry(id) {
             let local = terms.get(id).strip_prefix(XT).map(str::to_string);
             let what = match local {
                 Some(c) if as_class => Implies::Class(k.vocab.superclasses(&c).iter().map(|s| terms.id(&format!("{XT}{s}"))).collect()),
@@ -40,7 +40,7 @@ pub fn infer(k: &Knowledge, terms: &mut Terms, asserted: &FxHashSet<Triple>) -> 
                 }
                 _ => Implies::Nothing,
             };
-            implies.insert(id, what);
+            slot.insert(what);
         }
     };
     // First every term's implications (which may add terms), then the triples.

@@ -931,14 +931,17 @@ fn settle(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
     chosen.sort_by_key(|c| c.start);
 }
 
+/// A chain of titles: where it ends, and the units named in it.
+type TitleChain = (usize, SmallVec<[(usize, usize); 2]>);
+
 /// A chain of titles from `start`: `[unit]title(、[unit]title)*`, where a
 /// unit is a body named by a place level (市教委副主任). With `prefixed`,
 /// each item may also begin with a short qualifier or unit of its own
 /// (教学副校长, 实习处主任, 组织部长): only where an item can begin, since
-/// the qualifier is read as part of the title. Its end, and the units in it.
-/// A qualifier never holds a name found in the sentence (`names`: a chosen
-/// mention starting inside it would be its organisation, not its title).
-fn title_chain(s: &Sent, start: usize, prefixed: bool, names: &[Cand]) -> Option<(usize, SmallVec<[(usize, usize); 2]>)> {
+/// the qualifier is read as part of the title. A qualifier never holds a
+/// name found in the sentence (`names`: a chosen mention starting inside it
+/// would be its organisation, not its title).
+fn title_chain(s: &Sent, start: usize, prefixed: bool, names: &[Cand]) -> Option<TitleChain> {
     let g = &s.k.grammar;
     // A title at `pos`, with its qualifier: the length of both.
     let title_at = |pos: usize| -> Option<usize> {
@@ -1093,7 +1096,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         // name the place names inside it (田金昌 holds 金昌); the person must
         // not overlap anything else.
         chosen.retain(|c| {
-            !p.children.iter().any(|u| c.start < u.end && u.start < c.end) && !(c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end)
+            !(p.children.iter().any(|u| c.start < u.end && u.start < c.end) || (c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end))
         });
         if chosen.iter().all(|c| p.end <= c.start || c.end <= p.start) {
             chosen.push(p);
@@ -1204,7 +1207,7 @@ fn drop_uncertain_short_places(s: &Sent, chosen: &mut Vec<Cand>) {
             return true;
         }
         let surface = s.slice(c.start, c.end);
-        if surface == e.name || c.variants.iter().any(|v| v == &e.name) || c.start != c.name.0 || c.variants.len() > 0 {
+        if surface == e.name || c.variants.iter().any(|v| v == &e.name) || c.start != c.name.0 || !c.variants.is_empty() {
             return true;
         }
         // The short form: keep it when it is not glued to a name on its right.
@@ -1375,9 +1378,7 @@ fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
         };
         let end = j + unit.chars().count();
         let about = (base..found.mentions.len())
-            .filter(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2)
-            .map(|m| m)
-            .last();
+            .rfind(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2);
         for v in values {
             if let Ok(value) = v.parse::<f64>() {
                 found.observations.push(Observation {

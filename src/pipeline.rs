@@ -227,10 +227,13 @@ impl Corpus {
     }
 }
 
+/// An article read and settled, or why it could not be.
+type ReadResult = Result<(Read, Settled), IngestError>;
+
 /// The whole pipeline over inputs held in memory.
 pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> Corpus {
     let reader = Reader::new(k, Terms::default());
-    let read: Vec<(String, Result<(Read, Settled), IngestError>)> = inputs.par_iter().map(|inp| (inp.name.clone(), reader.read(inp))).collect();
+    let read: Vec<(String, ReadResult)> = inputs.par_iter().map(|inp| (inp.name.clone(), reader.read(inp))).collect();
     let mut ok = Vec::new();
     let mut failures = Vec::new();
     for (name, r) in read {

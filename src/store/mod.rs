@@ -315,7 +315,7 @@ impl KgStore {
                 stats.removed += 1;
             }
         }
-        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(&corpus.entities))?.0;
+        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(corpus.entities))?.0;
         lap(&mut stats, "store: labels");
         let inferred = facts::infer(k, &mut terms, &asserted);
         stats.inferred = inferred.len();
@@ -537,7 +537,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
         for name in &corpus.unreadable {
             copy(rdf::xtr(&rdf::doc_id(name)), &mut made)?;
         }
-        send(digested(GRAPH_LABELS, rdf::label_quads(&corpus.entities)).0, &mut made)?;
+        send(digested(GRAPH_LABELS, rdf::label_quads(corpus.entities)).0, &mut made)?;
         let inferred: Vec<Triple> = facts::infer(k, &mut made.terms, &asserted).into_iter().collect();
         drop(asserted);
         // Sent in chunks the size of an article graph: as one vector of

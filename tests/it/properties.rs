@@ -22,7 +22,7 @@ fn chinese_like(rng: &mut Rng) -> Vec<u8> {
 
 fn raw_bytes(rng: &mut Rng) -> Vec<u8> {
     let n = rng.below(300);
-    (0..n).map(|_| rng.next() as u8).collect()
+    (0..n).map(|_| rng.next_u64() as u8).collect()
 }
 
 fn check(bytes: &[u8]) {
