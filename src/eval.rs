@@ -300,7 +300,7 @@ fn gather(store: &Store) -> Result<Facts> {
     Ok(f)
 }
 
-/// The relation properties of ONTOLOGY.md, `xt:mentions` excepted: the ones
+/// The relation properties of ontology/README.md, `xt:mentions` excepted: the ones
 /// whose extra triples count as false positives. Extensions of the project
 /// (sub-properties) count towards recall through their super-property only.
 const SCORED_PROPERTIES: [&str; 17] = [

@@ -1,5 +1,5 @@
 //! RDF: extractions, the lexicon and the inference closure as quads, with
-//! provenance exactly as ONTOLOGY.md says (one `xt:Assertion` per triple and
+//! provenance exactly as ontology/README.md says (one `xt:Assertion` per triple and
 //! sentence). Pure: builds values, writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
