@@ -236,3 +236,12 @@ fn a_space_may_stand_between_a_post_and_a_name() {
 fn a_verb_between_a_place_and_a_school_suffix_is_a_verb() {
     assert!(names("北京支持雄安新区建设幼儿园。").iter().all(|(_, c)| c != "Kindergarten"), "{:?}", names("北京支持雄安新区建设幼儿园。"));
 }
+
+#[test]
+fn bureaus_of_education_and_sports_zones_and_studios_are_named() {
+    let s = "沧县教体局与廊坊经济开发区签订协议,保定市教育和体育局局长王力出席,王力名师工作室同日挂牌。";
+    assert!(has(s, "沧县教体局", "EducationAuthority"), "{:?}", names(s));
+    assert!(has(s, "保定市教育和体育局", "EducationAuthority"), "{:?}", names(s));
+    assert!(has(s, "廊坊经济开发区", "Place"), "{:?}", names(s));
+    assert!(has(s, "王力名师工作室", "Program"), "{:?}", names(s));
+}
