@@ -16,6 +16,24 @@ use crate::model::{Article, Diagnostic, Meta, Sentence, Span};
 /// Longest sentence kept whole; longer runs without punctuation are cut.
 pub const MAX_SENTENCE_CHARS: usize = 400;
 
+/// How the diagnostic of an article that yields no sentences, or sentences
+/// holding under 1/[`READ_LITTLE_SHARE`] of its Chinese, begins: its body
+/// was most likely taken for page furniture.
+pub const READ_LITTLE: &str = "read little or nothing of the article";
+const READ_LITTLE_SHARE: usize = 3;
+
+/// The diagnostic saying an article was read little or not at all, if it has one.
+pub fn read_little(article: &Article) -> Option<&str> {
+    article.diagnostics.iter().map(|d| d.message.as_str()).find(|m| m.starts_with(READ_LITTLE))
+}
+
+/// Chinese characters of UTF-8 text, counted by their lead bytes
+/// (U+4000–U+9FFF: 0xE4–0xE9), so that the count runs over bytes.
+fn han_count(bytes: &[u8]) -> usize {
+    // In runs of 255 bytes counted in a byte, so that the count is vectorised.
+    bytes.chunks(255).map(|run| run.iter().fold(0u8, |n, &b| n + u8::from(b.wrapping_sub(0xe4) < 6)) as usize).sum()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestError {
     Empty,
@@ -239,13 +257,172 @@ fn lines(text: &str) -> Vec<Line<'_>> {
 }
 
 fn is_prose(line: &str, min_chars: usize) -> bool {
-    let n = line.chars().count();
-    n >= min_chars && line.contains(['。', '!', '?'])
+    prose_of(line, line.chars().count(), min_chars)
+}
+
+/// [`is_prose`] of a line whose characters are counted already. (。 is
+/// sought first, by memchr; `!` and `?`, folded to ASCII, byte by byte.)
+fn prose_of(line: &str, chars: usize, min_chars: usize) -> bool {
+    chars >= min_chars && (line.contains('。') || line.bytes().any(|b| b == b'!' || b == b'?'))
 }
 
 fn starts_with_marker(line: &str, g: &Grammar) -> bool {
     let t = line.trim_start_matches([' ', '【', '[']);
     g.furniture.markers.iter().any(|m| t.starts_with(m.as_str()))
+}
+
+/// Leading bullets and blanks of a page's lists (• 要闻).
+const BULLETS: [char; 7] = [' ', '\t', '•', '·', '●', '■', '◆'];
+
+/// Whether one of the furniture labels stands in `line` before a `:`
+/// (`来源: 新华网`, `…|编辑:某某`); `at_start`: only as the line's first word.
+fn has_label(line: &str, g: &Grammar, at_start: bool) -> bool {
+    let t = line.trim_start_matches(BULLETS).trim_start_matches(['(', '【', '[']);
+    // Asked at each colon (few lines have one), not of each label.
+    let mut colons = t.match_indices(':').map(|(i, _)| t[..i].trim_end());
+    // Each label's last character compared first: a string comparison per
+    // label was most of ingest's added time.
+    let is_label = |before: &str, whole: bool| {
+        let last = before.chars().next_back();
+        g.furniture.labels.iter().any(|l| l.chars().next_back() == last && if whole { before == l } else { before.ends_with(l.as_str()) })
+    };
+    if at_start {
+        colons.next().is_some_and(|before| is_label(before, true))
+    } else {
+        colons.any(|before| is_label(before, false))
+    }
+}
+
+/// A breadcrumb (首页 > 新闻 > 要闻).
+fn is_breadcrumb(line: &str) -> bool {
+    line.contains(['>', '»', '›'])
+}
+
+/// An image's file name left where the image stood (图片_2022.jpg).
+fn is_file_name(line: &str) -> bool {
+    let t = line.trim().as_bytes();
+    let ends_with = |x: &str| t.len() > x.len() && t[t.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes());
+    !t.contains(&b' ') && [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"].into_iter().any(ends_with)
+}
+
+/// One bit for each character of `s`, by its code modulo 64: a word can be
+/// in a line only if its bits are all in the line's, which spares most
+/// substring searches (each costs more than the line is long).
+fn char_bits(s: &str) -> u64 {
+    s.chars().fold(0, |bits, c| bits | 1 << (c as u32 % 64))
+}
+
+/// A date stamp: a numeric date (2019-02-27), or a written one with a time
+/// after it (2019年2月27日 13:41). Its ISO date.
+fn stamp(line: &str) -> Option<String> {
+    let (date, start, end) = find_date(line)?;
+    let numeric = line[start..end].contains('-');
+    let timed = || {
+        let rest = line[end..].trim_start();
+        let h = rest.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=2).contains(&h) && rest[h..].starts_with(':') && rest.as_bytes().get(h + 1).is_some_and(u8::is_ascii_digit)
+    };
+    (numeric || timed()).then_some(date)
+}
+
+/// Longest menu item or site name of a line split by `|`, `_` or ` / `.
+const MENU_ITEM_CHARS: usize = 12;
+
+/// The parts of a line split by the separators of page titles and menus
+/// (`|`, `_`, a `/` between blanks), as character ranges, blanks trimmed;
+/// `None` when it has no such separator.
+fn separated_parts(chars: &[char]) -> Option<Vec<(usize, usize)>> {
+    let sep = |i: usize| {
+        let c = chars[i];
+        c == '|' || c == '_' || (c == '/' && i > 0 && chars[i - 1] == ' ' && chars.get(i + 1) == Some(&' '))
+    };
+    if !(0..chars.len()).any(sep) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 0..=chars.len() {
+        if i == chars.len() || sep(i) {
+            let (mut a, mut b) = (start, i);
+            while a < b && chars[a].is_whitespace() {
+                a += 1;
+            }
+            while b > a && chars[b - 1].is_whitespace() {
+                b -= 1;
+            }
+            if b > a {
+                parts.push((a, b));
+            }
+            start = i + 1;
+        }
+    }
+    Some(parts)
+}
+
+/// What a line of the page is, read without its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Prose (sentence punctuation, long enough).
+    Prose,
+    /// Some other line that may be article text (a headline, a subhead).
+    Text,
+    /// Page furniture: copyright and share lines, labels, stamps,
+    /// breadcrumbs, file names.
+    Furniture,
+}
+
+/// A non-blank line of the page as ingest reads it.
+struct Row {
+    /// Its index among the text's lines.
+    line: usize,
+    prose: bool,
+    /// It starts with a furniture marker.
+    marker: bool,
+    shape: Shape,
+    /// The characters of it that are text (`None`: a menu).
+    range: Option<(usize, usize)>,
+    /// Read for sentences.
+    keep: bool,
+}
+
+/// The shape of a line; `header`: whether it stands before the body's
+/// first line of prose, where any furniture label and a bare `label:`
+/// make furniture (in the body only a label that starts a line does).
+fn shape(line: &str, g: &Grammar, header: bool) -> Shape {
+    let t = line.trim();
+    if is_prose(t, g.furniture.prose_min_chars) {
+        return Shape::Prose;
+    }
+    let n = t.chars().count();
+    if n == 0 {
+        return Shape::Text;
+    }
+    let bits = char_bits(t);
+    let furniture = g.furniture.words.iter().any(|w| char_bits(w) & !bits == 0 && t.contains(w.as_str()))
+        || has_label(t, g, !header)
+        || stamp(t).is_some()
+        || is_breadcrumb(t)
+        || is_file_name(t)
+        || (header && t.ends_with(':') && n <= 8);
+    if furniture {
+        return Shape::Furniture;
+    }
+    Shape::Text
+}
+
+/// The part of a line that is text: a headline without the site names an
+/// SEO title wraps it in (标题_某某网), without leading bullets; `None`
+/// when the whole line is a menu (首页|要闻|视频).
+fn text_range(chars: &[char]) -> Option<(usize, usize)> {
+    let lead = chars.iter().take_while(|c| BULLETS.contains(c)).count();
+    let whole = (lead, chars.len());
+    let Some(parts) = separated_parts(chars) else { return Some(whole) };
+    let long: Vec<&(usize, usize)> = parts.iter().filter(|(a, b)| b - a > MENU_ITEM_CHARS).collect();
+    match long.as_slice() {
+        [] if parts.len() >= 2 => None,
+        [&(a, b)] => Some((a.max(lead), b)),
+        _ => Some(whole),
+    }
 }
 
 /// A date in a line: `YYYY-M-D` or `YYYY年M月D日`, as ISO, with its byte range.
@@ -334,33 +511,30 @@ fn latest_year(text: &str) -> Option<u32> {
     best
 }
 
-/// Reads a byline (`慧聪教育网 2023-10-10 09:47 来源:东方财富`).
-fn byline(line: &str, g: &Grammar) -> Option<(Option<String>, String)> {
-    if line.contains('。') || line.chars().count() > 100 {
-        return None;
-    }
-    let (date, start, _) = find_date(line)?;
-    let before = line[..start].trim().trim_end_matches(|c: char| c == ':' || c.is_whitespace());
+/// Reads a byline (`慧聪教育网 2023-10-10 09:47 来源:东方财富`,
+/// `2019-02-27 13:41|来源:北京日报|编辑:某某`): its publisher (the name
+/// before the date, else the value of a source label) and its date.
+fn byline(line: &str, g: &Grammar) -> (Option<String>, Option<String>) {
+    let date = find_date(line);
     let label_value = |label: &str| {
-        line.find(label).map(|i| {
-            line[i + label.len()..]
-                .trim_start_matches([':', ' '])
-                .split(|c: char| c.is_whitespace() || c == '|')
-                .next()
-                .unwrap_or("")
-                .to_string()
+        line.match_indices(label).find_map(|(i, _)| {
+            let rest = line[i + label.len()..].trim_start().strip_prefix(':')?;
+            let value = rest.trim_start().split(|c: char| c.is_whitespace() || matches!(c, '|' | '/' | '_')).next().unwrap_or("");
+            (!value.is_empty()).then(|| value.to_string())
         })
     };
-    let publisher = if !before.is_empty() && !before.contains(':') {
-        Some(before.to_string())
-    } else {
-        g.furniture.source_labels.iter().find_map(|l| label_value(l).filter(|s| !s.is_empty()))
-    };
-    Some((publisher, date))
+    // The name before the date, unless it is a label (时间:) or holds one.
+    let before = date.as_ref().map(|(_, start, _)| line[..*start].trim()).filter(|b| {
+        !b.is_empty() && !b.contains([':', '|', '/', '_', '>']) && !b.starts_with(BULLETS) && b.chars().count() <= 20
+    });
+    let publisher = before.map(str::to_string).or_else(|| g.furniture.source_labels.iter().find_map(|l| label_value(l)));
+    (publisher, date.map(|d| d.0))
 }
 
 /// Ranges (in chars, relative to the line) that are not article text:
-/// credits like (记者…), (…摄), a trailing (王力), and a leading 【source】 tag.
+/// credits like (记者…), (…摄), a trailing (王力), a leading 【source】 tag,
+/// the dateline before a leading credit (本报讯(记者…)), and a photo
+/// credit after a caption's last sentence (…现场。 记者 王某 摄).
 fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     if chars.first() == Some(&'【') {
@@ -389,6 +563,25 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
             }
         }
         i += 1;
+    }
+    // A dateline: the short run before the first credit, when it starts the
+    // line and ends with a dateline word (讯, 电, 消息).
+    if let Some(&(start, _)) = out.iter().find(|(s, _)| *s > 0) {
+        let lead: String = chars[..start].iter().collect();
+        let lead = lead.trim();
+        let plain = !lead.contains([',', '。', ';', '!', '?', '“']);
+        if plain && lead.chars().count() <= 16 && out.iter().all(|&(s, _)| s >= start) && g.furniture.dateline_ends.iter().any(|w| lead.ends_with(w.as_str())) {
+            out.insert(0, (0, start));
+        }
+    }
+    // A photo credit after the last sentence: a short run ending with a credit word.
+    let after = chars.iter().rposition(|c| matches!(c, '。' | '!' | '?')).map_or(0, |p| p + 1);
+    let tail = &chars[after..];
+    let from = after + tail.iter().take_while(|c| c.is_whitespace()).count();
+    let tail = &chars[from..chars.len() - tail.iter().rev().take_while(|c| c.is_whitespace()).count().min(chars.len() - from)];
+    let ends_with = |w: &str| w.chars().count() <= tail.len() && w.chars().rev().zip(tail.iter().rev()).all(|(a, &b)| a == b);
+    if !tail.is_empty() && tail.len() <= 16 && out.last().is_none_or(|&(_, e)| e <= after) && g.furniture.photo_credit_ends.iter().any(|w| ends_with(w)) {
+        out.push((after, chars.len()));
     }
     out
 }
@@ -476,27 +669,84 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
             idx.remove(0);
         }
     }
-    // Trailing furniture: from the first marker line on, and any run of two or
-    // more non-prose lines after the last line of prose.
-    if let Some(pos) = idx.iter().position(|&i| starts_with_marker(all[i].text, g)) {
-        idx.truncate(pos);
-    }
     let min = g.furniture.prose_min_chars;
-    let last_prose = idx.iter().rposition(|&i| is_prose(all[i].text, min));
-    let tail = idx.len() - last_prose.map_or(0, |p| p + 1);
-    if tail >= 2 {
-        idx.truncate(idx.len() - tail);
+    let mut rows: Vec<Row> = idx
+        .iter()
+        .map(|&i| Row { line: i, prose: prose_of(all[i].text, all[i].chars, min), marker: false, shape: Shape::Text, range: None, keep: false })
+        .collect();
+    // The body begins at its first line of prose with a full stop (a
+    // headline may exclaim, it does not end in 。); before it stands the
+    // header (mastheads, menus, breadcrumbs, the headline, the byline).
+    let body_start = rows.iter().position(|r| r.prose && all[r.line].text.contains('。')).unwrap_or(rows.len());
+    let prose_chars = |rows: &[Row]| rows.iter().filter(|r| r.prose).map(|r| all[r.line].chars).sum::<usize>();
+    // A marker line (原标题:, 相关阅读, 责任编辑) is furniture. In the body it
+    // starts the trailing furniture, unless more prose follows it than went
+    // before it: what a page puts after an article is lists and notices,
+    // never the article's bulk.
+    let mut end = rows.len();
+    for k in 0..rows.len() {
+        if starts_with_marker(all[rows[k].line].text, g) {
+            rows[k].marker = true;
+            if k >= body_start && prose_chars(&rows[k + 1..]) < prose_chars(&rows[body_start..k]) {
+                end = k;
+                break;
+            }
+        }
     }
-    // Header: a byline among the first lines is metadata, not body.
-    if let Some((k, (publisher, date))) = idx.iter().take(3).enumerate().find_map(|(k, &i)| byline(all[i].text.trim(), g).map(|b| (k, b))) {
-        meta.publisher = publisher;
-        meta.date = Some(date);
-        idx.remove(k);
+    // Then any run of two or more lines that are not prose after the last
+    // line of prose (related headlines, site links).
+    if let Some(last) = (body_start..end).rev().find(|&k| rows[k].prose) {
+        if end - last > 2 {
+            end = last + 1;
+        }
     }
-    if let Some(&first) = idx.first() {
-        let t = all[first].text.trim();
-        if !t.contains('。') && t.chars().count() <= 40 {
-            meta.title = Some(t.to_string());
+    rows.truncate(end);
+    // Each line's shape, and its text: a menu line has none, an SEO
+    // title's is its headline.
+    for (k, r) in rows.iter_mut().enumerate() {
+        let text = all[r.line].text;
+        (r.shape, r.range) = if r.prose {
+            (Shape::Prose, Some((0, all[r.line].chars)))
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            (shape(text, g, k < body_start), text_range(&chars))
+        };
+        r.keep = !r.marker && r.shape != Shape::Furniture && r.range.is_some();
+    }
+    // The headline: the header's longest line of text without a full stop
+    // (one without a comma first: a lead above the body has them, a
+    // headline seldom); else the body's first line, when it reads as one.
+    // Lines of the header before it without sentence punctuation are
+    // mastheads, slogans and menus.
+    let line_text = |r: &Row| {
+        let t = all[r.line].text;
+        match r.range {
+            Some((0, b)) if b == all[r.line].chars => t.trim(),
+            Some((a, b)) => {
+                let byte = |c: usize| t.char_indices().nth(c).map_or(t.len(), |(o, _)| o);
+                t[byte(a)..byte(b)].trim()
+            }
+            None => "",
+        }
+    };
+    let headline = |r: &Row| r.keep && !line_text(r).contains('。') && (2..=60).contains(&line_text(r).chars().count());
+    let header = &rows[..body_start.min(end)];
+    let title = (0..header.len()).filter(|&k| headline(&rows[k])).max_by_key(|&k| (!line_text(&rows[k]).contains(','), line_text(&rows[k]).chars().count(), std::cmp::Reverse(k)));
+    let title = title.or_else(|| (body_start < end && headline(&rows[body_start])).then_some(body_start));
+    meta.title = title.map(|k| line_text(&rows[k]).to_string());
+    let before_title = title.filter(|&t| t < body_start).unwrap_or(0);
+    for r in &mut rows[..before_title] {
+        r.keep &= line_text(r).contains(['。', '!', '?', ';']);
+    }
+    // The byline: date and publisher from the furniture of the header (and
+    // of the body's first lines, under a headline that reads as prose).
+    for r in rows.iter().take(body_start + 2).filter(|r| r.shape == Shape::Furniture) {
+        let (publisher, date) = byline(all[r.line].text.trim(), g);
+        if meta.date.is_none() {
+            meta.date = date;
+        }
+        if meta.publisher.is_none() {
+            meta.publisher = publisher;
         }
     }
     if meta.date.is_none() {
@@ -518,10 +768,12 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         static SPARE: std::cell::Cell<(Vec<char>, Vec<usize>)> = Default::default();
     }
     let (mut chars, mut byte_of) = SPARE.take();
-    for (paragraph, &i) in idx.iter().enumerate() {
+    for (paragraph, r) in rows.iter().filter(|r| r.keep).enumerate() {
+        let (i, (from, to)) = (r.line, r.range.unwrap_or_default());
         crate::model::fill_chars(all[i].text, &mut chars, &mut byte_of);
-        let excluded = excluded_ranges(&chars, g);
-        split_sentences(&chars, &byte_of, (all[i].start, all[i].byte_start), paragraph, &excluded, &mut sentences);
+        let (line, offsets) = (&chars[from..to], &byte_of[from..=to]);
+        let excluded = excluded_ranges(line, g);
+        split_sentences(line, offsets, (all[i].start + from, all[i].byte_start), paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
             diagnostics.push(Diagnostic {
                 message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()),
@@ -529,6 +781,11 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         }
     }
     SPARE.set((chars, byte_of));
+    let han_read: usize = sentences.iter().map(|s| han_count(&text.as_bytes()[s.bytes.clone()])).sum();
+    let han_all = han_count(text.as_bytes());
+    if sentences.is_empty() || han_read * READ_LITTLE_SHARE < han_all {
+        diagnostics.push(Diagnostic { message: format!("{READ_LITTLE}: its sentences hold {han_read} of its {han_all} Chinese characters") });
+    }
     debug_assert!(all.iter().map(|l| l.chars + 1).sum::<usize>() >= text.chars().count());
     Ok(Article {
         source_file: source_file.to_string(),
@@ -547,6 +804,86 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn knowledge() -> &'static Knowledge {
+        static K: std::sync::OnceLock<Knowledge> = std::sync::OnceLock::new();
+        K.get_or_init(|| Knowledge::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ontology")).expect("ontology loads"))
+    }
+
+    fn sentences(a: &Article) -> Vec<&str> {
+        a.sentences.iter().map(|s| a.sentence_text(s)).collect()
+    }
+
+    /// An invented page: masthead, menu, breadcrumb, headline, byline with
+    /// `|` and labels, the original headline, a dateline and credit, the
+    /// body, a photo credit, then an editor, copyright and related headlines.
+    const PAGE: &str = "# source: http://news.example.cn/2021/0315/1.html
+某某教育网_权威教育资讯平台
+首页|新闻|图片|视频
+当前位置:首页 > 教育新闻 > 京津冀
+某市第一中学与某县第二小学结对帮扶
+2021-03-15 09:30:12|来源:某某晚报|编辑:王某
+原标题:两校结对帮扶 共享优质资源
+本报讯(记者 李某)3月14日,某市第一中学与某县第二小学签订结对帮扶协议,两校将共享课程资源。
+签约仪式现场。记者 张某 摄
+根据协议,某市第一中学每年选派骨干教师赴某县第二小学支教,并接收对方教师跟岗学习。
+责任编辑:赵某
+版权所有:某某教育网 京ICP备00000000号
+相关新闻
+某区教委召开年度工作会议
+某职业学院举行开学典礼
+";
+
+    #[test]
+    fn page_furniture_yields_no_sentence() {
+        let a = ingest(PAGE.as_bytes(), "page.txt", knowledge()).unwrap();
+        assert_eq!(
+            sentences(&a),
+            [
+                "某市第一中学与某县第二小学结对帮扶",
+                "3月14日,某市第一中学与某县第二小学签订结对帮扶协议,两校将共享课程资源。",
+                "签约仪式现场。",
+                "根据协议,某市第一中学每年选派骨干教师赴某县第二小学支教,并接收对方教师跟岗学习。",
+            ]
+        );
+        assert_eq!(a.meta.title.as_deref(), Some("某市第一中学与某县第二小学结对帮扶"));
+        assert_eq!((a.meta.date.as_deref(), a.meta.publisher.as_deref()), (Some("2021-03-15"), Some("某某晚报")));
+        assert!(read_little(&a).is_none(), "{:?}", a.diagnostics);
+    }
+
+    /// A marker in the header (原标题) is dropped alone; after the body has
+    /// begun, one starts the trailing furniture only when less prose follows
+    /// it than went before (a headline that reads as prose does not count
+    /// as the body's bulk).
+    #[test]
+    fn a_marker_cuts_the_tail_not_the_body() {
+        let page = "时间:2022-06-01 11:00人气:来源: 某某日报\n某大学与某市政府签约合作办学!某大学某市研究院揭牌\n原标题:\n某大学与某市政府签订合作办学协议,双方将共建研究院,开展人才培养和科技合作。\n研究院设在某市高新区,首期将建设三个研究中心和一个成果转化平台。\n";
+        let a = ingest(page.as_bytes(), "p.txt", knowledge()).unwrap();
+        assert_eq!(sentences(&a).len(), 4, "{:?}", sentences(&a));
+        assert_eq!(a.meta.title.as_deref(), Some("某大学与某市政府签约合作办学!某大学某市研究院揭牌"));
+        assert_eq!((a.meta.date.as_deref(), a.meta.publisher.as_deref()), (Some("2022-06-01"), Some("某某日报")));
+        let tail = "某大学与某市政府签订合作办学协议,双方将共建研究院,开展人才培养和科技合作。\n相关阅读\n某大学召开教学工作会议,部署新学期重点工作,要求各学院做好开学准备。\n";
+        let a = ingest(tail.as_bytes(), "t.txt", knowledge()).unwrap();
+        assert_eq!(sentences(&a), ["某大学与某市政府签订合作办学协议,双方将共建研究院,开展人才培养和科技合作。"]);
+    }
+
+    #[test]
+    fn a_headline_in_an_seo_title_loses_its_site_names() {
+        let page = "某市教育局与某县教育局签署职业教育合作协议_教育频道_某某网\n某市教育局与某县教育局日前签署职业教育合作协议,双方将联合培养技能人才。\n";
+        let a = ingest(page.as_bytes(), "s.txt", knowledge()).unwrap();
+        assert_eq!(a.meta.title.as_deref(), Some("某市教育局与某县教育局签署职业教育合作协议"));
+        assert_eq!(sentences(&a)[0], "某市教育局与某县教育局签署职业教育合作协议");
+    }
+
+    #[test]
+    fn an_article_read_little_says_so() {
+        let k = knowledge();
+        let nothing = ingest("当前位置:首页 > 新闻\n来源:某某日报 2024-03-01\n责任编辑:王某\n".as_bytes(), "n.txt", k).unwrap();
+        assert!(nothing.sentences.is_empty());
+        assert!(read_little(&nothing).is_some_and(|m| m.contains("0 of")), "{:?}", nothing.diagnostics);
+        let body = "某校与某校签订合作协议,两校将在课程建设、教师培训等方面开展合作。\n";
+        assert!(read_little(&ingest(body.as_bytes(), "b.txt", k).unwrap()).is_none());
+    }
 
     #[test]
     fn dates_in_urls_and_bylines() {
