@@ -314,12 +314,14 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
             let doc = format!("{}{}", xietong::rdf::XTR, xietong::rdf::doc_id(&name));
             let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.as_ref());
             let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
+            let mut little = None;
             let (read, fresh) = if let Some(settled) = remembered {
                 (Ok((spill.put(settled), None)), false)
             } else if let Some(mentions) = cached() {
                 (Ok((spill.put(&reader.settle(&mentions)), None)), false)
             } else {
                 let read = reader.read(&Input { name: name.clone(), bytes }).map(|(read, settled)| {
+                    little = xietong::ingest::read_little(&read.article).map(str::to_string);
                     // Held in memory only when the cache cannot keep it.
                     let kept = cache.put(&hash, &read).is_ok();
                     if !kept {
@@ -330,7 +332,7 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
                 (read, true)
             };
             bar.inc(1);
-            Ok(First { name, hash, read, fresh })
+            Ok(First { name, hash, read, fresh, little })
         })
         .collect::<Result<_>>()?;
     before.terms = reader.into_terms();
@@ -345,6 +347,11 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     phase("reading (pass 1)");
     let hashes: Vec<String> = firsts.iter().map(|f| f.hash.clone()).collect();
     let reextracted = firsts.iter().filter(|f| f.fresh && f.read.is_ok()).count();
+    // Articles read anew whose body was most likely lost as furniture.
+    let little: Vec<(String, String)> = firsts.iter().filter_map(|f| Some((f.name.clone(), f.little.clone()?))).collect();
+    for (name, why) in &little {
+        eprintln!("xietong: warning: {}: {why}", seeds.join(name).display());
+    }
     let (mut names, mut places, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for f in firsts {
         match f.read {
@@ -391,6 +398,10 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
     writeln!(out, "  entities  {}: {}", stats.entities, join(&stats.by_class))?;
     writeln!(out, "  relations {}: {}", stats.relations, join(&stats.by_property))?;
     writeln!(out, "  triples   {} (of which inferred {})", stats.triples, stats.inferred)?;
+    if !little.is_empty() {
+        let names: Vec<&str> = little.iter().map(|(n, _)| n.as_str()).collect();
+        writeln!(out, "  warnings  {} article(s) read little or nothing: {}", little.len(), names.join(", "))?;
+    }
     let mut code = ExitCode::SUCCESS;
     if !failures.is_empty() {
         writeln!(out, "  skipped   {} unreadable article(s)", failures.len())?;
@@ -455,6 +466,8 @@ struct First {
     read: Result<(Place, Option<Box<Read>>), xietong::ingest::IngestError>,
     /// Read anew rather than from the cache.
     fresh: bool,
+    /// Why it was read little or not at all, when it was read anew so.
+    little: Option<String>,
 }
 
 fn write_machine(out: &mut dyn Write) -> Result<()> {

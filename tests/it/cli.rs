@@ -89,3 +89,25 @@ fn bench_prints_every_figure() {
     assert_eq!(report.lines().filter(|l| l.trim_start().starts_with("query ") && l.contains("median")).count(), queries, "{report}");
     assert!(stderr(&out).contains("bench: 20: end-to-end build"), "{}", stderr(&out));
 }
+
+/// An article whose body was lost (only the page's furniture is left) is
+/// named on stderr and counted in the summary when built, and `extract`
+/// notes it; an article that reads well is not.
+#[test]
+fn an_article_read_little_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    let lost = "当前位置:首页 > 新闻中心 > 教育动态\n来源:某某日报 2024-03-01 10:00\n责任编辑:王某\n版权所有 某某教育网\n";
+    std::fs::write(seeds.join("lost.txt"), lost).unwrap();
+    std::fs::write(seeds.join("read.txt"), "北京某某中学与天津某某小学签订结对协议,两校将在课程建设、教师培训等方面开展合作。\n").unwrap();
+    let ontology = repo().join("ontology");
+    let store = dir.path().join("store");
+    let out = run_in(dir.path(), &["build", "--seeds", "seeds", "--store", store.to_str().unwrap(), "--ontology", ontology.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (err, summary) = (stderr(&out), stdout(&out));
+    assert!(err.contains("warning: ") && err.contains("lost.txt") && !err.contains("read.txt"), "{err}");
+    assert!(summary.contains("warnings  1 article(s) read little or nothing: lost.txt\n"), "{summary}");
+    let out = run_in(dir.path(), &["extract", "seeds/lost.txt", "--ontology", ontology.to_str().unwrap()]);
+    assert!(stdout(&out).contains(&format!("note     {}", xietong::ingest::READ_LITTLE)), "{}", stdout(&out));
+}
