@@ -378,10 +378,12 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool, institution: boo
     while pos > 0 {
         if let Some((start, e)) = s.place_ending_at(pos) {
             // A place begins the name; places may chain (北京市东城区). A
-            // "place" its left neighbour does not contain is part of the
-            // name (天津市和平区昆明路小学: a road named after a city).
+            // "place" of another province than its left neighbour is part
+            // of the name (a road of one city named after a city elsewhere:
+            // 天津市和平区昆明路小学).
             if let Some(&(_, _, inner)) = places.last() {
-                if !s.k.lexicon.within(&inner, &e.id) {
+                let province = |p: &Sym| s.k.lexicon.province_of(p).unwrap_or(*p);
+                if !s.k.lexicon.within(&inner, &e.id) && province(&inner) != province(&e.id) {
                     places.pop();
                 }
             }
@@ -401,9 +403,9 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool, institution: boo
         }
         let core_len = core_end - pos;
         if let Some(n) = g.org_left_stops.longest_ending_at(&s.c, pos).or_else(|| s.k.rules.trigger_index.longest_ending_at(&s.c, pos)) {
-            // A word of two characters or more between a place and the
-            // suffix is the name's core, not a verb (北京联合大学).
-            let core_word = institution && core_len == 0 && n >= 2 && s.place_ending_at(pos - n).is_some();
+            // Between a place and a university's suffix, a word of
+            // `core_words` is the name's core, not a verb (北京联合大学).
+            let core_word = institution && core_len == 0 && g.org.core_words.iter().any(|w| s.ends_with_at(pos, w)) && s.place_ending_at(pos - n).is_some();
             if core_word {
                 pos -= n;
                 continue;
@@ -684,6 +686,12 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         if let Some(rest) = strip_year(name) {
             c.variants.push(rest);
         }
+        // 某集团成立大会: the organisation founded is named inside, and is
+        // a mention of its own (its founding is dated by the sentence).
+        let founded = out.iter().filter(|o| {
+            is_org(s, o.class) && pos <= o.start && o.end < end && g.founding.words.iter().any(|w| s.starts_with_at(o.end, w))
+        });
+        c.children.extend(founded.cloned());
         out.push(c);
     }
 }
@@ -836,6 +844,9 @@ fn listed_cands(s: &Sent, out: &mut Vec<Cand>) {
             }
         }
         let Some((head, class)) = l.heads.iter().filter(|(w, _)| s.starts_with_at(h, w)).max_by_key(|(w, _)| w.len()) else { continue };
+        if s.word_starting_at(h + head.chars().count(), &l.head_breakers).is_some() {
+            continue;
+        }
         let kind = if *class == "Field" { "field" } else { "listed" };
         let mut members: SmallVec<[(usize, usize); 6]> = SmallVec::new();
         let mut end = q;
@@ -846,6 +857,7 @@ fn listed_cands(s: &Sent, out: &mut Vec<Cand>) {
                 && s.is_han(start - 1)
                 && !g.hard_stop_set.contains(&s.c[start - 1])
                 && g.org_left_stops.longest_ending_at(&s.c, start).is_none()
+                && s.k.rules.trigger_index.longest_ending_at(&s.c, start).is_none()
             {
                 start -= 1;
             }
@@ -1004,6 +1016,7 @@ fn name_len_at(s: &Sent, pos: usize, followed: bool) -> SmallVec<[usize; 2]> {
     let fits = |len: usize| {
         pos + len <= s.c.len()
             && (pos..pos + len).all(|i| s.is_han(i))
+            && !g.person.unit_ends.contains(s.c[pos + len - 1])
             && (!followed || pos + len == s.c.len() || g.name_followers.longest_starting_at(&s.c, pos + len).is_some())
     };
     // 王力说 is 王力 + 说, 张明远在 is 张明远 + 在: a two-character name
@@ -1071,7 +1084,10 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         if org.is_some() || listed.is_some() {
             let org = org.or(listed);
             // [organisation][name][titles]
-            let named = name_len_at(s, p, false).into_iter().find_map(|len| title_chain(s, p + len, false, chosen).map(|(end, units)| (len, end, units)));
+            let followed = |end: usize| end == n || g.name_followers.longest_starting_at(&s.c, end).is_some();
+            let named = name_len_at(s, p, false)
+                .into_iter()
+                .find_map(|len| title_chain(s, p + len, false, chosen).filter(|(end, _)| followed(*end)).map(|(end, units)| (len, end, units)));
             if let Some((len, chain_end, units)) = named {
                 people.push(person((p, p + len), (p + len, chain_end), org, &units));
                 last = Some((p + len, org));
@@ -1093,7 +1109,7 @@ fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
     }
     for p in people {
         // The units replace the bare references found for them, and the
-        // name the place names inside it (田金昌 holds 金昌); the person must
+        // name the place names inside it (孙金华 holds 金华); the person must
         // not overlap anything else.
         chosen.retain(|c| {
             !(p.children.iter().any(|u| c.start < u.end && u.start < c.end) || (c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end))
@@ -1151,13 +1167,15 @@ fn inherit_list_places(s: &Sent, chosen: &mut [Cand]) {
             between.is_empty() || g.org.list_joiners.iter().any(|w| w == between)
         };
         if !g.org.generic_cores.iter().any(|gc| name.starts_with(gc.as_str())) {
-            // A proper name in a list whose placed members all lie in one
-            // province (北海幼儿园、史家小学、北京四中): of that province.
+            // A proper name in an enumeration (joined by 、, not by 与,
+            // which pairs two sides) whose placed members all lie in one
+            // province (甲幼儿园、乙小学、北京十一中): of that province.
+            let enumerated = |a: usize, b: usize| s.slice(a, b) == "、";
             let (mut lo, mut hi) = (i, i);
-            while lo > 0 && linked(chosen[lo - 1].end, chosen[lo].start) {
+            while lo > 0 && enumerated(chosen[lo - 1].end, chosen[lo].start) {
                 lo -= 1;
             }
-            while hi + 1 < chosen.len() && linked(chosen[hi].end, chosen[hi + 1].start) {
+            while hi + 1 < chosen.len() && enumerated(chosen[hi].end, chosen[hi + 1].start) {
                 hi += 1;
             }
             let mut provinces = (lo..=hi).filter(|&j| is_org(s, chosen[j].class)).filter_map(|j| chosen[j].places.last()).map(|p| s.k.lexicon.province_of(p).unwrap_or(*p));
@@ -1310,11 +1328,14 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
                 .find_map(|w| after.strip_prefix(w.as_str()))
                 .map(|r| r.chars().take_while(char::is_ascii_digit).collect::<String>())
                 .filter(|y| y.len() == 4);
-            // 自1940年建校以来: a year stated right before it.
+            // 自1956年建校以来: a year stated right before it.
             let year_before = (p >= 5 && s.c[p - 1] == '年' && s.c[p - 5..p - 1].iter().all(char::is_ascii_digit) && (p == 5 || !s.c[p - 6].is_ascii_digit()))
                 .then(|| s.slice(p - 5, p - 1).to_string());
             let org_before = in_sentence.clone().rev().find(|&m| rel(m).1 <= p && is_org(s, found.mentions[m].class));
-            let org_after = in_sentence.clone().find(|&m| rel(m).0 == p + n && is_org(s, found.mentions[m].class));
+            // (成立了…: what was founded follows; nothing before it was.)
+            let marker = s.word_starting_at(p + n, &founding.object_markers);
+            let object_at = p + n + marker.unwrap_or(0);
+            let org_after = in_sentence.clone().find(|&m| rel(m).0 == object_at && is_org(s, found.mentions[m].class));
             // 某集团成立大会 on 5月8日: the organisation right before the word.
             let org_adjacent = org_before.filter(|&m| rel(m).1 == p);
             let (target, value) = match (stated_year, org_after, org_before) {
@@ -1324,10 +1345,17 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
                     None => continue,
                 },
                 _ => match (year_before, org_adjacent, &md) {
-                    (Some(y), _, _) => match org_before.or_else(|| in_sentence.clone().find(|&m| rel(m).0 >= p + n && is_org(s, found.mentions[m].class))) {
-                        Some(o) => (o, y),
-                        None => continue,
-                    },
+                    // 某大学1956年建校: the organisation right before the year;
+                    // 自1956年建校以来,某大学…: the subject after the clause.
+                    (Some(y), _, _) => {
+                        let since = founding.since.iter().any(|w| s.ends_with_at(p - 5, w));
+                        let right_before = org_before.filter(|&m| rel(m).1 == p - 5);
+                        let subject = || in_sentence.clone().find(|&m| rel(m).0 >= p + n && is_org(s, found.mentions[m].class));
+                        match right_before.filter(|_| marker.is_none()).or_else(|| if since { subject() } else { None }) {
+                            Some(o) => (o, y),
+                            None => continue,
+                        }
+                    }
                     (None, Some(o), Some(d)) => (o, d.clone()),
                     _ => continue,
                 },

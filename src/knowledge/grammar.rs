@@ -13,6 +13,9 @@ use crate::model::Sym;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgGrammar {
+    /// Words that elsewhere stop a name but may stand between a place and a
+    /// university's suffix as its core (北京联合大学).
+    pub core_words: Vec<String>,
     pub place_bound: Vec<String>,
     pub place_only_ok: Vec<String>,
     pub department_suffix: Vec<String>,
@@ -78,6 +81,8 @@ pub struct QuotedGrammar {
 pub struct PersonGrammar {
     pub titles: Vec<String>,
     pub name_followers: Vec<String>,
+    /// Characters that end the name of a unit (金融局, 金融系), never a person's name.
+    pub unit_ends: String,
     /// Single-character surnames (the first character of a name).
     pub surnames: String,
     /// Two-character surnames (欧阳, 司马): a name of three or four characters.
@@ -100,6 +105,11 @@ pub struct CorefAuthority {
 pub struct FoundingGrammar {
     pub words: Vec<String>,
     pub year_prefix: Vec<String>,
+    /// Words of "since" before a year and the word (自1956年建校以来): the
+    /// clause's subject, after it, was founded.
+    pub since: Vec<String>,
+    /// Words between the word and the organisation it founds (成立了某学院).
+    pub object_markers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,6 +178,8 @@ pub struct ListGrammar {
     pub end: Vec<String>,
     pub heads: BTreeMap<String, Sym>,
     pub member_max: usize,
+    /// Words that, right after a head, make it part of another noun (学科带头人).
+    pub head_breakers: Vec<String>,
 }
 
 /// The grammar, with the lists the extractor searches turned into matchers and sets.
