@@ -668,6 +668,8 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
                 break;
             }
             if p - pos >= g.event.name_max {
+                // No beginning found: a clause, not a name.
+                pos = p;
                 break;
             }
             pos -= 1;
@@ -799,7 +801,9 @@ fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
         if s.k.lexicon.lookup(inner).is_some() || g.suffix_class_of_name(inner) {
             continue;
         }
-        let counts = inner.chars().any(|ch| g.numeral_set.contains(&ch) || g.quoted.counting.contains(ch));
+        // A count begins the name (“三校一院”, “双一流”) or is in figures (“3+2”).
+        let counts = inner.chars().next().is_some_and(|ch| g.numeral_set.contains(&ch) || g.quoted.counting.contains(ch))
+            || inner.chars().any(|ch| ch.is_ascii_digit() || ch == '+');
         let scheme = counts
             || s.word_starting_at(b + 1, &g.quoted.heads).is_some()
             || s.word_starting_at(b + 1, &g.quoted.continuation).is_some()

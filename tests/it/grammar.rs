@@ -267,3 +267,13 @@ fn what_the_reviewers_found_to_misfire_does_not() {
     let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
     assert!(corpus.extractions[0].relations.iter().all(|r| r.property != "foundingDate" || entity_names(&corpus, &r.subject).iter().all(|n| n != "河间大学")));
 }
+
+#[test]
+fn a_count_inside_a_quote_must_begin_it() {
+    for s in ["孩子们唱起了“快乐星期五”。", "大家都叫他“李老师二号”。"] {
+        assert!(names(s).iter().all(|(_, c)| c != "Program"), "{s}: {:?}", names(s));
+    }
+    // 本届 points at the event; the name follows it.
+    assert_eq!(names("本届京津冀康养论坛在保定举行。")[0], ("京津冀康养论坛".to_string(), "Event".to_string()));
+    assert!(has("两校开展“2+3”贯通培养。", "“2+3”贯通培养", "Program"), "{:?}", names("两校开展“2+3”贯通培养。"));
+}
