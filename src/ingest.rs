@@ -280,8 +280,8 @@ fn has_label(line: &str, g: &Grammar, at_start: bool) -> bool {
     let t = line.trim_start_matches(BULLETS).trim_start_matches(['(', '【', '[']);
     // Asked at each colon (few lines have one), not of each label.
     let mut colons = t.match_indices(':').map(|(i, _)| t[..i].trim_end());
-    // Each label's last character compared first: a string comparison per
-    // label was most of ingest's added time.
+    // Each label's last character compared first: most labels differ there,
+    // and this is asked of every line with a colon.
     let is_label = |before: &str, whole: bool| {
         let last = before.chars().next_back();
         g.furniture.labels.iter().any(|l| l.chars().next_back() == last && if whole { before == l } else { before.ends_with(l.as_str()) })
@@ -512,7 +512,7 @@ fn latest_year(text: &str) -> Option<u32> {
 }
 
 /// Reads a byline (`慧聪教育网 2023-10-10 09:47 来源:东方财富`,
-/// `2019-02-27 13:41|来源:北京日报|编辑:某某`): its publisher (the name
+/// `2021-05-06 08:12|来源:某某日报|编辑:某某`): its publisher (the name
 /// before the date, else the value of a source label) and its date.
 fn byline(line: &str, g: &Grammar) -> (Option<String>, Option<String>) {
     let date = find_date(line);
@@ -694,8 +694,10 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         }
     }
     // Then any run of two or more lines that are not prose after the last
-    // line of prose (related headlines, site links).
-    if let Some(last) = (body_start..end).rev().find(|&k| rows[k].prose) {
+    // line of prose (related headlines, site links). A short line that ends
+    // a sentence is the article's (时间:上午9点,地点:某中学。), not a link.
+    let ends_sentence = |k: usize| all[rows[k].line].text.trim_end().ends_with(['。', '!', '?']);
+    if let Some(last) = (body_start..end).rev().find(|&k| rows[k].prose || ends_sentence(k)) {
         if end - last > 2 {
             end = last + 1;
         }
@@ -705,7 +707,9 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
     // title's is its headline.
     for (k, r) in rows.iter_mut().enumerate() {
         let text = all[r.line].text;
-        (r.shape, r.range) = if r.prose {
+        // (In the body a short line that ends a sentence is prose too.)
+        let sentence = k >= body_start && text.trim_end().ends_with(['。', '!', '?']);
+        (r.shape, r.range) = if r.prose || sentence {
             (Shape::Prose, Some((0, all[r.line].chars)))
         } else {
             let chars: Vec<char> = text.chars().collect();
@@ -855,6 +859,13 @@ mod tests {
     /// begun, one starts the trailing furniture only when less prose follows
     /// it than went before (a headline that reads as prose does not count
     /// as the body's bulk).
+    #[test]
+    fn short_closing_sentences_are_the_article_s() {
+        let page = "乙县第一中学与甲市第二中学签订合作办学协议,双方将在课程建设和教师培训方面开展合作。\n时间:上午9点,地点:乙县第一中学。\n乙县教育局局长王力表示,将抓好落实。\n";
+        let a = ingest(page.as_bytes(), "p.txt", knowledge()).unwrap();
+        assert_eq!(sentences(&a).len(), 3, "{:?}", sentences(&a));
+    }
+
     #[test]
     fn a_marker_cuts_the_tail_not_the_body() {
         let page = "时间:2022-06-01 11:00人气:来源: 某某日报\n某大学与某市政府签约合作办学!某大学某市研究院揭牌\n原标题:\n某大学与某市政府签订合作办学协议,双方将共建研究院,开展人才培养和科技合作。\n研究院设在某市高新区,首期将建设三个研究中心和一个成果转化平台。\n";
