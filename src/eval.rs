@@ -652,44 +652,44 @@ r:tj a xt:City ; rdfs:label \"天津市\"@zh ; skos:altLabel \"天津\"@zh, \"�
 }
 ";
         let labels = "<https://w3id.org/xietong/id/labels> {
-r:s80 rdfs:label \"北京第八十中学\"@zh .
+r:s80 rdfs:label \"北京第八十八中学\"@zh .
 r:tj2 rdfs:label \"天津市\"@zh .
-r:tgu rdfs:label \"天津工业大学\"@zh .
-r:bit rdfs:label \"北京理工大学\"@zh .
-r:hbu rdfs:label \"河北大学\"@zh .
+r:tgu rdfs:label \"沧南工业大学\"@zh .
+r:bit rdfs:label \"河间理工大学\"@zh .
+r:hbu rdfs:label \"燕赵大学\"@zh .
 }
 ";
         let a = article(
             "a",
             &["s80", "bj", "tj", "tgu", "hbu"],
-            "r:s80 a xt:SecondarySchool ; skos:altLabel \"八十中\"@zh .
+            "r:s80 a xt:SecondarySchool ; skos:altLabel \"八十八中\"@zh .
 r:bj a xt:City . r:tj a xt:City .
 r:tgu a xt:HigherEducationInstitution .
-r:hbu a xt:HigherEducationInstitution ; skos:altLabel \"河北工业大学\"@zh .
+r:hbu a xt:HigherEducationInstitution ; skos:altLabel \"燕赵工业大学\"@zh .
 r:s80 xt:locatedIn r:bj .
 r:s80 xt:locatedIn r:tj .",
         );
         let b = article(
             "b",
             &["s80", "bj", "tj2", "bit", "hbu"],
-            "r:s80 a xt:SecondarySchool ; skos:altLabel \"北京八十中\"@zh .
+            "r:s80 a xt:SecondarySchool ; skos:altLabel \"保定八十八中\"@zh .
 r:bj a xt:City . r:tj2 a xt:City .
 r:bit a xt:HigherEducationInstitution .
 r:hbu a xt:HigherEducationInstitution .",
         );
         let store = Store::new().unwrap();
         store.load_from_slice(RdfFormat::TriG, &format!("{PREFIXES}{lexicon}{labels}{a}{b}")).unwrap();
-        let gold_a = "E\t北京第八十中学\tSchool\t八十中
+        let gold_a = "E\t北京第八十八中学\tSchool\t八十八中
 E\t北京市\tCity\t北京
 E\t天津市\tCity
-E\t天津工业大学\tHigherEducationInstitution\t我校
-E\t河北工业大学\tHigherEducationInstitution
+E\t沧南工业大学\tHigherEducationInstitution\t我校
+E\t燕赵工业大学\tHigherEducationInstitution
 ";
-        let gold_b = "E\t北京八十中\tSchool\t八十中
+        let gold_b = "E\t保定八十八中\tSchool\t八十八中
 E\t北京市\tCity
 E\t天津市\tCity\t天津
-E\t北京理工大学\tHigherEducationInstitution\t我校
-E\t河北大学\tHigherEducationInstitution
+E\t河间理工大学\tHigherEducationInstitution\t我校
+E\t燕赵大学\tHigherEducationInstitution
 ";
         let golds = [parse_gold(gold_a, "a").unwrap(), parse_gold(gold_b, "b").unwrap()];
         evaluate(&store, &knowledge(), &golds).unwrap()
@@ -702,7 +702,7 @@ E\t河北大学\tHigherEducationInstitution
         assert!(!links_across("本报"));
         assert!(!links_across("签约仪式"));
         assert!(!links_across("战略合作协议"));
-        assert!(links_across("北京八十中"));
+        assert!(links_across("保定八十八中"));
         assert!(links_across("京津冀职业教育联盟"));
     }
 
@@ -710,7 +710,7 @@ E\t河北大学\tHigherEducationInstitution
     fn cross_article_identity_counts_one_split_and_false_merge() {
         let r = scored();
         assert!(r.articles.iter().all(|a| a.found_article));
-        // 八十中 and 北京市 are one resource in both articles.
+        // 八十八中 and 北京市 are one resource in both articles.
         assert_eq!(r.identity.one, 2, "{:?}", r.identity_errors);
         // 天津市 is two resources: a split.
         assert_eq!(r.identity.splits, 1, "{:?}", r.identity_errors);
@@ -718,12 +718,12 @@ E\t河北大学\tHigherEducationInstitution
         assert_eq!((split.a.stem.as_str(), split.b.stem.as_str()), ("a", "b"));
         assert_eq!(split.shared, vec!["天津市".to_string()]);
         assert_eq!((split.a.resources.clone(), split.b.resources.clone()), (vec!["天津市".to_string()], vec!["天津市".to_string()]));
-        // 河北工业大学 (a) and 河北大学 (b) share no name but one resource.
+        // 燕赵工业大学 (a) and 燕赵大学 (b) share no name but one resource.
         assert_eq!(r.identity.false_merges, 1, "{:?}", r.identity_errors);
         let merge = r.identity_errors.iter().find(|e| e.kind == PairKind::FalseMerge).unwrap();
-        assert_eq!((merge.a.label.as_str(), merge.b.label.as_str()), ("河北工业大学", "河北大学"));
-        assert_eq!(merge.shared, vec!["河北大学".to_string()]);
-        // 天津工业大学|我校 and 北京理工大学|我校 share only a pointing name:
+        assert_eq!((merge.a.label.as_str(), merge.b.label.as_str()), ("燕赵工业大学", "燕赵大学"));
+        assert_eq!(merge.shared, vec!["燕赵大学".to_string()]);
+        // 沧南工业大学|我校 and 河间理工大学|我校 share only a pointing name:
         // not a pair at all (else a split).
         assert!(r.identity_errors.iter().all(|e| !e.shared.iter().any(|n| n == "我校")));
         assert_eq!(r.identity_errors.len(), 2);
@@ -733,17 +733,17 @@ E\t河北大学\tHigherEducationInstitution
         let text = String::from_utf8(text).unwrap();
         assert!(text.contains("  cross-article identity 0.500 (one 2, split 1, false merge 1)\n"), "{text}");
         assert!(text.contains("    split        a 天津市 [天津市] / b 天津市 [天津市] (shared name 天津市)\n"), "{text}");
-        assert!(text.contains("    false merge  a 河北工业大学 [河北大学] / b 河北大学 [河北大学] (one resource 河北大学)\n"), "{text}");
+        assert!(text.contains("    false merge  a 燕赵工业大学 [燕赵大学] / b 燕赵大学 [燕赵大学] (one resource 燕赵大学)\n"), "{text}");
     }
 
     #[test]
     fn a_place_read_from_the_name_is_no_false_positive() {
         let r = scored();
         let a = r.articles.iter().find(|a| a.stem == "a").unwrap();
-        // 北京第八十中学 locatedIn 北京市 is read from the name (北京 begins
+        // 北京第八十八中学 locatedIn 北京市 is read from the name (北京 begins
         // it); locatedIn 天津市 is not, and no R line asks for it.
         assert_eq!(a.relations, Counts { tp: 0, fp: 1, fn_: 0 }, "{:?}", a.false_positives);
-        assert!(a.false_positives.contains(&"R 北京第八十中学 locatedIn 天津市".to_string()), "{:?}", a.false_positives);
+        assert!(a.false_positives.contains(&"R 北京第八十八中学 locatedIn 天津市".to_string()), "{:?}", a.false_positives);
         assert!(!a.false_positives.iter().any(|f| f.contains("locatedIn 北京市")), "{:?}", a.false_positives);
         // Every entity is in the gold file: no entity is a false positive.
         assert_eq!(a.entities, Counts { tp: 5, fp: 0, fn_: 0 }, "{:?} {:?}", a.misses, a.false_positives);

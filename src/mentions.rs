@@ -700,7 +700,7 @@ fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
 
 /// Whether an organisation that ends a list (…、某学院, 与某学院) ends at
 /// `pos`: the list names the parties of what follows, not its name
-/// (甲学校、乙学校对口帮扶签约仪式).
+/// (甲学校、乙学校结对签约仪式).
 fn listed_org_ends_at(s: &Sent, cands: &[Cand], pos: usize) -> bool {
     cands.iter().any(|c| c.end == pos && is_org(s, c.class) && s.k.grammar.org.list_joiners.iter().any(|j| s.ends_with_at(c.start, j)))
 }
