@@ -16,14 +16,9 @@ use crate::model::{Article, Link, LinkTarget, Mention, Modality, Object, Referre
 /// Characters that end a clause: a pattern does not reach across them.
 const CLAUSE_ENDS: [char; 7] = [',', ';', ':', '。', '!', '?', '\n'];
 
-/// Most characters of a bare head that stands for the last event named
-/// (大赛, 本次会议).
-const EVENT_HEAD_MAX: usize = 4;
-
-/// Whether `c` is a digit, Arabic or Chinese (of a count: 四所, 12家).
-fn numeral(c: char) -> bool {
-    c.is_ascii_digit() || "零〇一二三四五六七八九十两百千".contains(c)
-}
+/// Most characters before the event word of a bare head that stands for an
+/// event named before (本次会议, 此次大赛: a demonstrative).
+const EVENT_HEAD_LEAD: usize = 2;
 
 /// A coordinated list of mentions, in sentence-relative chars.
 #[derive(Debug, Clone)]
@@ -70,20 +65,54 @@ impl Ctx<'_> {
     fn word_at(&self, pos: usize, w: &[char]) -> bool {
         self.chars.get(pos..pos + w.len()) == Some(w)
     }
+    /// Whether word `w` (a string of the grammar) stands in the sentence at
+    /// `pos`.
+    fn str_at(&self, pos: usize, w: &str) -> bool {
+        let n = w.chars().count();
+        self.chars.get(pos..pos + n).is_some_and(|x| w.chars().eq(x.iter().copied()))
+    }
     /// Whether `[a, b)` is exactly word `w`.
     fn is_word(&self, a: usize, b: usize, w: &[char]) -> bool {
         a <= b && w.len() == b - a && self.word_at(a, w)
     }
     /// Whether a list closed by a count of bodies ends at `pos` (等四所,
-    /// 等12家: a closer, numerals, a measure word of `counted_by`). Without
-    /// the closer a place is the bodies' whole side (帮扶河北10所县域高中:
-    /// Hebei is helped), so it is not asked for.
+    /// 等12家, 等10余所: a closer, numerals of the grammar, perhaps an
+    /// approximation of `figures.approx_infix`, a measure word of
+    /// `counted_by`). Without the closer a place is the bodies' whole side
+    /// (支援甘肃8所乡村小学: Gansu is helped), so it is not asked for.
     fn count_at(&self, pos: usize) -> bool {
         let s = &self.k.rules.structure;
+        let g = &self.k.grammar;
         let Some(closer) = s.list_closers.iter().filter(|w| self.word_at(pos, w)).map(|w| w.len()).max() else { return false };
-        let digits = self.chars[(pos + closer).min(self.chars.len())..].iter().take_while(|&&c| numeral(c)).count();
-        let at = pos + closer + digits;
+        let digits = self.chars[(pos + closer).min(self.chars.len())..].iter().take_while(|c| g.numeral_set.contains(c)).count();
+        let mut at = pos + closer + digits;
+        if let Some(n) = g.figures.approx_infix.iter().filter(|w| self.str_at(at, w)).map(|w| w.chars().count()).max() {
+            at += n;
+        }
         digits > 0 && s.counted_by.iter().any(|w| self.word_at(at, w))
+    }
+    /// The event word of the clause before `pos` when that clause is a bare
+    /// head that stands for an event named before (大赛由…, 本次会议由…): it
+    /// ends in an event word of the grammar (`event.suffix`, of an Event
+    /// class; the shortest, 大赛 of 技能大赛) with at most a demonstrative
+    /// before it, and no mention ends in it. Any other short head is no
+    /// event (该项目由…主办, 培训班由…承办). As `[start, end)` in chars.
+    fn bare_event_head(&self, pos: usize) -> Option<(usize, usize)> {
+        let lead = self.clause_lead(pos);
+        let n = self
+            .k
+            .grammar
+            .event
+            .suffix
+            .iter()
+            .filter(|(w, class)| {
+                let n = w.chars().count();
+                n <= lead && lead - n <= EVENT_HEAD_LEAD && self.str_at(pos - n, w) && self.k.vocab.is_a(**class, crate::sym!("Event"))
+            })
+            .map(|(w, _)| w.chars().count())
+            .min()?;
+        let named = self.groups.iter().any(|g| g.end <= pos && pos - g.end < lead && !self.crosses_clause(g.end, pos));
+        (!named).then_some((pos - n, pos))
     }
     /// Whether a pairing word (与) stands exactly in `[a, b)`.
     fn pairs(&self, a: usize, b: usize) -> bool {
@@ -213,6 +242,9 @@ struct Bound {
     o: Members,
     s2: Members,
     g: Members,
+    /// The event word of a bare head that stands for the missing object
+    /// (大赛 of 大赛由…), in chars.
+    event_head: Option<(usize, usize)>,
 }
 
 fn slot_classes(rule: &Rule, slot: Slot) -> &ClassSet {
@@ -250,7 +282,7 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
             Part::Slot(slot) => {
                 let classes = slot_classes(rule, *slot);
                 // A word inside an event's name is the event's, not a verb
-                // of what follows (对口帮扶签约仪式在X举行: X is not helped).
+                // of what follows (结对帮扶启动仪式在X举行: X is not helped).
                 // Before an argument, an event not fitting the slot ends the
                 // phrase too.
                 if (0..ctx.groups.len()).any(|g| ctx.groups[g].start < cursor && cursor <= ctx.groups[g].end && ctx.is_event(g)) {
@@ -297,12 +329,15 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                 let classes = slot_classes(rule, *slot);
                 let subject = matches!(slot, Slot::S | Slot::S2 | Slot::G);
                 // A group after a pairing word (与北大、清华…合作) is the other
-                // side of a pair, not a group whose members pair up.
+                // side of a pair, not a group whose members pair up; nor is
+                // one before a pairing word that comes before the verb (甲、乙
+                // 与雄县合作: the pairs are with 雄县).
+                let pairing = &ctx.k.rules.structure.pairing;
                 let fits = |g: usize| {
                     ctx.groups[g].end <= cursor
                         && ctx.any_fits(g, classes)
                         && !(subject && ctx.locative(g))
-                        && !(*slot == Slot::G && ctx.after(g, &ctx.k.rules.structure.pairing))
+                        && !(*slot == Slot::G && (ctx.after(g, pairing) || pairing.iter().any(|w| ctx.holds_word(ctx.groups[g].end, cursor, w))))
                 };
                 let nearest = (0..ctx.groups.len()).rev().find(|&g| fits(g));
                 // A far slot reaching into an earlier clause takes the subject of
@@ -328,10 +363,12 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
                         // Left to the topic, filled in by the caller.
                         b.s.clear();
                     }
-                    // A bare head (大赛由…, 会议由…) names no event of its own:
-                    // left to the caller, the last event named before.
-                    _ if leading && *slot == Slot::O && rule.event_topic && ctx.clause_lead(cursor) <= EVENT_HEAD_MAX && !ctx.groups.iter().any(|g| g.end <= cursor && cursor - g.end < EVENT_HEAD_MAX && !ctx.crosses_clause(g.end, cursor)) => {
+                    // A bare head (大赛由…, 本次会议由…) names no event of its
+                    // own: left to the caller, the last event named before
+                    // whose name ends in its event word.
+                    _ if leading && *slot == Slot::O && rule.event_topic => {
                         b.o.clear();
+                        b.event_head = Some(ctx.bare_event_head(cursor)?);
                     }
                     _ => return None,
                 }
@@ -491,8 +528,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
     let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
-    // The last event named in the sentences before.
-    let mut last_event: Option<usize> = None;
+    // The events named in the sentences before, in order: a bare head
+    // (大赛由…) stands for the last one whose name ends in its word, in
+    // whatever paragraph (a lead names the contest, the next paragraph says
+    // who ran it).
+    let mut events: Vec<usize> = Vec::new();
     thread_local! {
         static SPARE: std::cell::Cell<Spare> = std::cell::Cell::new(Spare::default());
     }
@@ -551,7 +591,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         for &m in &idx {
             let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
             // A name in brackets right after a member is another name of it
-            // (大厂职教中心(大厂开放大学)、…): the list goes on past it.
+            // (任丘职教中心(任丘开放大学)、…): the list goes on past it.
             let bracketed = ctx.groups.last().is_some_and(|g| a == g.end + 1 && ctx.chars[g.end] == '(' && ctx.chars.get(e) == Some(&')'));
             if bracketed {
                 if let Some(g) = ctx.groups.last_mut() {
@@ -568,8 +608,8 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
                 _ => ctx.groups.push(Group { start: a, end: e, members: smallvec![m] }),
             }
         }
-        // Places before a count of bodies say where the bodies are (河北、
-        // 内蒙古等四所职业学校): they are no argument of a rule.
+        // Places before a count of bodies say where the bodies are (山西、
+        // 甘肃等五所中职学校): they are no argument of a rule.
         for gi in 0..ctx.groups.len() {
             if ctx.count_at(ctx.groups[gi].end) {
                 let members = std::mem::take(&mut ctx.groups[gi].members);
@@ -607,8 +647,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
             for &anchor in ctx.occurrences_for(lit, rule).iter() {
                 let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
                 if pat.parts.contains(&Part::Slot(Slot::O)) && b.o.is_empty() {
-                    match last_event {
-                        Some(e) if ctx.class_ok(e, &rule.o_set) => b.o = smallvec![e],
+                    let Some((a, e)) = b.event_head else { continue };
+                    let word = &ctx.chars[a..e];
+                    let named = events.iter().rev().find(|&&m| mentions[m].surface.chars().rev().take(word.len()).eq(word.iter().rev().copied()));
+                    match named {
+                        Some(&m) if ctx.class_ok(m, &rule.o_set) => b.o = smallvec![m],
                         _ => continue,
                     }
                 }
@@ -677,9 +720,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         if let Some(&(_, m)) = topics.last() {
             topic = Some((sentence.paragraph, m));
         }
-        if let Some(&m) = idx.iter().rev().find(|&&m| k.vocab.is_a(mentions[m].class, crate::sym!("Event"))) {
-            last_event = Some(m);
-        }
+        events.extend(idx.iter().copied().filter(|&m| k.vocab.is_a(mentions[m].class, crate::sym!("Event"))));
         spare = Spare { chars: ctx.chars, char_at, found: ctx.found, markers: ctx.markers, groups: ctx.groups };
     }
     SPARE.set(spare);

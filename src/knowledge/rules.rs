@@ -112,7 +112,7 @@ pub struct StructureWords {
     /// After a list of places, call it a group of the lexicon (三地).
     #[serde(deserialize_with = "char_words")]
     pub group_words: Vec<Box<[char]>>,
-    /// Close a list before a count of what it qualifies (河北、内蒙古等四所…).
+    /// Close a list before a count of what it qualifies (山西、甘肃等五所…).
     #[serde(deserialize_with = "char_words")]
     pub list_closers: Vec<Box<[char]>>,
     /// Measure words that count organisations (所, 家): places before such a
@@ -152,8 +152,9 @@ pub struct Rule {
     pub far: bool,
     /// A missing subject is the paragraph's topic.
     pub topic: bool,
-    /// A missing leading object, in a clause that begins with a bare word or
-    /// two (大赛由…主办), is the last event named before.
+    /// A missing leading object, in a clause that begins with a bare event
+    /// word of the grammar (大赛由…主办, 本次会议由…), is the last event
+    /// named before whose name ends in that word.
     pub event_topic: bool,
     /// Object class → property to emit instead (an object that is a Program).
     pub object_property: BTreeMap<String, Sym>,
