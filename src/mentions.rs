@@ -52,6 +52,8 @@ enum CandTarget {
     Lexicon(Sym),
     Text(String),
     Date(String),
+    /// The candidate a child belongs to (of a child's links only).
+    Parent,
 }
 
 /// A place found ending at a position, if any; `None` until asked.
@@ -762,7 +764,21 @@ fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
             let core = s.slice(pos, p);
             if p - pos >= 2 && !only_descriptors(core, &g.descriptors) {
                 let name = s.s(pos, end);
-                out.push(Cand::new(pos, end, sym!("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4));
+                let mut c = Cand::new(pos, end, sym!("Agreement"), MentionSource::Document, Referent::Name { key: name_key(&["agreement"], &name) }, 4);
+                // 甲大学—乙市人民政府合作办学协议: the two joined by the dash
+                // are its parties, and named inside it.
+                let parties: SmallVec<[Cand; 2]> = out
+                    .iter()
+                    .filter(|o| is_org(s, o.class) && pos <= o.start && o.end <= p)
+                    .filter(|o| joins_parties(s, out, o.end + 1) || (o.start >= 1 && joins_parties(s, out, o.start)))
+                    .cloned()
+                    .collect();
+                for mut party in parties {
+                    party.links.clear();
+                    party.links.push((sym!("signed"), CandTarget::Parent, sym!("document.parties")));
+                    c.children.push(party);
+                }
+                out.push(c);
             }
         }
     }
@@ -1254,9 +1270,12 @@ fn emit(s: &Sent, si: usize, offset: usize, chosen: &mut Vec<Cand>, found: &mut 
             child_idx.push(ci);
             found.mentions.push(take_mention(s, si, offset, &mut ch));
             for (property, target, rule) in ch.links {
-                if let CandTarget::Lexicon(id) = target {
-                    found.links.push(Link { from: ci, property, to: LinkTarget::Lexicon(id), rule });
-                }
+                let to = match target {
+                    CandTarget::Lexicon(id) => LinkTarget::Lexicon(id),
+                    CandTarget::Parent => LinkTarget::Mention(me),
+                    _ => continue,
+                };
+                found.links.push(Link { from: ci, property, to, rule });
             }
         }
         for (property, target, rule) in c.links {
@@ -1269,6 +1288,8 @@ fn emit(s: &Sent, si: usize, offset: usize, chosen: &mut Vec<Cand>, found: &mut 
                 CandTarget::Lexicon(id) => LinkTarget::Lexicon(id),
                 CandTarget::Text(t) => LinkTarget::Text(t),
                 CandTarget::Date(d) => LinkTarget::Date(d),
+                // (A top-level candidate belongs to none.)
+                CandTarget::Parent => continue,
             };
             found.links.push(Link { from: me, property, to, rule });
         }

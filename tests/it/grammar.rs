@@ -277,3 +277,10 @@ fn a_count_inside_a_quote_must_begin_it() {
     assert_eq!(names("本届京津冀康养论坛在保定举行。")[0], ("京津冀康养论坛".to_string(), "Event".to_string()));
     assert!(has("两校开展“2+3”贯通培养。", "“2+3”贯通培养", "Program"), "{:?}", names("两校开展“2+3”贯通培养。"));
 }
+
+#[test]
+fn an_agreement_named_by_its_parties_is_signed_by_them() {
+    let s = "河间大学—沧州市人民政府合作办学协议已于昨日正式生效。";
+    check(s, "河间大学", "signed", "河间大学—沧州市人民政府合作办学协议");
+    check(s, "沧州市人民政府", "signed", "河间大学—沧州市人民政府合作办学协议");
+}
