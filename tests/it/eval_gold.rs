@@ -44,12 +44,13 @@ fn nothing_is_read_from_page_furniture() {
 
 // The bars of issue 20, on the 21 development articles, are 0.92, 0.80,
 // 0.80, 0.80 and 0.95 (identity); these floors sit just under what the
-// extractor reached when they were last raised.
-const ENTITY_F1: f64 = 0.92;
-const RELATION_F1: f64 = 0.83;
-const ATTRIBUTE_RECALL: f64 = 0.85;
-const OBSERVATION_RECALL: f64 = 0.95;
-const IDENTITY: f64 = 0.95;
+// extractor reached when they were last raised (0.949, 0.929, 0.938, 1.000,
+// 0.982 on 2026-12-05).
+const ENTITY_F1: f64 = 0.94;
+const RELATION_F1: f64 = 0.92;
+const ATTRIBUTE_RECALL: f64 = 0.93;
+const OBSERVATION_RECALL: f64 = 0.98;
+const IDENTITY: f64 = 0.97;
 
 #[test]
 fn the_founding_article_alone_meets_its_bars() {
