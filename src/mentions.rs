@@ -1337,8 +1337,18 @@ fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Fo
         }
     }
     if let Some(date) = &md {
-        if let Some(ev) = in_sentence.clone().find(|&m| found.mentions[m].class == "Event") {
+        // The sentence's first event, and the events joined to it (甲活动周暨乙大赛).
+        let mut events = in_sentence.clone().filter(|&m| found.mentions[m].class == "Event");
+        if let Some(mut ev) = events.next() {
             found.links.push(Link { from: ev, property: sym!("startDate"), to: LinkTarget::Date(date.clone()), rule: sym!("date.event") });
+            for next in events {
+                let (end, start) = (rel(ev).1, rel(next).0);
+                if !(start > end && s.k.grammar.event.joiners.iter().any(|j| s.slice(end, start) == j)) {
+                    break;
+                }
+                found.links.push(Link { from: next, property: sym!("startDate"), to: LinkTarget::Date(date.clone()), rule: sym!("date.event") });
+                ev = next;
+            }
         }
     }
     let founding = &s.k.grammar.founding;

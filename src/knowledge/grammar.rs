@@ -54,6 +54,8 @@ pub struct EventGrammar {
     pub left_stops: Vec<String>,
     pub name_max: usize,
     pub suffix_breakers: Vec<String>,
+    /// Words that join two events named as one occasion (甲活动周暨乙大赛).
+    pub joiners: Vec<String>,
     pub suffix: BTreeMap<String, Sym>,
 }
 

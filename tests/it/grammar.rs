@@ -284,3 +284,10 @@ fn an_agreement_named_by_its_parties_is_signed_by_them() {
     check(s, "河间大学", "signed", "河间大学—沧州市人民政府合作办学协议");
     check(s, "沧州市人民政府", "signed", "河间大学—沧州市人民政府合作办学协议");
 }
+
+#[test]
+fn a_date_belongs_to_every_event_joined_to_the_first() {
+    let s = "2024年6月3日,保定市职业教育活动周暨2024年京津冀职业学校技能大赛在保定举行。";
+    check(s, "保定市职业教育活动周", "startDate", "2024-06-03");
+    check(s, "2024年京津冀职业学校技能大赛", "startDate", "2024-06-03");
+}
