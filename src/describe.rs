@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use oxigraph::model::{Literal, Term};
 use oxigraph::store::Store;
 
-use crate::mentions::norm;
+use crate::text::norm;
 use crate::query::{run, show, Answer};
 
 fn cell(row: &oxigraph::sparql::QuerySolution, v: &str) -> String {

@@ -11,8 +11,8 @@ use oxigraph::model::{GraphName, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
-use crate::mentions::norm;
-use crate::rdf::{SKOS, XT, XTR};
+use crate::text::norm;
+use crate::iri::{DOC_PREFIX, SKOS, XT, XTR};
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
@@ -238,7 +238,6 @@ fn gather(store: &Store) -> Result<Facts> {
         attributes: HashMap::new(),
         observations: HashMap::new(),
     };
-    let doc_prefix = format!("{XTR}doc/");
     let alt = format!("{SKOS}altLabel");
     let mut obs_nodes: HashMap<String, BTreeSet<String>> = HashMap::new();
     for q in store.iter() {
@@ -247,7 +246,7 @@ fn gather(store: &Store) -> Result<Facts> {
         let s = s.as_str();
         let p = q.predicate.as_str();
         let g = match &q.graph_name {
-            GraphName::NamedNode(n) if n.as_str().starts_with(&doc_prefix) => Some(n.as_str()),
+            GraphName::NamedNode(n) if n.as_str().starts_with(DOC_PREFIX) => Some(n.as_str()),
             _ => None,
         };
         match (&q.object, p) {
@@ -639,7 +638,7 @@ mod tests {
 
     /// An article graph in TriG: the article, what it mentions, and more triples.
     fn article(stem: &str, mentions: &[&str], more: &str) -> String {
-        let doc = format!("<{XTR}doc/{stem}>");
+        let doc = crate::iri::doc_graph(stem).to_string();
         let mentions: Vec<String> = mentions.iter().map(|m| format!("{doc} xt:mentions r:{m} .")).collect();
         format!("{doc} {{\n{doc} a xt:NewsArticle ; xt:sourceFile \"seeds/{stem}.txt\" .\n{}\n{more}\n}}\n", mentions.join("\n"))
     }

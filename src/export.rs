@@ -12,8 +12,8 @@ use petgraph::dot::{Config, Dot};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::knowledge::Knowledge;
-use crate::mentions::norm;
-use crate::rdf::{PREFIXES, XT, XTR};
+use crate::text::norm;
+use crate::iri::{DOC_PREFIX, PREFIXES, XT, XTR};
 
 /// The font Graphviz uses for the Chinese labels (fonts-noto-cjk).
 pub const CJK_FONT: &str = "Noto Sans CJK SC";
@@ -113,11 +113,10 @@ fn labels(store: &Store) -> Result<BTreeMap<String, String>> {
 /// Every relation read from an article: (subject, property local name, object).
 fn article_relations(store: &Store, k: &Knowledge) -> Result<BTreeSet<(String, String, String)>> {
     let mut out = BTreeSet::new();
-    let doc_prefix = format!("{XTR}doc/");
     for q in store.iter() {
         let q = q?;
         let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name else { continue };
-        if !g.as_str().starts_with(&doc_prefix) {
+        if !g.as_str().starts_with(DOC_PREFIX) {
             continue;
         }
         let Some(p) = q.predicate.as_str().strip_prefix(XT) else { continue };

@@ -7,11 +7,8 @@ use oxigraph::model::vocab::rdf;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::knowledge::Knowledge;
-use crate::rdf::XT;
-use crate::terms::Terms;
-
-/// Subject, predicate and object, as ids of [`Terms`].
-pub type Triple = [u32; 3];
+use crate::iri::XT;
+use crate::terms::{Terms, Triple};
 
 /// What a vocabulary term implies, worked out once per term.
 enum Implies {

@@ -8,10 +8,9 @@ use std::fmt;
 
 
 use encoding_rs::{Encoding, BIG5, GB18030, UTF_8};
-use sha2::{Digest, Sha256};
-
-use crate::knowledge::{hex, Grammar, Knowledge};
+use crate::knowledge::{Grammar, Knowledge};
 use crate::model::{Article, Diagnostic, Meta, Sentence, Span};
+use crate::text::content_hash;
 
 /// Longest sentence kept whole; longer runs without punctuation are cut.
 pub const MAX_SENTENCE_CHARS: usize = 400;
@@ -56,10 +55,6 @@ impl fmt::Display for IngestError {
 }
 
 impl std::error::Error for IngestError {}
-
-pub fn content_hash(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
 
 /// Decodes bytes whose encoding is not declared: BOM, then UTF-8, then
 /// whichever of chardetng's guess, GB18030 and Big5 decodes cleanly into the

@@ -5,6 +5,9 @@
 //! [`ingest`] → [`mentions`] → [`resolve`] → [`relations`] → [`rdf`] →
 //! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`].
 //! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
+//! Under them all, the ground floor: [`text`] (name normalisation, hashes),
+//! [`iri`] (namespaces, graph names), [`model`] and [`terms`]. Imports go
+//! down the layers only (tests/it/layers.rs holds the order and checks it).
 
 #[cfg(feature = "bench")]
 pub mod bench;
@@ -14,6 +17,7 @@ pub mod eval;
 pub mod export;
 pub mod facts;
 pub mod ingest;
+pub mod iri;
 pub mod knowledge;
 pub mod mentions;
 pub mod model;
@@ -26,3 +30,4 @@ pub mod spill;
 pub mod store;
 pub mod synth;
 pub mod terms;
+pub mod text;

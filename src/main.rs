@@ -310,8 +310,8 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         .map(|f| {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
             let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
-            let hash = xietong::ingest::content_hash(&bytes);
-            let doc = format!("{}{}", xietong::rdf::XTR, xietong::rdf::doc_id(&name));
+            let hash = xietong::text::content_hash(&bytes);
+            let doc = xietong::iri::doc_graph(&name).into_string();
             let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.as_ref());
             let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
             let mut little = None;

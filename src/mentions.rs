@@ -11,6 +11,7 @@ use crate::knowledge::grammar::{PlainWords, SuffixPattern, WordIndex};
 use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, fill_chars, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym, sym};
 use crate::sym;
+use crate::text::norm_into;
 use smallvec::SmallVec;
 
 /// Everything the mention stage reads from one article.
@@ -167,35 +168,6 @@ fn numeral_value(s: &str) -> Option<String> {
         }
     }
     any.then(|| (total + cur).to_string())
-}
-
-/// Normal form of a name for identity: NFKC, no spaces or quote marks.
-pub fn norm(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    norm_into(&mut out, s);
-    out
-}
-
-/// [`norm`], appended to `out`.
-pub fn norm_into(out: &mut String, s: &str) {
-    use unicode_normalization::UnicodeNormalization;
-    let keep = |c: &char| !c.is_whitespace() && !matches!(c, '“' | '”' | '‘' | '’' | '"' | '\'' | '《' | '》' | '「' | '」');
-    // Most names are Han characters and ASCII, which NFKC leaves as they
-    // are (no decomposition, and nothing composes with them), as it does
-    // the quote marks dropped: ~3 000 instructions a name saved.
-    let stable = |c: char| c.is_ascii() || ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c) || !keep(&c) && !c.is_whitespace();
-    let (mut all_stable, mut all_kept) = (true, true);
-    for c in s.chars() {
-        all_stable &= stable(c);
-        all_kept &= keep(&c);
-    }
-    if all_stable && all_kept {
-        out.push_str(s);
-    } else if all_stable {
-        out.extend(s.chars().filter(keep));
-    } else {
-        out.extend(s.nfkc().filter(keep));
-    }
 }
 
 /// A name's key: `parts` and the name in normal form, joined by `|`, in
@@ -1469,23 +1441,5 @@ mod tests {
         assert_eq!(numeral_value("十一").as_deref(), Some("11"));
         assert_eq!(numeral_value("101").as_deref(), Some("101"));
         assert_eq!(numeral_value("六一").as_deref(), Some("61"));
-    }
-
-    #[test]
-    fn norm_drops_quotes_and_folds() {
-        assert_eq!(norm("“3+2” 联合培养"), "3+2联合培养");
-        assert_eq!(norm("《实施方案》"), "实施方案");
-    }
-
-    /// The shortcut for text NFKC leaves alone gives what NFKC gives, and
-    /// text it would change still goes through NFKC.
-    #[test]
-    fn norm_is_nfkc_with_or_without_the_shortcut() {
-        use unicode_normalization::UnicodeNormalization;
-        let by_nfkc = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace() && !"“”‘’\"'《》「」".contains(*c)).collect() };
-        for s in ["某县第三中学", "“3+2”联合培养", "ＡＢＣ学校", "（雄安）校区", "第Ⅲ期", "①号楼", "e\u{301}cole", "北京\u{3000}四中", "㐀字", "·"] {
-            assert_eq!(norm(s), by_nfkc(s), "{s}");
-        }
-        assert_eq!(norm("ＡＢＣ学校"), "ABC学校");
     }
 }

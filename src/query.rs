@@ -12,7 +12,7 @@ use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEva
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
 
-use crate::rdf::PREFIXES;
+use crate::iri::PREFIXES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -7,44 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
+use crate::iri::{doc_graph, graph, xt, xtr, GRAPH_LABELS, GRAPH_LEXICON, PROV, SCHEMA, SKOS, XT};
 use crate::knowledge::Knowledge;
 use crate::model::{Entity, Extraction, Object, Sym};
-use crate::resolve::short_hash;
+use crate::text::short_hash;
 
-pub const XT: &str = "https://w3id.org/xietong/ontology#";
-pub const XTR: &str = "https://w3id.org/xietong/id/";
-pub const SCHEMA: &str = "https://schema.org/";
-pub const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
-pub const PROV: &str = "http://www.w3.org/ns/prov#";
-
-/// The prefixes every query may use, and every export declares.
-pub const PREFIXES: [(&str, &str); 9] = [
-    ("xt", XT),
-    ("xtr", XTR),
-    ("schema", SCHEMA),
-    ("skos", SKOS),
-    ("prov", PROV),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("owl", "http://www.w3.org/2002/07/owl#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-];
-
-/// The derived graphs, besides one graph per article.
-pub const GRAPH_ONTOLOGY: &str = "ontology";
-pub const GRAPH_LEXICON: &str = "lexicon";
-pub const GRAPH_INFERRED: &str = "inferred";
-/// Canonical labels chosen across all articles.
-pub const GRAPH_LABELS: &str = "labels";
-/// Build bookkeeping: the knowledge fingerprint.
-pub const GRAPH_BUILD: &str = "build";
-
-pub fn xt(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{XT}{local}"))
-}
-pub fn xtr(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{XTR}{local}"))
-}
 fn schema(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{SCHEMA}{local}"))
 }
@@ -54,25 +21,8 @@ fn skos(local: &str) -> NamedNode {
 fn prov(local: &str) -> NamedNode {
     NamedNode::new_unchecked(format!("{PROV}{local}"))
 }
-pub fn graph(local: &str) -> GraphName {
-    GraphName::NamedNode(xtr(local))
-}
 fn zh(s: &str) -> Literal {
     Literal::new_language_tagged_literal_unchecked(s, "zh")
-}
-
-/// The IRI local part of an article, from its path: readable and stable.
-pub fn doc_id(source_file: &str) -> String {
-    let stem = source_file.strip_suffix(".txt").unwrap_or(source_file);
-    let safe: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-        .collect();
-    if safe == stem {
-        format!("doc/{safe}")
-    } else {
-        format!("doc/{safe}-{}", &short_hash(stem)[..8])
-    }
 }
 
 /// A date of 4, 7 or 10 characters as the matching XSD type.
@@ -101,7 +51,7 @@ impl Out<'_> {
 pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>, usize) {
     let (g, quads) = fact_quads(x, entities);
     let facts = quads.len();
-    let doc = xtr(&doc_id(&x.article.source_file));
+    let doc = doc_graph(&x.article.source_file);
     let mut out = Out { g: &g, quads };
     provenance_quads(x, &doc, &mut out);
     let quads = out.quads;
@@ -152,7 +102,7 @@ pub fn graph_digest<'e>(
 /// quads of the graph that can feed inference are among these.
 pub fn fact_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>) {
     let a = &x.article;
-    let doc = xtr(&doc_id(&a.source_file));
+    let doc = doc_graph(&a.source_file);
     let g = GraphName::NamedNode(doc.clone());
     let mut out = Out { g: &g, quads: Vec::new() };
     out.add(doc.clone(), rdf::TYPE.into_owned(), xt("NewsArticle"));
@@ -315,14 +265,4 @@ pub fn feeds_inference(k: &Knowledge, q: &Quad) -> bool {
         return matches!(&q.object, Term::NamedNode(c) if c.as_str().strip_prefix(XT).is_some_and(|local| k.vocab.class_in_inference(local)));
     }
     matches!(&q.object, Term::NamedNode(_)) && q.predicate.as_str().strip_prefix(XT).is_some_and(|p| k.vocab.property_in_inference(p))
-}
-
-/// The closure of sub-class, sub-property, symmetric and transitive
-/// properties over the given quads, minus what they already state (see
-/// [`crate::facts::infer`], which a build calls on the facts it keeps).
-pub fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
-    let mut terms = crate::terms::Terms::default();
-    let asserted = quads.iter().filter_map(|q| terms.triple(q)).collect();
-    let g = graph(GRAPH_INFERRED);
-    crate::facts::infer(k, &mut terms, &asserted).iter().map(|t| terms.quad(t, &g)).collect()
 }

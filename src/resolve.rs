@@ -16,20 +16,10 @@ use smallvec::{smallvec, SmallVec};
 use serde::{Deserialize, Serialize};
 
 use crate::knowledge::Knowledge;
-use crate::mentions::norm;
 use crate::model::{Entity, Mention, Referent, Referred, Sym, sym};
 use crate::sym;
 use crate::terms::Terms;
-
-/// A stable 64-bit FNV-1a hash, hex: the same key gives the same IRI everywhere.
-pub fn short_hash(s: &str) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{h:016x}")
-}
+use crate::text::{norm, short_hash};
 
 /// The outcome of resolution over a corpus.
 #[derive(Debug, Default)]
@@ -513,12 +503,6 @@ fn most_specific(k: &Knowledge, classes: &[&str]) -> Sym {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hash_is_stable() {
-        assert_eq!(short_hash(""), "cbf29ce484222325");
-        assert_ne!(short_hash("a"), short_hash("b"));
-    }
 
     /// Keys merged into one entity name it once; unknown keys name none.
     #[test]

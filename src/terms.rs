@@ -8,7 +8,9 @@ use std::hash::BuildHasher;
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode, Quad, Term};
 use serde::{Deserialize, Serialize};
 
-use crate::facts::Triple;
+/// Subject, predicate and object, as ids of [`Terms`]: a fact that feeds
+/// inference.
+pub type Triple = [u32; 3];
 
 /// Strings (keys, names, IRIs) by id. Ids only grow: what a memo keeps
 /// from an earlier build keeps its meaning. The strings are held one after

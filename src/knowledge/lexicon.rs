@@ -293,7 +293,7 @@ impl Lexicon {
         for (kind, class, terms) in [("field", "Field", &def.fields.terms), ("program", "Program", &def.programs.terms)] {
             for t in terms {
                 entries.push(LexiconEntry {
-                    id: sym(&format!("{kind}/{}", crate::resolve::short_hash(t))),
+                    id: sym(&format!("{kind}/{}", crate::text::short_hash(t))),
                     class: sym(class),
                     name: t.clone(),
                     aliases: Vec::new(),

@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::text::hex;
+
 pub use grammar::Grammar;
 pub use lexicon::{Lexicon, LexiconEntry};
 pub use rules::{Rule, RuleSet};
@@ -112,12 +114,6 @@ impl Knowledge {
         let familiar_chars = src.texts.iter().flat_map(|t| t.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
         Ok(Knowledge { vocab, lexicon, grammar, rules, ontology_ttl: src.texts[0].clone(), fingerprint, familiar_chars })
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    // (Not a `format!` a byte: every article's content hash is written this way.)
-    bytes.iter().flat_map(|b| [DIGITS[(b >> 4) as usize] as char, DIGITS[(b & 15) as usize] as char]).collect()
 }
 
 /// 1-based line and column of a byte offset in `text`.

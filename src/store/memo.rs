@@ -14,8 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::DocState;
-use crate::facts::Triple;
-use crate::terms::Terms;
+use crate::terms::{Terms, Triple};
 
 /// A memo as a build reads it. On disk it is written as it is made (see
 /// [`Writer`]): each article graph's state, then the rest.

@@ -14,13 +14,14 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{self, Triple};
-use crate::terms::Terms;
+use crate::facts;
+use crate::terms::{Terms, Triple};
 use crate::knowledge::Knowledge;
 use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, Corpus};
 use crate::resolve::Settled;
-use crate::rdf::{self, graph, xt, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
+use crate::iri::{self, doc_graph, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
+use crate::rdf;
 
 /// Why the store could not be used; callers branch on the kind.
 #[derive(Debug)]
@@ -176,11 +177,11 @@ impl KgStore {
     /// the memo when it describes this store, else read from the store.
     pub fn state(&self, fingerprint: &str, full: bool) -> Result<StoreState, StoreError> {
         let mut st = StoreState::default();
-        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(rdf::xtr(GRAPH_BUILD).as_ref()))) {
+        for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(xtr(GRAPH_BUILD).as_ref()))) {
             let q = q?;
             st.build_quads += 1;
             let Term::Literal(l) = q.object else { continue };
-            match q.predicate.as_str().strip_prefix(rdf::XT) {
+            match q.predicate.as_str().strip_prefix(iri::XT) {
                 Some("knowledgeFingerprint") => st.fingerprint = Some(l.value().to_string()),
                 Some("quadCount") => st.quads = l.value().parse().ok(),
                 Some("stateDigest") => st.digest = Some(l.value().to_string()),
@@ -201,13 +202,12 @@ impl KgStore {
             st.inferred = Some((m.inferred, m.inferred_digest));
             return Ok(st);
         }
-        let doc_prefix = format!("{}doc/", rdf::XTR);
         for prop in ["contentHash", "graphHash"] {
             let p = xt(prop);
             for q in self.store.quads_for_pattern(None, Some(p.as_ref()), None, None) {
                 let q = q?;
                 let (GraphName::NamedNode(g), Term::Literal(l)) = (&q.graph_name, &q.object) else { continue };
-                if !g.as_str().starts_with(&doc_prefix) {
+                if !g.as_str().starts_with(iri::DOC_PREFIX) {
                     continue;
                 }
                 let e = st.docs.entry(g.as_str().to_string()).or_default();
@@ -267,7 +267,7 @@ impl KgStore {
         // The memo is written as the graphs are handed over, not held: it
         // names every article's settled form and facts.
         let mut memo = memo::Writer::create(&self.memo_path());
-        let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| format!("{}{}", rdf::XTR, rdf::doc_id(name))).collect();
+        let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| doc_graph(name).into_string()).collect();
         let old = |name: &NamedNode, hash: &str| before.docs.get(name.as_str()).filter(|old| !full && old.graph_hash == hash);
         let unchanged = |name: &NamedNode, hash: &str| old(name, hash).is_some();
         let remembered = |name: &NamedNode, hash: &str| old(name, hash).is_some_and(|o| o.known.is_some());
@@ -304,7 +304,7 @@ impl KgStore {
         lap(&mut stats, "store: article graphs");
         // Articles that cannot be read now keep their graph (and it stays out of inference).
         for name in &corpus.unreadable {
-            let g = format!("{}{}", rdf::XTR, rdf::doc_id(name));
+            let g = doc_graph(name).into_string();
             if let Some(o) = before.docs.get(&g) {
                 memo.doc(&g, o);
             }
@@ -366,7 +366,7 @@ impl KgStore {
             sum = sum.wrapping_add(quad_hash(q));
         }
         let digest = format!("{sum:032x}");
-        let name = rdf::xtr(GRAPH_INFERRED);
+        let name = xtr(GRAPH_INFERRED);
         let mut t = self.store.start_transaction()?;
         t.remove(&graph_hash_quad(&name, old_digest));
         t.insert(&graph_hash_quad(&name, &digest));
@@ -469,7 +469,7 @@ fn quad_hash(q: &Quad) -> u128 {
 /// A derived graph as a full build writes it: with its digest, also returned.
 #[cfg(feature = "rocksdb")]
 fn digested(g: &str, mut quads: Vec<Quad>) -> (Vec<Quad>, String) {
-    let name = rdf::xtr(g);
+    let name = xtr(g);
     let digest = quads_digest(&quads);
     quads.push(graph_hash_quad(&name, &digest));
     (quads, digest)
@@ -535,7 +535,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
         // threads that made them; inference and the labels come next.
         give_back_freed_memory();
         for name in &corpus.unreadable {
-            copy(rdf::xtr(&rdf::doc_id(name)), &mut made)?;
+            copy(doc_graph(name), &mut made)?;
         }
         send(digested(GRAPH_LABELS, rdf::label_quads(corpus.entities)).0, &mut made)?;
         let inferred: Vec<Triple> = facts::infer(k, &mut made.terms, &asserted).into_iter().collect();
@@ -552,7 +552,7 @@ fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync
             send(quads, &mut made)?;
         }
         let inferred_digest = format!("{sum:032x}");
-        send(vec![graph_hash_quad(&rdf::xtr(GRAPH_INFERRED), &inferred_digest)], &mut made)?;
+        send(vec![graph_hash_quad(&xtr(GRAPH_INFERRED), &inferred_digest)], &mut made)?;
         made.inferred = inferred.len();
         // (One that cannot be written costs the next build a read of the store.)
         let (digest, _) = made.memo.finish(&made.terms, &inferred, &inferred_digest);
@@ -647,7 +647,7 @@ fn recover(path: &Path) -> Result<(), StoreError> {
 /// how many quads the store holds with them, and the digest of what the
 /// build wrote ([`memo::state_digest`]).
 fn build_quads(k: &Knowledge, total: usize, digest: &str) -> Vec<Quad> {
-    let b = rdf::xtr(GRAPH_BUILD);
+    let b = xtr(GRAPH_BUILD);
     vec![
         Quad::new(b.clone(), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD)),
         Quad::new(b, xt("quadCount"), Term::from(Literal::from(total as i64)), graph(GRAPH_BUILD)),
@@ -656,7 +656,7 @@ fn build_quads(k: &Knowledge, total: usize, digest: &str) -> Vec<Quad> {
 }
 
 fn state_digest_quad(digest: &str) -> Quad {
-    Quad::new(rdf::xtr(GRAPH_BUILD), xt("stateDigest"), Literal::new_simple_literal(digest), graph(GRAPH_BUILD))
+    Quad::new(xtr(GRAPH_BUILD), xt("stateDigest"), Literal::new_simple_literal(digest), graph(GRAPH_BUILD))
 }
 
 /// An article graph: its name, digest ([`rdf::article_digest`]), its quads
@@ -731,7 +731,7 @@ fn for_each_article_graph<E>(
             .par_iter()
             .map(|&i| {
                 let file = corpus.articles.name(i);
-                let name = rdf::xtr(&rdf::doc_id(file));
+                let name = doc_graph(file);
                 // An unchanged graph the memo remembers needs no reading.
                 let summary = corpus.articles.summary(i);
                 let known = summary.as_ref().map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
@@ -780,7 +780,7 @@ impl DocState {
     #[cfg(feature = "rocksdb")]
     fn of(name: &NamedNode, quads: &[Quad]) -> Self {
         let value = |p: &str| {
-            quads.iter().find(|q| q.predicate.as_str().strip_prefix(rdf::XT) == Some(p) && q.subject == NamedOrBlankNode::NamedNode(name.clone())).and_then(|q| match &q.object {
+            quads.iter().find(|q| q.predicate.as_str().strip_prefix(iri::XT) == Some(p) && q.subject == NamedOrBlankNode::NamedNode(name.clone())).and_then(|q| match &q.object {
                 Term::Literal(l) => Some(l.value().to_string()),
                 _ => None,
             })

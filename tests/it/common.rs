@@ -82,7 +82,7 @@ pub fn entity_names(corpus: &xietong::pipeline::Corpus, id: &str) -> Vec<String>
         .into_iter()
         .flat_map(|e| std::iter::once(e.label.clone()).chain(e.alt_labels.clone()))
         .chain(knowledge().lexicon.get(id).into_iter().flat_map(|e| std::iter::once(e.name.clone()).chain(e.aliases.clone())))
-        .map(|n| xietong::mentions::norm(&n))
+        .map(|n| xietong::text::norm(&n))
         .collect()
 }
 
@@ -96,12 +96,12 @@ pub fn seed_count() -> usize {
 /// cross-article identity), normalised.
 pub fn gold_names(name: &str) -> std::collections::BTreeSet<String> {
     use xietong::eval::GoldLine;
-    let n = xietong::mentions::norm(name);
+    let n = xietong::text::norm(name);
     let mut out = std::collections::BTreeSet::from([n.clone()]);
     for g in golds() {
         for l in &g.lines {
             if let GoldLine::Entity { label, aliases, .. } = l {
-                let all: std::collections::BTreeSet<String> = std::iter::once(label).chain(aliases).map(|x| xietong::mentions::norm(x)).collect();
+                let all: std::collections::BTreeSet<String> = std::iter::once(label).chain(aliases).map(|x| xietong::text::norm(x)).collect();
                 if all.contains(&n) {
                     out.extend(all);
                 }

@@ -2,7 +2,7 @@
 //! invented sentences: a campus's parent, a unit's organisation, a person's
 //! post, a list of places called 三地, a policy's period, a founding year.
 
-use xietong::mentions::norm;
+use xietong::text::norm;
 use xietong::model::Object;
 use xietong::pipeline::{extract_corpus, Input};
 

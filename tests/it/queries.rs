@@ -3,7 +3,7 @@
 
 
 use xietong::eval::GoldLine;
-use xietong::mentions::norm;
+use xietong::text::norm;
 
 use crate::common::*;
 

@@ -1,7 +1,7 @@
 //! Every relation rule fires on its own examples with the triples they name,
 //! and stays silent on its counter-examples (in the manner of ruff's rule docs).
 
-use xietong::mentions::norm;
+use xietong::text::norm;
 use xietong::model::{Extraction, Object};
 use xietong::pipeline::{extract_corpus, Corpus, Input};
 
