@@ -10,6 +10,7 @@ mod export;
 mod grammar;
 mod inference;
 mod knowledge_errors;
+mod layers;
 mod properties;
 mod queries;
 mod robustness;
