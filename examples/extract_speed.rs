@@ -6,6 +6,9 @@
 //! move from run to run: `valgrind --tool=callgrind --toggle-collect='*pipeline::Reader*read*'
 //! --toggle-collect='*pipeline::finish*' target/release/examples/extract_speed 300 1`.
 
+// A measuring tool: it prints its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::time::Instant;
 
 use xietong::knowledge::Knowledge;
