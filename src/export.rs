@@ -18,7 +18,7 @@ use crate::iri::{DOC_PREFIX, PREFIXES, XT, XTR};
 /// The font Graphviz uses for the Chinese labels (fonts-noto-cjk).
 pub const CJK_FONT: &str = "Noto Sans CJK SC";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
     Dot,
     Turtle,
@@ -29,7 +29,26 @@ pub enum ExportFormat {
     Jsonld,
 }
 
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "dot" => ExportFormat::Dot,
+            "turtle" => ExportFormat::Turtle,
+            "trig" => ExportFormat::Trig,
+            "nquads" => ExportFormat::Nquads,
+            "ntriples" => ExportFormat::Ntriples,
+            "rdfxml" => ExportFormat::Rdfxml,
+            "jsonld" => ExportFormat::Jsonld,
+            other => return Err(format!("unknown export format `{other}`")),
+        })
+    }
+}
+
 impl ExportFormat {
+    /// The names `from_str` reads, for a command line to offer.
+    pub const NAMES: &'static [&'static str] = &["dot", "turtle", "trig", "nquads", "ntriples", "rdfxml", "jsonld"];
+
     /// The format a file name's extension implies.
     pub fn from_path(path: &std::path::Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();

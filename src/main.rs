@@ -69,7 +69,7 @@ enum Command {
         #[arg(long)]
         list: bool,
         /// Output format [default: table on a terminal, tsv otherwise].
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = one_of::<Format>(Format::NAMES))]
         format: Option<Format>,
         /// Cancel the query after this many seconds.
         #[arg(long)]
@@ -79,7 +79,7 @@ enum Command {
     #[command(after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon")]
     Export {
         /// Format [default: from the extension of -o, else trig].
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = one_of::<ExportFormat>(ExportFormat::NAMES))]
         format: Option<ExportFormat>,
         /// Only this named graph (an IRI).
         #[arg(long)]
@@ -151,6 +151,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A value of a library type named on the command line: one of `names`
+/// (the library's types know nothing of clap).
+fn one_of<T: std::str::FromStr + Clone + Send + Sync + 'static>(names: &'static [&'static str]) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).map(|s| s.parse::<T>().ok().expect("a name of the list parses"))
 }
 
 fn ontology_dir(cli: &Option<PathBuf>) -> PathBuf {

@@ -14,7 +14,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::iri::PREFIXES;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Csv,
@@ -24,6 +24,28 @@ pub enum Format {
     Turtle,
     Ntriples,
     Nquads,
+}
+
+impl Format {
+    /// The names `from_str` reads, for a command line to offer.
+    pub const NAMES: &'static [&'static str] = &["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "nquads"];
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "table" => Format::Table,
+            "csv" => Format::Csv,
+            "tsv" => Format::Tsv,
+            "json" => Format::Json,
+            "xml" => Format::Xml,
+            "turtle" => Format::Turtle,
+            "ntriples" => Format::Ntriples,
+            "nquads" => Format::Nquads,
+            other => return Err(format!("unknown result format `{other}`")),
+        })
+    }
 }
 
 /// A query's results held in memory (tables are small; graphs are streamed by callers if large).
