@@ -11,7 +11,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
-pub mod cache;
+pub mod build;
 pub mod describe;
 pub mod eval;
 pub mod export;
@@ -26,7 +26,6 @@ pub mod query;
 pub mod rdf;
 pub mod relations;
 pub mod resolve;
-pub mod spill;
 pub mod store;
 pub mod synth;
 pub mod terms;

@@ -1,6 +1,5 @@
 //! The `xietong` command: parses arguments, calls the library and prints
-//! data on stdout and messages on stderr. (It still holds a build's first
-//! pass and its cache decisions; see ARCHITECTURE.md.)
+//! data on stdout and messages on stderr.
 
 // The binary is where printing belongs (Cargo.toml denies it to the library).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -14,15 +13,12 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use oxigraph::model::NamedNode;
 
-use rayon::prelude::*;
-use xietong::cache::Cache;
 use xietong::export::{self, ExportFormat};
 use xietong::knowledge::Knowledge;
-use xietong::pipeline::{extract_corpus, Input, Read, Reader, Streamed};
+use xietong::pipeline::{extract_corpus, Input};
 use xietong::query::{self, Format};
-use xietong::spill::{Place, SpillWriter};
-use xietong::store::{Batch, KgStore};
-use xietong::{describe, eval};
+use xietong::store::KgStore;
+use xietong::{build, describe, eval};
 
 #[derive(Parser)]
 #[command(
@@ -139,7 +135,7 @@ enum ExtractFormat {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory_short();
+    build::keep_freed_memory_short();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -278,121 +274,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool, out: &mut dyn Write) -> Result<ExitCode> {
     let started = Instant::now();
-    let mut phase_start = started;
-    let mut phase = |name: &str| {
+    let phase_start = std::sync::Mutex::new(started);
+    let phase = |name: &str| {
+        let mut at = phase_start.lock().unwrap_or_else(|e| e.into_inner());
         if timings {
-            eprintln!("xietong: {name:<28} {:>8.2} s {:>7}", phase_start.elapsed().as_secs_f64(), memory_now());
+            eprintln!("xietong: {name:<28} {:>8.2} s {:>7}", at.elapsed().as_secs_f64(), memory_now());
         }
-        phase_start = Instant::now();
+        *at = Instant::now();
     };
     let k = load_knowledge(ontology)?;
     phase("knowledge");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(seeds)
-        .with_context(|| format!("cannot read the seeds folder {}", seeds.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    // The store first: a second writer is refused before any work is done.
-    let mut kg = KgStore::create(store)?;
-    phase("opening the store");
-    // What the store remembers of each article holds under the same knowledge
-    // only. (A full build starts an empty table of terms: one that grew over
-    // many incremental builds is dropped there.)
-    let mut before = kg.state(&k.fingerprint, full)?;
-    let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
-    // Only a memo gives the inferred graph's triples: says which way the state came.
-    phase(if before.inferred.is_some() { "store state, from the memo" } else { "store state" });
-    let cache = Cache::beside(store, &k.fingerprint);
-    let bar = indicatif::ProgressBar::new(files.len() as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-    bar.set_prefix("reading");
-    // Pass 1, on all cores: each article as the store's memo remembers it
-    // settled for resolution, else from the extraction cache, else read anew
-    // and cached (under the same knowledge only). Only the settled article
-    // is kept, and on disk (the spill): the build holds none of them; the
-    // rest is read back from the cache in pass 2.
-    let cache_broken = std::sync::atomic::AtomicBool::new(false);
-    let reader = Reader::new(&k, std::mem::take(&mut before.terms));
-    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let spill = SpillWriter::create(beside).with_context(|| format!("cannot make a temporary file in {}", beside.display()))?;
-    let firsts: Vec<First> = files
-        .par_iter()
-        .map(|f| {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            let name = f.strip_prefix(seeds).unwrap_or(f).to_string_lossy().replace('\\', "/");
-            let hash = xietong::text::content_hash(&bytes);
-            let doc = xietong::iri::doc_graph(&name).into_string();
-            let remembered = reuse.then(|| before.docs.get(&doc)).flatten().filter(|d| d.content_hash == hash).and_then(|d| d.settled.as_ref());
-            let cached = || (!full).then(|| cache.get_mentions(&hash)).flatten();
-            let mut little = None;
-            let (read, fresh) = if let Some(settled) = remembered {
-                (Ok((spill.put(settled), None)), false)
-            } else if let Some(mentions) = cached() {
-                (Ok((spill.put(&reader.settle(&mentions)), None)), false)
-            } else {
-                let read = reader.read(&Input { name: name.clone(), bytes }).map(|(read, settled)| {
-                    little = xietong::ingest::read_little(&read.article).map(str::to_string);
-                    // Held in memory only when the cache cannot keep it.
-                    let kept = cache.put(&hash, &read).is_ok();
-                    if !kept {
-                        cache_broken.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    (spill.put(&settled), (!kept).then(|| Box::new(read)))
-                });
-                (read, true)
-            };
-            bar.inc(1);
-            Ok(First { name, hash, read, fresh, little })
-        })
-        .collect::<Result<_>>()?;
-    before.terms = reader.into_terms();
-    // What the memo remembered of each article settled is in the spill now.
-    for d in before.docs.values_mut() {
-        d.settled = None;
-    }
-    bar.finish_and_clear();
-    if cache_broken.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display());
-    }
-    phase("reading (pass 1)");
-    let hashes: Vec<String> = firsts.iter().map(|f| f.hash.clone()).collect();
-    let reextracted = firsts.iter().filter(|f| f.fresh && f.read.is_ok()).count();
-    // Articles read anew whose body was most likely lost as furniture.
-    let little: Vec<(String, String)> = firsts.iter().filter_map(|f| Some((f.name.clone(), f.little.clone()?))).collect();
-    for (name, why) in &little {
-        eprintln!("xietong: warning: {}: {why}", seeds.join(name).display());
-    }
-    let (mut names, mut places, mut held, mut keys, mut failures) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for f in firsts {
-        match f.read {
-            Ok((place, h)) => {
-                names.push(f.name);
-                places.push(place);
-                held.push(h);
-                keys.push(f.hash);
+    let bar = indicatif::ProgressBar::hidden();
+    let on = |event: build::Event<'_>| match event {
+        build::Event::Reading { total } => {
+            bar.set_length(total as u64);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            bar.set_prefix("reading");
+        }
+        build::Event::Read => bar.inc(1),
+        build::Event::ReadingDone => bar.finish_and_clear(),
+        build::Event::Phase(name) => phase(name),
+        build::Event::StorePhase(what, secs) => {
+            if timings {
+                eprintln!("xietong:   {what:<26} {secs:>8.2} s");
             }
-            Err(e) => failures.push((f.name, e)),
         }
-    }
-    for (name, e) in &failures {
-        eprintln!("xietong: {}: {e} (skipped; its last good graph stays)", seeds.join(name).display());
-    }
-    // Pass 2, article by article as the store writes them.
-    let reread = CacheReread { cache: &cache, held };
-    let settled = spill.finish(places).with_context(|| format!("cannot write a temporary file in {}", beside.display()))?;
-    let corpus = Streamed::new(names, keys, settled, &before.terms, reread, &k);
-    phase("resolution");
-    let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: failures.iter().map(|(n, _)| n.clone()).collect() };
-    let stats = kg.write_corpus(&k, &batch, full, before)?;
-    phase("relations and writing");
-    if timings {
-        for (what, secs) in &stats.phases {
-            eprintln!("xietong:   {what:<26} {secs:>8.2} s");
-        }
-    }
-    let _ = cache.prune(&hashes.iter().cloned().collect());
-    phase("pruning the cache");
+        build::Event::CacheUnwritable => eprintln!("xietong: cannot write the extraction cache beside {}; holding the articles in memory", store.display()),
+        build::Event::ReadLittle { path, why } => eprintln!("xietong: warning: {}: {why}", path.display()),
+        build::Event::Skipped { path, error } => eprintln!("xietong: {}: {error} (skipped; its last good graph stays)", path.display()),
+    };
+    let opts = build::BuildOptions { seeds: seeds.to_path_buf(), store: store.to_path_buf(), full, leak_corpus: true };
+    let report = build::run(&opts, &k, &on)?;
+    let stats = &report.stats;
     let secs = started.elapsed().as_secs_f64();
     writeln!(out, "built {} from {} articles in {:.2} s{}", store.display(), stats.articles, secs, if stats.full { " (full rebuild)" } else { "" })?;
     writeln!(
@@ -402,47 +316,27 @@ fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool,
         stats.changed,
         stats.removed,
         stats.unchanged + stats.rewritten,
-        reextracted,
+        report.reextracted,
         if stats.rewritten > 0 { format!(", {} rewritten for what other articles say", stats.rewritten) } else { String::new() }
     )?;
     let join = |m: &std::collections::BTreeMap<String, usize>| m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ");
     writeln!(out, "  entities  {}: {}", stats.entities, join(&stats.by_class))?;
     writeln!(out, "  relations {}: {}", stats.relations, join(&stats.by_property))?;
     writeln!(out, "  triples   {} (of which inferred {})", stats.triples, stats.inferred)?;
-    if !little.is_empty() {
-        let names: Vec<&str> = little.iter().map(|(n, _)| n.as_str()).collect();
-        writeln!(out, "  warnings  {} article(s) read little or nothing: {}", little.len(), names.join(", "))?;
+    if !report.read_little.is_empty() {
+        let names: Vec<&str> = report.read_little.iter().map(|(n, _)| n.as_str()).collect();
+        writeln!(out, "  warnings  {} article(s) read little or nothing: {}", report.read_little.len(), names.join(", "))?;
     }
     let mut code = ExitCode::SUCCESS;
-    if !failures.is_empty() {
-        writeln!(out, "  skipped   {} unreadable article(s)", failures.len())?;
+    if !report.skipped.is_empty() {
+        writeln!(out, "  skipped   {} unreadable article(s)", report.skipped.len())?;
         code = ExitCode::FAILURE;
     }
     if stats.lost > 0 {
         eprintln!("xietong: {} article(s) could not be read back as they were read (changed during the build?); their last good graphs stay: build again", stats.lost);
         code = ExitCode::FAILURE;
     }
-    // The process ends here: freeing the corpus piece by piece would take
-    // most of a second at ten thousand articles and give nothing back.
-    std::mem::forget(corpus);
     Ok(code)
-}
-
-/// Pass 2 of a build reads articles back from the extraction cache (or
-/// from memory, when the cache could not keep them).
-struct CacheReread<'a> {
-    cache: &'a Cache,
-    /// By article index: the reads the cache could not keep. (Boxed: one
-    /// slot per article, nearly all empty, of 8 bytes rather than ~380.)
-    held: Vec<Option<Box<Read>>>,
-}
-
-impl xietong::pipeline::Reread for CacheReread<'_> {
-    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read> {
-        let mut read = self.held[i].as_deref().cloned().or_else(|| self.cache.get(content_hash))?;
-        read.article.source_file = name.to_string();
-        Some(read)
-    }
 }
 
 /// Resident and peak memory so far, as `--timings` shows them after each
@@ -454,31 +348,6 @@ fn memory_now() -> String {
         (Some(now), Some(peak)) => format!("{:>5} MB resident, {:>5} MB peak", now / 1024, peak / 1024),
         _ => String::new(),
     }
-}
-
-/// glibc raises its mmap threshold to the largest block freed so far, so
-/// the bulk loader's freed batches (tens of MB) are then taken from the heap
-/// and never given back: a full build of 10 000 articles peaked 180 MB
-/// higher. A fixed trim threshold keeps the dynamic threshold off.
-fn keep_freed_memory_short() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tuning parameter, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 20);
-    }
-}
-
-/// An article after pass 1 of a build: settled for resolution (and the
-/// whole read, when the cache could not keep it), or why it could not be read.
-struct First {
-    name: String,
-    hash: String,
-    /// Where its settled form is in the spill, and the read itself when the cache could not keep it.
-    read: Result<(Place, Option<Box<Read>>), xietong::ingest::IngestError>,
-    /// Read anew rather than from the cache.
-    fresh: bool,
-    /// Why it was read little or not at all, when it was read anew so.
-    little: Option<String>,
 }
 
 fn write_machine(out: &mut dyn Write) -> Result<()> {

@@ -21,10 +21,11 @@ const LAYERS: &[&[&str]] = &[
     &["resolve"],
     &["relations"],
     &["pipeline"],
-    // What a build makes of the stages' output: inferred facts, RDF, the
-    // caches of the first pass.
-    &["facts", "rdf", "cache", "spill"],
+    // What a build makes of the stages' output: inferred facts, RDF.
+    &["facts", "rdf"],
     &["store"],
+    // A build's whole flow (with the caches of its first pass), into the store.
+    &["build"],
     // Reading a store.
     &["query", "export", "eval"],
     &["describe"],

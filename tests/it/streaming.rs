@@ -1,5 +1,5 @@
 //! A build does not hold its corpus: each article settled for resolution
-//! goes to disk ([`xietong::spill`]) and its referents are worked out from
+//! goes to disk ([`xietong::build::spill`]) and its referents are worked out from
 //! it when its graph is made. What it extracts must be what the whole
 //! corpus held in memory gives.
 
@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use xietong::pipeline::{finish, Articles, Input, Read, Reader, Reread, SettledSource, Streamed};
 use xietong::resolve::Settled;
-use xietong::spill::SpillWriter;
+use xietong::build::spill::SpillWriter;
 use xietong::terms::Terms;
 
 use crate::common::{knowledge, repo};
