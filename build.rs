@@ -1,6 +1,7 @@
 //! Hashes the source of the extraction and RDF stages into the build, so
 //! that the knowledge fingerprint changes with the code: a store and cache
-//! made by other code are rebuilt in full, not trusted piece by piece.
+//! made by other code are rebuilt in full, not trusted piece by piece. And
+//! lists the competency queries of `queries/` to build them into the binary.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -28,4 +29,19 @@ fn main() {
         std::fs::read(f).unwrap_or_default().hash(&mut h);
     }
     println!("cargo:rustc-env=XIETONG_SOURCE_HASH={:016x}", h.finish());
+
+    // The competency queries, built into the binary (`query::BUILT_IN`).
+    println!("cargo:rerun-if-changed=queries");
+    let mut queries: Vec<PathBuf> = std::fs::read_dir("queries")
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rq")).collect())
+        .unwrap_or_default();
+    queries.sort();
+    let mut table = String::from("&[\n");
+    for q in &queries {
+        let abs = std::fs::canonicalize(q).expect("query path");
+        table.push_str(&format!("    ({:?}, include_str!({:?})),\n", q.file_name().unwrap().to_string_lossy(), abs.display().to_string()));
+    }
+    table.push_str("]\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("queries.rs");
+    std::fs::write(out, table).expect("write the query table");
 }

@@ -48,6 +48,10 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// The competency queries of `queries/` as the program was built with them:
+/// (file name, text), by file name.
+pub const BUILT_IN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/queries.rs"));
+
 /// A query's results held in memory (tables are small; graphs are streamed by callers if large).
 pub enum Answer {
     Table { vars: Vec<Variable>, rows: Vec<QuerySolution> },

@@ -75,6 +75,19 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// The knowledge files as the program was built with them, so that an
+    /// installed binary works from any folder once the source tree is gone.
+    pub fn built_in() -> Self {
+        let texts = [
+            include_str!("../../ontology/xietong.ttl"),
+            include_str!("../../ontology/places.tsv"),
+            include_str!("../../ontology/lexicon.toml"),
+            include_str!("../../ontology/grammar.toml"),
+            include_str!("../../ontology/rules.toml"),
+        ];
+        Sources { dir: PathBuf::from("ontology"), texts: texts.iter().map(|t| t.to_string()).collect() }
+    }
+
     pub fn read(dir: &Path) -> Result<Self, KnowledgeError> {
         let mut texts = Vec::new();
         for name in FILES {
@@ -94,6 +107,11 @@ impl Knowledge {
     /// Reads and checks every file of the ontology folder.
     pub fn load(dir: &Path) -> Result<Self, KnowledgeError> {
         Self::from_sources(&Sources::read(dir)?)
+    }
+
+    /// The knowledge the program was built with ([`Sources::built_in`]).
+    pub fn built_in() -> Result<Self, KnowledgeError> {
+        Self::from_sources(&Sources::built_in())
     }
 
     pub fn from_sources(src: &Sources) -> Result<Self, KnowledgeError> {

@@ -127,3 +127,17 @@ fn a_kindergarten_is_a_school() {
     assert!(out.status.success());
     assert!(stdout(&out).contains("true"), "{}", stdout(&out));
 }
+
+/// The queries built into the binary are the queries/ folder's, file for file.
+#[test]
+fn the_built_in_queries_are_the_folder_s() {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(repo().join("queries"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rq"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    files.sort();
+    let built_in: Vec<(String, String)> = xietong::query::BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    assert_eq!(built_in, files);
+}

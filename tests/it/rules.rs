@@ -64,3 +64,10 @@ fn every_property_of_the_contract_has_a_rule_or_a_name_grammar_source() {
         assert!(props.contains(&p), "no rule emits xt:{p}");
     }
 }
+
+/// The knowledge built into the binary is the ontology folder's, file for file.
+#[test]
+fn the_built_in_knowledge_is_the_ontology_folder() {
+    let built_in = xietong::knowledge::Knowledge::built_in().expect("built-in knowledge loads");
+    assert_eq!(built_in.fingerprint, knowledge().fingerprint);
+}
