@@ -8,7 +8,13 @@
 //! and a callback hears of each step as it happens.
 
 pub mod cache;
+pub mod memo;
 pub mod spill;
+#[cfg(feature = "rocksdb")]
+mod write;
+
+#[cfg(feature = "rocksdb")]
+pub use write::{write_corpus, Batch, BuildStats};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +25,7 @@ use rayon::prelude::*;
 use crate::ingest::IngestError;
 use crate::knowledge::Knowledge;
 use crate::pipeline::{Input, Read, Reader, Reread, Streamed};
-use crate::store::{Batch, BuildStats, KgStore};
+use crate::store::{KgStore, Remembered};
 use cache::Cache;
 use spill::{Place, SpillWriter};
 
@@ -61,6 +67,7 @@ pub enum Event<'a> {
 }
 
 /// What a build did, for the summary.
+#[cfg(feature = "rocksdb")]
 #[derive(Debug)]
 pub struct BuildReport {
     /// The store's figures (articles, graphs, entities, relations, triples).
@@ -106,7 +113,9 @@ pub fn run(opts: &BuildOptions, k: &Knowledge, on: &(dyn Fn(Event<'_>) + Sync)) 
     // What the store remembers of each article holds under the same knowledge
     // only. (A full build starts an empty table of terms: one that grew over
     // many incremental builds is dropped there.)
-    let mut before = kg.state(&k.fingerprint, full)?;
+    let memo_path = kg.memo_path();
+    let remembered = |digest: &str| memo::load(&memo_path).filter(|m| m.digest == digest).map(|m| Remembered { docs: m.docs, terms: m.terms, inferred: (m.inferred, m.inferred_digest) });
+    let mut before = kg.state(&k.fingerprint, full, remembered)?;
     let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
     // Only a memo gives the inferred graph's triples: says which way the state came.
     on(Event::Phase(if before.inferred.is_some() { "store state, from the memo" } else { "store state" }));
@@ -190,7 +199,7 @@ pub fn run(opts: &BuildOptions, k: &Knowledge, on: &(dyn Fn(Event<'_>) + Sync)) 
     let corpus = Streamed::new(names, keys, settled, &before.terms, reread, k);
     on(Event::Phase("resolution"));
     let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: skipped.iter().map(|(n, _)| n.clone()).collect() };
-    let stats = kg.write_corpus(k, &batch, full, before)?;
+    let stats = write_corpus(&mut kg, k, &batch, full, before)?;
     on(Event::Phase("relations and writing"));
     for (what, secs) in &stats.phases {
         on(Event::StorePhase(what, *secs));

@@ -1,7 +1,7 @@
-//! The on-disk Oxigraph store: replacing graphs in transactions, reading
-//! what a build left. The only module that writes to the store.
-
-mod memo;
+//! The on-disk Oxigraph store: opening and locking it, finishing a full
+//! build's swap that was cut short, reading what the last build left, and
+//! writing graphs (one in a transaction, or a fresh store through the bulk
+//! loader). What a build writes, and in what order, is `build`'s.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -10,18 +10,13 @@ use std::path::{Path, PathBuf};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use crate::facts;
 use crate::terms::{Terms, Triple};
 use crate::knowledge::Knowledge;
-use crate::model::{Entity, Sym};
-use crate::pipeline::{Articles, Corpus};
 use crate::resolve::Settled;
-use crate::iri::{self, doc_graph, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY};
-use crate::rdf;
+use crate::iri::{self, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY};
 
 /// Why the store could not be used; callers branch on the kind.
 #[derive(Debug)]
@@ -117,7 +112,7 @@ impl KgStore {
     }
 
     /// Removes a named graph; returns by how many quads the store grew (≤ 0).
-    fn remove_graph(&self, name: &NamedNode) -> Result<isize, StoreError> {
+    pub fn remove_graph(&self, name: &NamedNode) -> Result<isize, StoreError> {
         let old = self.graph_len(name)?;
         self.store.remove_named_graph(name.as_ref())?;
         Ok(-(old as isize))
@@ -167,7 +162,7 @@ impl KgStore {
     }
 
     /// `<store>.memo`.
-    fn memo_path(&self) -> PathBuf {
+    pub fn memo_path(&self) -> PathBuf {
         sibling(&self.path, "memo")
     }
 
@@ -175,7 +170,9 @@ impl KgStore {
     /// build and, when a build under `fingerprint` that is not `full` will
     /// use them, each article graph's content hash and graph hash — from
     /// the memo when it describes this store, else read from the store.
-    pub fn state(&self, fingerprint: &str, full: bool) -> Result<StoreState, StoreError> {
+    /// `memo` is asked for what the memo remembers, given the state digest
+    /// the store names; it answers only when its own digest is that one.
+    pub fn state(&self, fingerprint: &str, full: bool, memo: impl FnOnce(&str) -> Option<Remembered>) -> Result<StoreState, StoreError> {
         let mut st = StoreState::default();
         for q in self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(xtr(GRAPH_BUILD).as_ref()))) {
             let q = q?;
@@ -196,10 +193,10 @@ impl KgStore {
         if full || st.fingerprint.as_deref() != Some(fingerprint) {
             return Ok(st);
         }
-        if let Some(m) = st.digest.as_ref().and_then(|d| memo::load(&self.memo_path()).filter(|m| m.digest == *d)) {
+        if let Some(m) = st.digest.as_deref().and_then(memo) {
             st.docs = m.docs;
             st.terms = m.terms;
-            st.inferred = Some((m.inferred, m.inferred_digest));
+            st.inferred = Some(m.inferred);
             return Ok(st);
         }
         for prop in ["contentHash", "graphHash"] {
@@ -218,137 +215,11 @@ impl KgStore {
         Ok(st)
     }
 
-    /// Brings the store in line with a corpus. A full build (asked for, a
-    /// first build, or new knowledge) writes every graph anew with Oxigraph's
-    /// bulk loader into a fresh store and swaps it in ([`Self::rebuild`]).
-    /// Otherwise each article graph is written (in one transaction) only when
-    /// its content differs from what the store holds; graphs of articles that
-    /// are gone are removed, those of articles that could not be read now are
-    /// kept; the derived graphs are recomputed every time, so that a build
-    /// that was killed half-way is finished by the next one. The state digest
-    /// is removed first and written last, with the knowledge fingerprint;
-    /// then the memo.
-    ///
-    /// `before` is [`Self::state`], read before the corpus was (its terms
-    /// extended by the corpus's [`Settled`] articles).
-    pub fn write_corpus(&mut self, k: &Knowledge, corpus: &Batch<'_>, full: bool, mut before: StoreState) -> Result<BuildStats, StoreError> {
-        let mut clock = std::time::Instant::now();
-        let mut lap = |stats: &mut BuildStats, what: &'static str| {
-            stats.phases.push((what, clock.elapsed().as_secs_f64()));
-            clock = std::time::Instant::now();
-        };
-        let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
-        let mut stats = BuildStats { full, ..Default::default() };
-        #[cfg(feature = "rocksdb")]
-        if full {
-            self.rebuild(k, corpus, &mut stats, before.terms)?;
-            stats.count_entities(corpus.entities);
-            return Ok(stats);
-        }
-        // Until this build writes its own digest, the memo no longer
-        // describes the store: a build killed half-way leaves none.
-        let mut build_quads_now = before.build_quads;
-        if let Some(d) = &before.digest {
-            let q = state_digest_quad(d);
-            if self.store.contains(&q)? {
-                self.store.remove(&q)?;
-                build_quads_now -= 1;
-            }
-        }
-        let lexicon = rdf::lexicon_quads(k);
-        // By how many quads the store grew, so as not to count them all.
-        let mut grew: isize = 0;
-        if full {
-            grew += self.replace_graph(&graph(GRAPH_ONTOLOGY), &ontology_quads(k))?;
-            grew += self.replace_graph(&graph(GRAPH_LEXICON), &lexicon)?;
-        }
-        let mut terms = std::mem::take(&mut before.terms);
-        let mut asserted: FxHashSet<Triple> = lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)).collect();
-        // The memo is written as the graphs are handed over, not held: it
-        // names every article's settled form and facts.
-        let mut memo = memo::Writer::create(&self.memo_path());
-        let mut keep: HashSet<String> = corpus.unreadable.iter().map(|name| doc_graph(name).into_string()).collect();
-        let old = |name: &NamedNode, hash: &str| before.docs.get(name.as_str()).filter(|old| !full && old.graph_hash == hash);
-        let unchanged = |name: &NamedNode, hash: &str| old(name, hash).is_some();
-        let remembered = |name: &NamedNode, hash: &str| old(name, hash).is_some_and(|o| o.known.is_some());
-        for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), remembered, |ag| {
-            keep.insert(ag.name.as_str().to_string());
-            let old = before.docs.get(ag.name.as_str());
-            if ag.lost {
-                stats.lost += 1;
-                if let Some(o) = old {
-                    memo.doc(ag.name.as_str(), o);
-                }
-                return Ok(());
-            }
-            match (&ag.quads, old) {
-                (None, _) => stats.unchanged += 1,
-                (Some(quads), old) => {
-                    grew += self.replace_graph(&GraphName::NamedNode(ag.name.clone()), quads)?;
-                    match old {
-                        Some(o) if o.content_hash == ag.content_hash => stats.rewritten += 1,
-                        Some(_) => stats.changed += 1,
-                        None => stats.added += 1,
-                    }
-                }
-            }
-            let known = match old.and_then(|o| o.known.as_ref()).filter(|_| ag.remembered) {
-                Some(known) => known.clone(),
-                None => Known::of(&mut terms, &ag),
-            };
-            stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
-            asserted.extend(known.facts.iter().copied());
-            memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
-            Ok::<(), StoreError>(())
-        })?;
-        lap(&mut stats, "store: article graphs");
-        // Articles that cannot be read now keep their graph (and it stays out of inference).
-        for name in &corpus.unreadable {
-            let g = doc_graph(name).into_string();
-            if let Some(o) = before.docs.get(&g) {
-                memo.doc(&g, o);
-            }
-        }
-        for doc in before.docs.keys() {
-            if !keep.contains(doc) {
-                grew += self.remove_graph(&NamedNode::new_unchecked(doc))?;
-                stats.removed += 1;
-            }
-        }
-        grew += self.update_graph(&graph(GRAPH_LABELS), rdf::label_quads(corpus.entities))?.0;
-        lap(&mut stats, "store: labels");
-        let inferred = facts::infer(k, &mut terms, &asserted);
-        stats.inferred = inferred.len();
-        lap(&mut stats, "store: inference");
-        let (g, inferred_digest) = match before.inferred.take() {
-            Some((old, digest)) => self.patch_inferred(&terms, old, &inferred, &digest)?,
-            None => self.update_graph(&graph(GRAPH_INFERRED), inferred.iter().map(|t| terms.quad(t, &graph(GRAPH_INFERRED))).collect())?,
-        };
-        grew += g;
-        lap(&mut stats, "store: inferred graph");
-        // The memo goes in place before the store names its digest: until
-        // then the store names none, and the memo is not trusted.
-        let inferred: Vec<Triple> = inferred.into_iter().collect();
-        let (digest, _) = memo.finish(&terms, &inferred, &inferred_digest);
-        // Every quad but those of xtr:build, then the three it will hold.
-        let others = match before.quads {
-            Some(n) => (n as isize + grew) as usize - before.build_quads,
-            None => self.store.len()? - build_quads_now,
-        };
-        stats.triples = others + 3;
-        self.replace_graph(&graph(GRAPH_BUILD), &build_quads(k, stats.triples, &digest))?;
-        stats.count_entities(corpus.entities);
-        #[cfg(feature = "rocksdb")]
-        self.store.flush()?;
-        lap(&mut stats, "store: flush");
-        Ok(stats)
-    }
-
     /// Brings the inferred graph from the `old` triples the memo remembers
     /// to `new` by their difference alone, in one transaction, and its digest
     /// with them (a digest is a sum over quads). Returns by how many quads
     /// the store grew, and the new digest.
-    fn patch_inferred(&self, terms: &Terms, old: Vec<Triple>, new: &FxHashSet<Triple>, old_digest: &str) -> Result<(isize, String), StoreError> {
+    pub fn patch_inferred(&self, terms: &Terms, old: Vec<Triple>, new: &FxHashSet<Triple>, old_digest: &str) -> Result<(isize, String), StoreError> {
         let g = graph(GRAPH_INFERRED);
         let old: FxHashSet<Triple> = old.into_iter().collect();
         let removed: Vec<Quad> = old.difference(new).map(|t| terms.quad(t, &g)).collect();
@@ -380,50 +251,41 @@ impl KgStore {
         Ok((added.len() as isize - removed.len() as isize, digest))
     }
 
-    /// A full build: every graph goes through Oxigraph's bulk loader into a
-    /// fresh store beside this one (`<store>.new`), marked complete when
-    /// loaded, then swapped in by two renames. A build killed at any moment
-    /// leaves the old store or the new one; [`recover`] finishes a swap that
-    /// was cut short.
+    /// A full build's store: every graph goes through Oxigraph's bulk
+    /// loader into a fresh store beside this one (`<store>.new`), marked
+    /// complete when loaded, then swapped in by two renames. A build killed
+    /// at any moment leaves the old store or the new one; [`recover`]
+    /// finishes a swap that was cut short. `make` sends the quads, graph by
+    /// graph, on another thread while the loader sorts them (it is given
+    /// the old store, to copy graphs from); `settle` is given what `make`
+    /// returned before the loader's files are merged, to free what it need
+    /// not hold through that.
     #[cfg(feature = "rocksdb")]
-    fn rebuild(&mut self, k: &Knowledge, corpus: &Batch<'_>, stats: &mut BuildStats, terms: Terms) -> Result<(), StoreError> {
+    pub fn bulk_rebuild<T: Send>(&mut self, make: impl FnOnce(&Store, std::sync::mpsc::SyncSender<Vec<Quad>>) -> T + Send, settle: impl FnOnce(&mut T)) -> Result<T, StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
-        {
+        let made = {
             let options = oxigraph::store::StoreOptions::default().with_max_open_files(MAX_OPEN_FILES);
             let store = Store::open_with_options(&fresh, options).map_err(|e| open_error(&fresh, e))?;
             // One stream of quads into one `load_quads`: each call would end
             // in files of its own, and many small files make ingestion slow.
-            // The graphs are made on another thread while the loader sorts.
             // A short queue: each graph waiting in it is ~500 quads in memory.
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Quad>>(QUEUE);
             let mut loader = store.bulk_loader().with_max_memory_size_in_megabytes(LOADER_MB);
-            let memo_path = self.memo_path();
-            let made = std::thread::scope(|scope| {
+            let mut made = std::thread::scope(|scope| {
                 let old = &self.store;
-                let maker = scope.spawn(move || make_all_graphs(k, corpus, old, tx, terms, &memo_path));
+                let maker = scope.spawn(move || make(old, tx));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
                 // If the loader failed, the maker stops at its next send.
                 let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
                 Ok::<_, StoreError>(loaded.map(|()| made)?)
             })?;
-            // The settled articles went into the memo, written as the
-            // graphs were made; what they and the interner held goes back
-            // to the system before the loader's files are merged (which
-            // adds ~35 MB at 10 000 articles).
-            drop(made.terms);
-            give_back_freed_memory();
+            settle(&mut made);
             loader.commit()?;
             store.flush()?;
-            stats.added = made.stats.added;
-            stats.lost = made.stats.lost;
-            stats.articles = made.stats.articles;
-            stats.relations = made.stats.relations;
-            stats.by_property = made.stats.by_property;
-            stats.inferred = made.inferred;
-            stats.triples = made.triples;
             std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
-        }
+            made
+        };
         // Let go of the old store, swap, and open the new one in its place.
         self.store = Store::new()?;
         let old = sibling(&self.path, "old");
@@ -433,25 +295,25 @@ impl KgStore {
         std::fs::rename(&fresh, &self.path).map_err(io)?;
         self.store = Store::open(&self.path).map_err(|e| open_error(&self.path, e))?;
         remove_dir(&old)?;
-        Ok(())
+        Ok(made)
     }
 }
 
 /// A digest of a set of quads, independent of their order: the wrapping sum
 /// of each distinct quad's 128-bit SipHash (fixed keys, so stable from build
 /// to build), hashed as it prints, without sorting or allocating.
-fn quads_digest(quads: &[Quad]) -> String {
+pub fn quads_digest(quads: &[Quad]) -> String {
     let sum = quads.iter().collect::<HashSet<_>>().into_iter().fold(0u128, |sum, q| sum.wrapping_add(quad_hash(q)));
     format!("{sum:032x}")
 }
 
 /// `<g> xt:graphHash "digest"` in graph `g`: how every graph keeps its digest.
-fn graph_hash_quad(name: &NamedNode, digest: &str) -> Quad {
+pub fn graph_hash_quad(name: &NamedNode, digest: &str) -> Quad {
     Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(digest), name.clone())
 }
 
 /// One quad's part of [`quads_digest`]: its 128-bit SipHash as it prints.
-fn quad_hash(q: &Quad) -> u128 {
+pub fn quad_hash(q: &Quad) -> u128 {
     use std::fmt::Write as _;
     use std::hash::Hasher as _;
     struct Sip(siphasher::sip128::SipHasher13);
@@ -466,109 +328,13 @@ fn quad_hash(q: &Quad) -> u128 {
     siphasher::sip128::Hasher128::finish128(&h.0).as_u128()
 }
 
-/// A derived graph as a full build writes it: with its digest, also returned.
-#[cfg(feature = "rocksdb")]
-fn digested(g: &str, mut quads: Vec<Quad>) -> (Vec<Quad>, String) {
-    let name = xtr(g);
-    let digest = quads_digest(&quads);
-    quads.push(graph_hash_quad(&name, &digest));
-    (quads, digest)
-}
-
-/// What [`make_all_graphs`] sent.
-#[cfg(feature = "rocksdb")]
-struct Made {
-    /// Of the articles: added, lost, relations.
-    stats: BuildStats,
-    inferred: usize,
-    /// Distinct quads: graphs are disjoint, so they add up graph by graph.
-    triples: usize,
-    terms: Terms,
-    /// What the new store holds, for the next build, written as it is made.
-    memo: memo::Writer,
-}
-
-/// Every graph of a full build, sent graph by graph (the build fingerprint
-/// last); stops early when the receiver is gone. An article that cannot be
-/// read now keeps the graph the `old` store holds for it. `terms` are those
-/// the corpus's articles were settled with; the memo goes to `memo_path`
-/// (it describes the new store only, and names its state digest, so it is
-/// ignored until the new store is swapped in).
-#[cfg(feature = "rocksdb")]
-fn make_all_graphs(k: &Knowledge, corpus: &Batch<'_>, old: &Store, tx: std::sync::mpsc::SyncSender<Vec<Quad>>, terms: Terms, memo_path: &Path) -> Made {
-    let old_graph = |name: &NamedNode| -> Vec<Quad> {
-        old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).collect()
-    };
-    let mut made = Made { stats: BuildStats::default(), inferred: 0, triples: 0, terms, memo: memo::Writer::create(memo_path) };
-    let send = |quads: Vec<Quad>, made: &mut Made| {
-        made.triples += quads.iter().collect::<HashSet<_>>().len();
-        tx.send(quads).map_err(|_| ())
-    };
-    // An article graph copied from the old store, as it is.
-    let copy = |name: NamedNode, made: &mut Made| {
-        let quads = old_graph(&name);
-        if !quads.is_empty() {
-            made.memo.doc(name.as_str(), &DocState::of(&name, &quads));
-        }
-        send(quads, made)
-    };
-    let lexicon = rdf::lexicon_quads(k);
-    let mut asserted: FxHashSet<Triple> = FxHashSet::default();
-    let _ = (|| {
-        let terms = &mut made.terms;
-        asserted.extend(lexicon.iter().filter(|q| rdf::feeds_inference(k, q)).filter_map(|q| terms.triple(q)));
-        send(ontology_quads(k), &mut made)?;
-        send(lexicon, &mut made)?;
-        for_each_article_graph(k, corpus, |_, _| true, |_, _| false, |ag| {
-            if ag.lost {
-                made.stats.lost += 1;
-                return copy(ag.name, &mut made);
-            }
-            made.stats.added += 1;
-            made.stats.count_relations(ag.properties.iter().map(|p| p.as_str()));
-            let known = Known::of(&mut made.terms, &ag);
-            asserted.extend(known.facts.iter().copied());
-            made.memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
-            send(ag.quads.unwrap_or_default(), &mut made)
-        })?;
-        // What the graphs of the articles held is freed in the heaps of the
-        // threads that made them; inference and the labels come next.
-        give_back_freed_memory();
-        for name in &corpus.unreadable {
-            copy(doc_graph(name), &mut made)?;
-        }
-        send(digested(GRAPH_LABELS, rdf::label_quads(corpus.entities)).0, &mut made)?;
-        let inferred: Vec<Triple> = facts::infer(k, &mut made.terms, &asserted).into_iter().collect();
-        drop(asserted);
-        // Sent in chunks the size of an article graph: as one vector of
-        // quads (130 000 at 10 000 articles) the inferred graph raised a full
-        // build's peak by ~40 MB. Its triples are distinct, so the digest
-        // adds up chunk by chunk.
-        let g = graph(GRAPH_INFERRED);
-        let mut sum = 0u128;
-        for chunk in inferred.chunks(512) {
-            let quads: Vec<Quad> = chunk.iter().map(|t| made.terms.quad(t, &g)).collect();
-            sum = quads.iter().fold(sum, |sum, q| sum.wrapping_add(quad_hash(q)));
-            send(quads, &mut made)?;
-        }
-        let inferred_digest = format!("{sum:032x}");
-        send(vec![graph_hash_quad(&xtr(GRAPH_INFERRED), &inferred_digest)], &mut made)?;
-        made.inferred = inferred.len();
-        // (One that cannot be written costs the next build a read of the store.)
-        let (digest, _) = made.memo.finish(&made.terms, &inferred, &inferred_digest);
-        let total = made.triples + 3;
-        send(build_quads(k, total, &digest), &mut made)
-    })();
-    made
-}
-
 /// Returns the heap's free pages to the system. The settled articles, each
 /// graph's state on its way to the memo and the interner were freed in the
 /// middle of the heaps of several threads, where glibc keeps them: without
 /// this, a build of 10 000 articles held ~75 MB more through the merge of
 /// the loader's files (measured when the memo was still held to the end).
 #[cfg(feature = "rocksdb")]
-fn give_back_freed_memory() {
+pub fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; any thread may call it.
     unsafe {
@@ -599,18 +365,12 @@ const LOADER_MB: usize = 50;
 #[cfg(feature = "rocksdb")]
 const MAX_OPEN_FILES: u32 = 64;
 
-/// Articles whose graphs are made at once, on all cores, and graphs waiting
-/// for the bulk loader: every graph of a chunk and of the queue is in memory
-/// (~500 quads each), and once a build held nothing per article they were
-/// its largest part besides the loader. Builds of 10 000 articles, two runs
-/// each: chunks of 64 and a queue of 16 peaked at 128–142 MB, 32 and 8 at
-/// 117–120 MB, 16 and 4 at 115–118 MB, in the same time (at 1 000, 16 and 4
-/// were slower); 256 and 256 had peaked 120 MB higher.
-const CHUNK: usize = 32;
+/// Graphs waiting for the bulk loader: each is in memory (~500 quads); see
+/// `build`'s CHUNK for how the two were chosen.
 #[cfg(feature = "rocksdb")]
 const QUEUE: usize = 8;
 
-/// Marks a store written by [`KgStore::rebuild`] as wholly loaded.
+/// Marks a store written by [`KgStore::bulk_rebuild`] as wholly loaded.
 #[cfg(feature = "rocksdb")]
 const COMPLETE: &str = "XIETONG_COMPLETE";
 
@@ -643,125 +403,12 @@ fn recover(path: &Path) -> Result<(), StoreError> {
     std::fs::rename(&fresh, path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))
 }
 
-/// The three quads of `xtr:build`, written last: the knowledge fingerprint,
-/// how many quads the store holds with them, and the digest of what the
-/// build wrote ([`memo::state_digest`]).
-fn build_quads(k: &Knowledge, total: usize, digest: &str) -> Vec<Quad> {
-    let b = xtr(GRAPH_BUILD);
-    vec![
-        Quad::new(b.clone(), xt("knowledgeFingerprint"), Term::from(Literal::new_simple_literal(&k.fingerprint)), graph(GRAPH_BUILD)),
-        Quad::new(b, xt("quadCount"), Term::from(Literal::from(total as i64)), graph(GRAPH_BUILD)),
-        state_digest_quad(digest),
-    ]
-}
-
-fn state_digest_quad(digest: &str) -> Quad {
-    Quad::new(xtr(GRAPH_BUILD), xt("stateDigest"), Literal::new_simple_literal(digest), graph(GRAPH_BUILD))
-}
-
-/// An article graph: its name, digest ([`rdf::article_digest`]), its quads
-/// (with `xt:graphHash`) when it is to be written, and the quads of its facts
-/// that feed inference, which every build needs. (Provenance feeds none:
-/// taking facts from [`rdf::fact_quads`] alone keeps full and incremental
-/// builds alike.)
-struct ArticleGraph {
-    name: NamedNode,
-    content_hash: String,
-    digest: String,
-    quads: Option<Vec<Quad>>,
-    facts: Vec<Quad>,
-    /// The property of each relation, for the summary.
-    properties: Vec<Sym>,
-    /// The article could not be read again as it was resolved: its graph stays.
-    lost: bool,
-    /// Unchanged, and its facts and properties are remembered: neither was made.
-    remembered: bool,
-    /// The article settled for resolution, for the memo (if the source keeps it).
-    settled: Option<Settled>,
-}
-
-impl ArticleGraph {
-    fn lost(name: NamedNode) -> Self {
-        ArticleGraph {
-            name,
-            content_hash: String::new(),
-            digest: String::new(),
-            quads: None,
-            facts: Vec::new(),
-            properties: Vec::new(),
-            lost: true,
-            remembered: false,
-            settled: None,
-        }
-    }
-}
-
 /// What a build knows of an article graph without making it: the facts it
 /// feeds inference and its relations' properties, as ids of the memo's terms.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Known {
     pub facts: Vec<Triple>,
     pub properties: Vec<u32>,
-}
-
-impl Known {
-    fn of(terms: &mut Terms, ag: &ArticleGraph) -> Self {
-        Known { facts: ag.facts.iter().filter_map(|q| terms.triple(q)).collect(), properties: ag.properties.iter().map(|p| terms.id(p)).collect() }
-    }
-}
-
-/// Makes each article's graph, a chunk of articles at a time on all cores,
-/// and hands them to `write` in corpus order: the quads of the whole corpus
-/// are never held at once. Only graphs `wanted` (by name and digest) are
-/// made whole; of the others only the facts that feed inference, unless
-/// they are `remembered` (else the article is read again for them).
-fn for_each_article_graph<E>(
-    k: &Knowledge,
-    corpus: &Batch<'_>,
-    wanted: impl Fn(&NamedNode, &str) -> bool + Sync,
-    remembered: impl Fn(&NamedNode, &str) -> bool + Sync,
-    mut write: impl FnMut(ArticleGraph) -> Result<(), E>,
-) -> Result<(), E> {
-    let facts = |quads: &[Quad]| quads.iter().filter(|q| rdf::feeds_inference(k, q)).cloned().collect::<Vec<_>>();
-    let entities = corpus.entities;
-    let by_id: rustc_hash::FxHashMap<&str, &Entity> = entities.iter().map(|(id, e)| (id.as_str(), e)).collect();
-    let indices: Vec<usize> = (0..corpus.articles.len()).collect();
-    for chunk in indices.chunks(CHUNK) {
-        let graphs: Vec<ArticleGraph> = chunk
-            .par_iter()
-            .map(|&i| {
-                let file = corpus.articles.name(i);
-                let name = doc_graph(file);
-                // An unchanged graph the memo remembers needs no reading.
-                let summary = corpus.articles.summary(i);
-                let known = summary.as_ref().map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
-                let (referents, settled) = summary.map(|sum| (sum.referents, sum.settled)).unzip();
-                if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
-                    let (facts, properties) = (Vec::new(), Vec::new());
-                    let (content_hash, digest) = (content_hash.to_string(), digest.clone());
-                    return ArticleGraph { name, content_hash, digest, quads: None, facts, properties, lost: false, remembered: true, settled };
-                }
-                let Some(x) = corpus.articles.get(i, referents) else { return ArticleGraph::lost(name) };
-                // The same digest, from the article itself when the source has no summary.
-                let digest = known.map(|(_, d)| d).unwrap_or_else(|| rdf::article_digest(&x, entities));
-                let properties = x.relations.iter().map(|r| r.property).collect();
-                let content_hash = x.article.content_hash.clone();
-                let (quads, facts) = if wanted(&name, &digest) {
-                    let (_, mut quads, n_facts) = rdf::article_quads(&x, entities);
-                    let facts = facts(&quads[..n_facts]);
-                    quads.push(graph_hash_quad(&name, &digest));
-                    (Some(quads), facts)
-                } else {
-                    (None, facts(&rdf::fact_quads(&x, entities).1))
-                };
-                ArticleGraph { name, content_hash, digest, quads, facts, properties, lost: false, remembered: false, settled }
-            })
-            .collect();
-        for ag in graphs {
-            write(ag)?;
-        }
-    }
-    Ok(())
 }
 
 /// One article graph as the store holds it.
@@ -778,7 +425,7 @@ pub struct DocState {
 impl DocState {
     /// Of a graph's quads (an article graph copied as it is).
     #[cfg(feature = "rocksdb")]
-    fn of(name: &NamedNode, quads: &[Quad]) -> Self {
+    pub fn of(name: &NamedNode, quads: &[Quad]) -> Self {
         let value = |p: &str| {
             quads.iter().find(|q| q.predicate.as_str().strip_prefix(iri::XT) == Some(p) && q.subject == NamedOrBlankNode::NamedNode(name.clone())).and_then(|q| match &q.object {
                 Term::Literal(l) => Some(l.value().to_string()),
@@ -831,59 +478,10 @@ pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
         .collect()
 }
 
-impl BuildStats {
-    fn count_relations<'a>(&mut self, properties: impl Iterator<Item = &'a str>) {
-        self.articles += 1;
-        for p in properties {
-            self.relations += 1;
-            *self.by_property.entry(p.to_string()).or_default() += 1;
-        }
-    }
-    fn count_entities(&mut self, entities: &BTreeMap<String, Entity>) {
-        for e in entities.values() {
-            *self.by_class.entry(e.class.to_string()).or_default() += 1;
-        }
-        self.entities = entities.len();
-    }
-}
-
-/// What a build writes: its articles (one extraction at a time), the
-/// entities they share, and the articles that could not be read now, whose
-/// graphs stay as they are.
-pub struct Batch<'a> {
-    pub articles: &'a dyn Articles,
-    pub entities: &'a BTreeMap<String, Entity>,
-    pub unreadable: Vec<String>,
-}
-
-impl<'a> Batch<'a> {
-    /// A corpus held in memory.
-    pub fn of(corpus: &'a Corpus) -> Self {
-        Batch { articles: corpus, entities: &corpus.entities, unreadable: corpus.failures.iter().map(|(n, _)| n.clone()).collect() }
-    }
-}
-
-/// Figures of one build, for the summary.
-#[derive(Debug, Default)]
-pub struct BuildStats {
-    /// Whether every graph was rewritten (asked for, or the knowledge changed).
-    pub full: bool,
-    /// Article graphs new to the store, rewritten because the article changed,
-    /// rewritten because what other articles say changed them, removed, left alone.
-    pub added: usize,
-    pub changed: usize,
-    pub rewritten: usize,
-    pub removed: usize,
-    pub unchanged: usize,
-    /// Articles read but not again for their relations (changed meanwhile); their graphs stay.
-    pub lost: usize,
-    pub articles: usize,
-    pub entities: usize,
-    pub relations: usize,
-    pub inferred: usize,
-    pub triples: usize,
-    pub by_class: BTreeMap<String, usize>,
-    pub by_property: BTreeMap<String, usize>,
-    /// Seconds spent in each phase of the writing, for `build --timings`.
-    pub phases: Vec<(&'static str, f64)>,
+/// What a memo remembers of a store, for [`KgStore::state`].
+pub struct Remembered {
+    pub docs: BTreeMap<String, DocState>,
+    pub terms: Terms,
+    /// The inferred graph's triples and its digest.
+    pub inferred: (Vec<Triple>, String),
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::DocState;
+use crate::store::DocState;
 use crate::terms::{Terms, Triple};
 
 /// A memo as a build reads it. On disk it is written as it is made (see
@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn doc(graph_hash: &str, facts: Vec<Triple>) -> DocState {
-        DocState { content_hash: format!("c-{graph_hash}"), graph_hash: graph_hash.into(), known: Some(super::super::Known { facts, properties: vec![2] }), settled: None }
+        DocState { content_hash: format!("c-{graph_hash}"), graph_hash: graph_hash.into(), known: Some(crate::store::Known { facts, properties: vec![2] }), settled: None }
     }
 
     /// Written a graph at a time and read back whole: the same memo, and
