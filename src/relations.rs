@@ -553,23 +553,7 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
             Some(run) if mentions[run[0]].sentence == si => run,
             _ => &[],
         };
-        idx.clear();
-        idx.extend(
-            here.iter()
-                .copied()
-                .filter(|&m| !entities[m].is_empty())
-                .filter(|&m| !here.iter().any(|&o| o != m && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span)),
-        );
-        idx.sort_by_key(|&m| (mentions[m].span.start, std::cmp::Reverse(mentions[m].span.end)));
-        // Overlapping mentions cannot both stand in a group: keep the first.
-        let mut last_end = 0;
-        idx.retain(|&m| {
-            let keep = mentions[m].span.start >= last_end;
-            if keep {
-                last_end = mentions[m].span.end;
-            }
-            keep
-        });
+        sentence_arguments(here, mentions, entities, &mut idx);
         if topic.is_some_and(|(p, _)| p != sentence.paragraph) {
             topic = None;
         }
@@ -588,135 +572,11 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         rule_words(k, text, &char_at, &mut found, &mut markers);
         groups.clear();
         let mut ctx = Ctx { k, chars, found, markers, mentions, offset, groups };
-        for &m in &idx {
-            let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
-            // A name in brackets right after a member is another name of it
-            // (任丘职教中心(任丘开放大学)、…): the list goes on past it.
-            let bracketed = ctx.groups.last().is_some_and(|g| a == g.end + 1 && ctx.chars[g.end] == '(' && ctx.chars.get(e) == Some(&')'));
-            if bracketed {
-                if let Some(g) = ctx.groups.last_mut() {
-                    g.end = e + 1;
-                }
-                continue;
-            }
-            let joined = ctx.groups.last().is_some_and(|g| k.rules.structure.coordinators.iter().any(|w| ctx.is_word(g.end, a, w)));
-            match ctx.groups.last_mut() {
-                Some(g) if joined => {
-                    g.members.push(m);
-                    g.end = e;
-                }
-                _ => ctx.groups.push(Group { start: a, end: e, members: smallvec![m] }),
-            }
-        }
-        // Places before a count of bodies say where the bodies are (山西、
-        // 甘肃等五所中职学校): they are no argument of a rule.
-        for gi in 0..ctx.groups.len() {
-            if ctx.count_at(ctx.groups[gi].end) {
-                let members = std::mem::take(&mut ctx.groups[gi].members);
-                ctx.groups[gi].members = members.into_iter().filter(|&m| !k.vocab.is_a(mentions[m].class, crate::sym!("Place"))).collect();
-            }
-        }
-        ctx.groups.retain(|g| !g.members.is_empty());
+        group_coordinated(&mut ctx, &idx);
         members_of_groups(&ctx, si, entities, &mut out);
-        // Mentions right before 将/已/还…: (end, mention), the topics of what follows them.
-        topics.clear();
-        topics.extend(
-            idx.iter()
-                .filter(|&&m| {
-                    let e = mentions[m].span.end - offset;
-                    let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
-                    // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
-                    let kind_ok = k.vocab.is_a(mentions[m].class, crate::sym!("GovernmentBody")) || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
-                    followed && kind_ok && entities[m].len() == 1
-                })
-                .map(|&m| (mentions[m].span.end - offset, m)),
-        );
-        // The patterns whose first literal the sentence holds, in the order
-        // of the rules (which decides the rule a fact is credited to).
-        tried.clear();
-        for &id in &ctx.found.words {
-            tried.extend_from_slice(&k.rules.anchored_by[id]);
-        }
-        tried.sort_unstable();
-        tried.dedup();
-        for &(ri, pi) in &tried {
-            let rule = &k.rules.rules[ri as usize];
-            let pat = &rule.patterns[pi as usize];
-            let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
-            let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
-            for &anchor in ctx.occurrences_for(lit, rule).iter() {
-                let Some(mut b) = match_at(&ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
-                if pat.parts.contains(&Part::Slot(Slot::O)) && b.o.is_empty() {
-                    let Some((a, e)) = b.event_head else { continue };
-                    let word = &ctx.chars[a..e];
-                    let named = events.iter().rev().find(|&&m| mentions[m].surface.chars().rev().take(word.len()).eq(word.iter().rev().copied()));
-                    match named {
-                        Some(&m) if ctx.class_ok(m, &rule.o_set) => b.o = smallvec![m],
-                        _ => continue,
-                    }
-                }
-                let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
-                if needs_s && b.s.is_empty() {
-                    // The topic: of an earlier clause of this sentence, else of the paragraph.
-                    let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
-                    match here.or(topic.map(|(_, t)| t)) {
-                        Some(t) if ctx.class_ok(t, &rule.s_set) => b.s = smallvec![t],
-                        _ => continue,
-                    }
-                }
-                // 甲与乙、丙与丁签约: the subject group is a chain's last link.
-                let mut links = Vec::new();
-                let pairs_s_with_o = pat.parts.windows(3).any(|w| matches!(w, [Part::Slot(Slot::S), Part::Lit(_), Part::Slot(Slot::O)]));
-                if let Some(g) = b.s_group.filter(|&g| pairs_s_with_o && k.rules.structure.pairing.iter().any(|w| ctx.word_at(ctx.groups[g].end, w))) {
-                    let (before, last_left) = ctx.chain_before(g);
-                    if !before.is_empty() {
-                        if let Some(m) = last_left {
-                            b.s.retain(|s| *s == m);
-                        }
-                        links = before;
-                    }
-                }
-                let modality = modality(&ctx, anchor.0);
-                let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
-                    let class_o = &mentions[o].class;
-                    let property = rule
-                        .object_property
-                        .iter()
-                        .find(|(c, _)| k.vocab.is_a_named(*class_o, c))
-                        .map_or(rule.property, |(_, p)| *p);
-                    for &se in &entities[s] {
-                        for &oe in &entities[o] {
-                            let object = ObjectRef::Entity(oe);
-                            facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
-                        }
-                    }
-                };
-                // A分别与B…: the i-th subject goes with the i-th object.
-                let respective = b.s.len() == b.o.len() && b.s.len() > 1 && k.rules.structure.respectively.iter().any(|w| ctx.holds_word(0, anchor.1, w));
-                for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
-                    for (j, &o) in b.o.iter().enumerate() {
-                        if !respective || i == j || i >= b.s.len() {
-                            emit(s, o, &mut out);
-                        }
-                    }
-                }
-                for (left, right) in &links {
-                    for &s in left.iter().filter(|&&s| ctx.class_ok(s, &rule.s_set)) {
-                        for &o in right.iter().filter(|&&o| ctx.class_ok(o, &rule.o_set)) {
-                            emit(s, o, &mut out);
-                        }
-                    }
-                }
-                // A group is related pairwise, entity by entity (两校 names two).
-                let members: Vec<Sym> = b.g.iter().flat_map(|&m| entities[m].iter().copied()).collect();
-                for (i, &a) in members.iter().enumerate() {
-                    for &c in &members[i + 1..] {
-                        let object = ObjectRef::Entity(c);
-                        facts.push(&mut out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
-                    }
-                }
-            }
-        }
+        clause_topics(&ctx, &idx, entities, &mut topics);
+        let earlier = Antecedents { topics: &topics, topic, events: &events };
+        apply_rules(&ctx, si, entities, earlier, &mut tried, &mut facts, &mut out);
         if let Some(&(_, m)) = topics.last() {
             topic = Some((sentence.paragraph, m));
         }
@@ -725,6 +585,193 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     }
     SPARE.set(spare);
     drop_general_duplicates(&mut out, k);
+    link_facts(links, mentions, entities, &mut facts, &mut out);
+    // Held until the article's graph is made (by the thousand, when a
+    // corpus is extracted in memory): the spare capacity of the last growth
+    // is given back.
+    out.shrink_to_fit();
+    out
+}
+
+/// The mentions of a sentence (`here`) that may stand in a group, into
+/// `idx` by position: those that refer to something and lie inside no other.
+fn sentence_arguments(here: &[usize], mentions: &[Mention], entities: &[Referred], idx: &mut Vec<usize>) {
+    idx.clear();
+    idx.extend(
+        here.iter()
+            .copied()
+            .filter(|&m| !entities[m].is_empty())
+            .filter(|&m| !here.iter().any(|&o| o != m && mentions[o].span.contains(mentions[m].span) && mentions[o].span != mentions[m].span)),
+    );
+    idx.sort_by_key(|&m| (mentions[m].span.start, std::cmp::Reverse(mentions[m].span.end)));
+    // Overlapping mentions cannot both stand in a group: keep the first.
+    let mut last_end = 0;
+    idx.retain(|&m| {
+        let keep = mentions[m].span.start >= last_end;
+        if keep {
+            last_end = mentions[m].span.end;
+        }
+        keep
+    });
+}
+
+/// Coordinated mentions (A、B和C) into `ctx.groups`, a group per list.
+fn group_coordinated(ctx: &mut Ctx, idx: &[usize]) {
+    let (k, mentions, offset) = (ctx.k, ctx.mentions, ctx.offset);
+    for &m in idx {
+        let (a, e) = (mentions[m].span.start - offset, mentions[m].span.end - offset);
+        // A name in brackets right after a member is another name of it
+        // (任丘职教中心(任丘开放大学)、…): the list goes on past it.
+        let bracketed = ctx.groups.last().is_some_and(|g| a == g.end + 1 && ctx.chars[g.end] == '(' && ctx.chars.get(e) == Some(&')'));
+        if bracketed {
+            if let Some(g) = ctx.groups.last_mut() {
+                g.end = e + 1;
+            }
+            continue;
+        }
+        let joined = ctx.groups.last().is_some_and(|g| k.rules.structure.coordinators.iter().any(|w| ctx.is_word(g.end, a, w)));
+        match ctx.groups.last_mut() {
+            Some(g) if joined => {
+                g.members.push(m);
+                g.end = e;
+            }
+            _ => ctx.groups.push(Group { start: a, end: e, members: smallvec![m] }),
+        }
+    }
+    // Places before a count of bodies say where the bodies are (山西、
+    // 甘肃等五所中职学校): they are no argument of a rule.
+    for gi in 0..ctx.groups.len() {
+        if ctx.count_at(ctx.groups[gi].end) {
+            let members = std::mem::take(&mut ctx.groups[gi].members);
+            ctx.groups[gi].members = members.into_iter().filter(|&m| !k.vocab.is_a(mentions[m].class, crate::sym!("Place"))).collect();
+        }
+    }
+    ctx.groups.retain(|g| !g.members.is_empty());
+}
+
+/// Mentions right before 将/已/还…: (end, mention), the topics of what
+/// follows them, into `topics`.
+fn clause_topics(ctx: &Ctx, idx: &[usize], entities: &[Referred], topics: &mut Vec<(usize, usize)>) {
+    let (k, mentions, offset) = (ctx.k, ctx.mentions, ctx.offset);
+    topics.clear();
+    topics.extend(
+        idx.iter()
+            .filter(|&&m| {
+                let e = mentions[m].span.end - offset;
+                let followed = k.rules.structure.topic_markers.iter().any(|w| ctx.word_at(e, w));
+                // Places and government bodies carry a paragraph (天津市将…); a school seldom does.
+                let kind_ok = k.vocab.is_a(mentions[m].class, crate::sym!("GovernmentBody")) || ["Province", "City", "District", "NewArea"].contains(&mentions[m].class.as_str());
+                followed && kind_ok && entities[m].len() == 1
+            })
+            .map(|&m| (mentions[m].span.end - offset, m)),
+    );
+}
+
+/// What a sentence's rules take from outside their match when a slot is
+/// empty: the topics of its clauses, the paragraph's topic (paragraph,
+/// mention), and the events named so far.
+#[derive(Clone, Copy)]
+struct Antecedents<'a> {
+    topics: &'a [(usize, usize)],
+    topic: Option<(usize, usize)>,
+    events: &'a [usize],
+}
+
+/// Matches the rules whose words the sentence holds and adds the facts they
+/// state. `tried` is a buffer handed from sentence to sentence.
+fn apply_rules(ctx: &Ctx, si: usize, entities: &[Referred], earlier: Antecedents, tried: &mut Vec<(u32, u32)>, facts: &mut Facts, out: &mut Vec<Relation>) {
+    let (k, mentions) = (ctx.k, ctx.mentions);
+    let Antecedents { topics, topic, events } = earlier;
+    // The patterns whose first literal the sentence holds, in the order
+    // of the rules (which decides the rule a fact is credited to).
+    tried.clear();
+    for &id in &ctx.found.words {
+        tried.extend_from_slice(&k.rules.anchored_by[id]);
+    }
+    tried.sort_unstable();
+    tried.dedup();
+    for &(ri, pi) in tried.iter() {
+        let rule = &k.rules.rules[ri as usize];
+        let pat = &rule.patterns[pi as usize];
+        let Some(anchor_part) = pat.parts.iter().position(|p| matches!(p, Part::Lit(_))) else { continue };
+        let Part::Lit(lit) = &pat.parts[anchor_part] else { continue };
+        for &anchor in ctx.occurrences_for(lit, rule).iter() {
+            let Some(mut b) = match_at(ctx, rule, pat, anchor_part, anchor, k.rules.far_gap) else { continue };
+            if pat.parts.contains(&Part::Slot(Slot::O)) && b.o.is_empty() {
+                let Some((a, e)) = b.event_head else { continue };
+                let word = &ctx.chars[a..e];
+                let named = events.iter().rev().find(|&&m| mentions[m].surface.chars().rev().take(word.len()).eq(word.iter().rev().copied()));
+                match named {
+                    Some(&m) if ctx.class_ok(m, &rule.o_set) => b.o = smallvec![m],
+                    _ => continue,
+                }
+            }
+            let needs_s = pat.parts.contains(&Part::Slot(Slot::S));
+            if needs_s && b.s.is_empty() {
+                // The topic: of an earlier clause of this sentence, else of the paragraph.
+                let here = topics.iter().rev().find(|&&(end, _)| end <= anchor.0).map(|&(_, m)| m);
+                match here.or(topic.map(|(_, t)| t)) {
+                    Some(t) if ctx.class_ok(t, &rule.s_set) => b.s = smallvec![t],
+                    _ => continue,
+                }
+            }
+            // 甲与乙、丙与丁签约: the subject group is a chain's last link.
+            let mut links = Vec::new();
+            let pairs_s_with_o = pat.parts.windows(3).any(|w| matches!(w, [Part::Slot(Slot::S), Part::Lit(_), Part::Slot(Slot::O)]));
+            if let Some(g) = b.s_group.filter(|&g| pairs_s_with_o && k.rules.structure.pairing.iter().any(|w| ctx.word_at(ctx.groups[g].end, w))) {
+                let (before, last_left) = ctx.chain_before(g);
+                if !before.is_empty() {
+                    if let Some(m) = last_left {
+                        b.s.retain(|s| *s == m);
+                    }
+                    links = before;
+                }
+            }
+            let modality = modality(ctx, anchor.0);
+            let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
+                let class_o = &mentions[o].class;
+                let property = rule
+                    .object_property
+                    .iter()
+                    .find(|(c, _)| k.vocab.is_a_named(*class_o, c))
+                    .map_or(rule.property, |(_, p)| *p);
+                for &se in &entities[s] {
+                    for &oe in &entities[o] {
+                        let object = ObjectRef::Entity(oe);
+                        facts.push(out, Fact { subject: se, property, object, sentence: si, rule: rule.id, modality });
+                    }
+                }
+            };
+            // A分别与B…: the i-th subject goes with the i-th object.
+            let respective = b.s.len() == b.o.len() && b.s.len() > 1 && k.rules.structure.respectively.iter().any(|w| ctx.holds_word(0, anchor.1, w));
+            for (i, &s) in b.s.iter().chain(&b.s2).enumerate() {
+                for (j, &o) in b.o.iter().enumerate() {
+                    if !respective || i == j || i >= b.s.len() {
+                        emit(s, o, out);
+                    }
+                }
+            }
+            for (left, right) in &links {
+                for &s in left.iter().filter(|&&s| ctx.class_ok(s, &rule.s_set)) {
+                    for &o in right.iter().filter(|&&o| ctx.class_ok(o, &rule.o_set)) {
+                        emit(s, o, out);
+                    }
+                }
+            }
+            // A group is related pairwise, entity by entity (两校 names two).
+            let members: Vec<Sym> = b.g.iter().flat_map(|&m| entities[m].iter().copied()).collect();
+            for (i, &a) in members.iter().enumerate() {
+                for &c in &members[i + 1..] {
+                    let object = ObjectRef::Entity(c);
+                    facts.push(out, Fact { subject: a, property: rule.property, object, sentence: si, rule: rule.id, modality });
+                }
+            }
+        }
+    }
+}
+
+/// The facts the shape of names stated ([`Link`]s), as relations.
+fn link_facts<'a>(links: &'a [Link], mentions: &[Mention], entities: &[Referred], facts: &mut Facts<'a>, out: &mut Vec<Relation>) {
     for link in links {
         let from = &entities[link.from];
         let si = mentions[link.from].sentence;
@@ -739,15 +786,10 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
         };
         for &s in from {
             for &object in &targets {
-                facts.push(&mut out, Fact { subject: s, property: link.property, object, sentence: si, rule: link.rule, modality });
+                facts.push(out, Fact { subject: s, property: link.property, object, sentence: si, rule: link.rule, modality });
             }
         }
     }
-    // Held until the article's graph is made (by the thousand, when a
-    // corpus is extracted in memory): the spare capacity of the last growth
-    // is given back.
-    out.shrink_to_fit();
-    out
 }
 
 /// A list of places called 三地/两地 (`structure.group_words`) is a region
