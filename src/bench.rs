@@ -24,8 +24,10 @@ pub struct Config {
     pub work: PathBuf,
     /// The `xietong` binary to measure.
     pub exe: PathBuf,
-    pub ontology: PathBuf,
-    pub queries: PathBuf,
+    /// The ontology folder the builds read (`--ontology`); none: the built-in one.
+    pub ontology: Option<PathBuf>,
+    /// The queries to time: (file name, text).
+    pub queries: Vec<(String, String)>,
     /// Runs of each query.
     pub query_runs: usize,
 }
@@ -187,7 +189,9 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     progress(&format!("{n}: end-to-end build"));
     let store = root.join("store");
     let base = |c: &mut Command| {
-        c.arg("--ontology").arg(&cfg.ontology);
+        if let Some(o) = &cfg.ontology {
+            c.arg("--ontology").arg(o);
+        }
     };
     let mut cmd = Command::new(&cfg.exe);
     cmd.args(["build", "--full", "--seeds"]).arg(&seeds).arg("--store").arg(&store);
@@ -236,21 +240,18 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
 
     progress(&format!("{n}: query latency"));
     let s = Store::open(&store)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&cfg.queries)?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rq")).collect();
-    files.sort();
-    for f in files {
-        let q = std::fs::read_to_string(&f)?;
+    for (name, q) in &cfg.queries {
         // At most `query_runs` runs, and no more once a query has had 30 s.
         let mut times = Vec::new();
         let budget = Instant::now();
         while times.len() < cfg.query_runs && (times.is_empty() || budget.elapsed() < Duration::from_secs(30)) {
             let t = Instant::now();
-            query::run(&s, &q, Some(Duration::from_secs(120)))?;
+            query::run(&s, q, Some(Duration::from_secs(120)))?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);
         r.queries.push(QueryLatency {
-            name: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            name: name.clone(),
             runs: times.len(),
             median_ms: percentile(&times, 0.5),
             p95_ms: percentile(&times, 0.95),

@@ -31,7 +31,7 @@ struct Cli {
     /// The store folder.
     #[arg(long, global = true, default_value = ".xietong/store", env = "XIETONG_STORE")]
     store: PathBuf,
-    /// The folder of ontology, lexicon, grammar and rules files [default: ./ontology].
+    /// A folder of ontology, lexicon, grammar and rules files to read instead of those built into the program.
     #[arg(long, global = true, env = "XIETONG_ONTOLOGY")]
     ontology: Option<PathBuf>,
     #[command(subcommand)]
@@ -156,32 +156,41 @@ fn one_of<T: std::str::FromStr + Clone + Send + Sync + 'static>(names: &'static 
     clap::builder::PossibleValuesParser::new(names).map(|s| s.parse::<T>().ok().expect("a name of the list parses"))
 }
 
-fn ontology_dir(cli: &Option<PathBuf>) -> PathBuf {
-    if let Some(d) = cli {
-        return d.clone();
-    }
-    let here = PathBuf::from("ontology");
-    if here.join("xietong.ttl").exists() {
-        return here;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ontology")
+/// The folder `--ontology` names; without it, the knowledge built into the program.
+fn ontology_dir(cli: &Option<PathBuf>) -> Option<PathBuf> {
+    cli.clone()
 }
 
-fn load_knowledge(dir: &Path) -> Result<Knowledge> {
-    Ok(Knowledge::load(dir)?)
+fn load_knowledge(dir: Option<&Path>) -> Result<Knowledge> {
+    Ok(match dir {
+        Some(d) => Knowledge::load(d)?,
+        None => Knowledge::built_in()?,
+    })
+}
+
+/// A query file's text: the file, or else a query built into the program
+/// by its file name (`queries/01_signed_documents.rq` from any folder).
+fn query_text(f: &Path) -> Result<String> {
+    match std::fs::read_to_string(f) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            query::BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string()).ok_or(e).with_context(|| format!("cannot read {}", f.display()))
+        }
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
-        Command::Build { seeds, full, timings } => build(&cli.store, &ontology_dir(&cli.ontology), &seeds, full, timings, &mut out)?,
+        Command::Build { seeds, full, timings } => build(&cli.store, ontology_dir(&cli.ontology).as_deref(), &seeds, full, timings, &mut out)?,
         Command::Query { file, expr, list, format, timeout } => {
             if list {
                 list_queries(&mut out)?;
             } else {
                 let text = match (file, expr) {
-                    (Some(f), None) => std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?,
+                    (Some(f), None) => query_text(&f)?,
                     (None, Some(e)) => e,
                     _ => bail!("give a query file or -e 'SPARQL'\nhint: `xietong query --list` shows the prepared questions"),
                 };
@@ -204,7 +213,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => &mut out,
             };
             if format == ExportFormat::Dot {
-                let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+                let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
                 export::write_dot(&kg.store, &k, focus.as_deref(), w)?;
             } else {
                 let g = graph.map(|g| NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI"))).transpose()?;
@@ -219,7 +228,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Extract { file, format } => {
-            let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("article.txt").to_string();
             let corpus = extract_corpus(&[Input { name: name.clone(), bytes }], &k);
@@ -245,8 +254,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Bench { sizes, seed, work, query_runs } => {
             let onto = ontology_dir(&cli.ontology);
-            let k = load_knowledge(&onto)?;
-            let queries = if Path::new("queries").is_dir() { PathBuf::from("queries") } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries") };
+            let k = load_knowledge(onto.as_deref())?;
+            let queries = query::BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
             let cfg = xietong::bench::Config { sizes: sizes.clone(), seed, work, exe: std::env::current_exe()?, ontology: onto, queries, query_runs };
             if cfg!(debug_assertions) {
                 eprintln!("xietong: warning: a debug build; run the benchmark with `cargo run --release -- bench`");
@@ -260,7 +269,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Eval { gold, verbose } => {
-            let k = load_knowledge(&ontology_dir(&cli.ontology))?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
             let kg = KgStore::open(&cli.store)?;
             let golds = eval::read_gold_dir(&gold)?;
             let report = eval::evaluate(&kg.store, &k, &golds)?;
@@ -272,7 +281,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(code)
 }
 
-fn build(store: &Path, ontology: &Path, seeds: &Path, full: bool, timings: bool, out: &mut dyn Write) -> Result<ExitCode> {
+fn build(store: &Path, ontology: Option<&Path>, seeds: &Path, full: bool, timings: bool, out: &mut dyn Write) -> Result<ExitCode> {
     let started = Instant::now();
     let phase_start = std::sync::Mutex::new(started);
     let phase = |name: &str| {
@@ -378,17 +387,11 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
     Ok(())
 }
 
+/// The prepared questions: those built into the program, by the path
+/// `xietong query` takes them by.
 fn list_queries(out: &mut dyn Write) -> Result<()> {
-    let dir = if Path::new("queries").is_dir() { PathBuf::from("queries") } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("queries") };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "rq"))
-        .collect();
-    files.sort();
-    for f in files {
-        let text = std::fs::read_to_string(&f)?;
-        writeln!(out, "{}\t{}", f.display(), query::header(&text, "title").unwrap_or_default())?;
+    for (name, text) in query::BUILT_IN {
+        writeln!(out, "queries/{name}\t{}", query::header(text, "title").unwrap_or_default())?;
     }
     Ok(())
 }

@@ -111,3 +111,19 @@ fn an_article_read_little_is_a_warning() {
     let out = run_in(dir.path(), &["extract", "seeds/lost.txt", "--ontology", ontology.to_str().unwrap()]);
     assert!(stdout(&out).contains(&format!("note     {}", xietong::ingest::READ_LITTLE)), "{}", stdout(&out));
 }
+
+/// The program carries its ontology and its queries: in a folder that holds
+/// only articles it builds, lists and answers the prepared questions.
+#[test]
+fn the_binary_works_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("seeds")).unwrap();
+    std::fs::write(dir.path().join("seeds/a.txt"), "保定华信职业学院与廊坊博远职业技术学院签订《师资互派框架协议》。\n").unwrap();
+    let out = run_in(dir.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = run_in(dir.path(), &["query", "--list"]);
+    assert!(stdout(&list).contains("queries/01_signed_documents.rq"), "{}", stdout(&list));
+    let q = run_in(dir.path(), &["query", "queries/01_signed_documents.rq", "--format", "tsv"]);
+    assert!(q.status.success(), "{}", stderr(&q));
+    assert!(stdout(&q).contains("师资互派框架协议"), "{}", stdout(&q));
+}
