@@ -1,7 +1,7 @@
 //! The extraction pipeline over a corpus: ingest → mentions → settled for
 //! resolution (per article, in parallel) → resolve (across the corpus) →
 //! relations (per article). Pure: bytes in, [`Extraction`]s out. The first
-//! half of an article's work ([`Read`]) depends on nothing but its bytes and
+//! half of an article's work ([`Reading`]) depends on nothing but its bytes and
 //! the knowledge, so a build can keep it and skip it for articles that did
 //! not change.
 
@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::{ingest, IngestError};
 use crate::knowledge::Knowledge;
-use crate::mentions::{find, Found};
+use crate::mentions::{find, Findings};
 use crate::model::{Article, Entity, Extraction, Mention, Referred, Sym};
 use crate::relations;
-use crate::resolve::{resolve_settled, settle, Resolution, Settled};
+use crate::resolve::{resolve_keys, article_keys, Resolution, ArticleKeys};
 use crate::terms::Terms;
 
 /// An input article: its path relative to the seeds folder, and its bytes.
@@ -28,24 +28,24 @@ pub struct Input {
 /// One article read up to its mentions. (The mentions come first, as
 /// serialised: a build can read them alone from the cache.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Read {
-    pub found: Found,
+pub struct Reading {
+    pub found: Findings,
     pub article: Article,
 }
 
 /// What a corpus yields: one extraction per readable article, the entities
 /// they share, and the articles that could not be read.
-pub struct Corpus {
+pub struct InMemoryArticles {
     pub extractions: Vec<Extraction>,
     pub entities: BTreeMap<String, Entity>,
     pub failures: Vec<(String, IngestError)>,
 }
 
 /// Ingest and mentions of one article.
-pub fn read_article(input: &Input, k: &Knowledge) -> Result<Read, IngestError> {
+pub fn read_article(input: &Input, k: &Knowledge) -> Result<Reading, IngestError> {
     let article = ingest(&input.bytes, &input.name, k)?;
     let found = find(&article, k);
-    Ok(Read { article, found })
+    Ok(Reading { article, found })
 }
 
 /// Reads articles as a build does: each settled for resolution as soon as
@@ -64,14 +64,14 @@ impl<'k> Reader<'k> {
         Reader { k, terms: std::sync::Mutex::new(terms) }
     }
     /// Ingest and mentions of one article, and the article settled.
-    pub fn read(&self, input: &Input) -> Result<(Read, Settled), IngestError> {
+    pub fn read(&self, input: &Input) -> Result<(Reading, ArticleKeys), IngestError> {
         let read = read_article(input, self.k)?;
-        let settled = self.settle(&read.found.mentions);
+        let settled = self.article_keys(&read.found.mentions);
         Ok((read, settled))
     }
     /// Mentions read before (kept in a cache), settled.
-    pub fn settle(&self, mentions: &[Mention]) -> Settled {
-        let local = settle(mentions, self.k);
+    pub fn article_keys(&self, mentions: &[Mention]) -> ArticleKeys {
+        let local = article_keys(mentions, self.k);
         local.intern(&mut self.terms.lock().unwrap_or_else(|e| e.into_inner()))
     }
     pub fn into_terms(self) -> Terms {
@@ -80,19 +80,19 @@ impl<'k> Reader<'k> {
 }
 
 /// The relations of one article, once its mentions are resolved.
-fn relate(read: Read, mention_entities: Vec<Referred>, k: &Knowledge) -> Extraction {
-    let Read { article, found } = read;
+fn relate(read: Reading, mention_entities: Vec<Referred>, k: &Knowledge) -> Extraction {
+    let Reading { article, found } = read;
     let relations = relations::extract(&article, &found.mentions, &mention_entities, &found.links, k);
     Extraction { article, mentions: found.mentions, mention_entities, relations, observations: found.observations }
 }
 
 /// Resolution across the corpus, then the relations of every article.
 /// `terms`: those the articles were settled with.
-pub fn finish(reads: Vec<(Read, Settled)>, terms: &Terms, failures: Vec<(String, IngestError)>, k: &Knowledge) -> Corpus {
-    let res = resolve_settled(reads.iter().map(|(_, s)| s), terms, k);
+pub fn finish(reads: Vec<(Reading, ArticleKeys)>, terms: &Terms, failures: Vec<(String, IngestError)>, k: &Knowledge) -> InMemoryArticles {
+    let res = resolve_keys(reads.iter().map(|(_, s)| s), terms, k);
     let referents = &res.referents;
     let extractions = reads.into_par_iter().map(|(read, settled)| relate(read, referents.of_owned(&settled), k)).collect();
-    Corpus { extractions, entities: res.entities, failures }
+    InMemoryArticles { extractions, entities: res.entities, failures }
 }
 
 /// The articles of a corpus as the store takes them: one extraction at a
@@ -122,38 +122,38 @@ pub struct Summary<'a> {
     pub content_hash: &'a str,
     /// For each mention, the entities it refers to.
     pub referents: Vec<Referred>,
-    pub settled: Settled,
+    pub settled: ArticleKeys,
 }
 
 /// Where pass 2 of a build finds articles again (the extraction cache).
 /// Each article comes with its index, name and content hash.
 pub trait Reread: Sync {
     /// The read of an article (ingest + mentions).
-    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read>;
+    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Reading>;
 }
 
 /// Where a build keeps each article settled between pass 1 and its graph:
 /// on disk (`spill`), so that it holds none of them; in memory for a
 /// corpus that is.
-pub trait SettledSource: Sync {
+pub trait ArticleKeysSource: Sync {
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// Article `i` settled; `None` if it can no longer be read.
-    fn get(&self, i: usize) -> Option<Cow<'_, Settled>>;
+    fn get(&self, i: usize) -> Option<Cow<'_, ArticleKeys>>;
 }
 
-impl SettledSource for Vec<Settled> {
+impl ArticleKeysSource for Vec<ArticleKeys> {
     fn len(&self) -> usize {
         self.len()
     }
-    fn get(&self, i: usize) -> Option<Cow<'_, Settled>> {
+    fn get(&self, i: usize) -> Option<Cow<'_, ArticleKeys>> {
         self.as_slice().get(i).map(Cow::Borrowed)
     }
 }
 
-impl Articles for Corpus {
+impl Articles for InMemoryArticles {
     fn len(&self) -> usize {
         self.extractions.len()
     }
@@ -166,11 +166,11 @@ impl Articles for Corpus {
 }
 
 /// A corpus read twice, as `build` reads it: the first pass keeps only each
-/// article settled for resolution ([`Settled`]: numbers, not texts or
+/// article settled for resolution ([`ArticleKeys`]: numbers, not texts or
 /// mentions), where `S` keeps it; after resolution, each article whose graph
 /// must be made is read again (from the extraction cache) for its relations
 /// and dropped once written.
-pub struct Streamed<'k, R, S> {
+pub struct RereadArticles<'k, R, S> {
     pub names: Vec<String>,
     pub content_hashes: Vec<String>,
     /// Each article settled, in corpus order.
@@ -180,17 +180,17 @@ pub struct Streamed<'k, R, S> {
     pub k: &'k Knowledge,
 }
 
-impl<'k, R: Reread, S: SettledSource> Streamed<'k, R, S> {
+impl<'k, R: Reread, S: ArticleKeysSource> RereadArticles<'k, R, S> {
     /// `terms` are those the articles were settled with.
     pub fn new(names: Vec<String>, content_hashes: Vec<String>, settled: S, terms: &Terms, reread: R, k: &'k Knowledge) -> Self {
         // An article that cannot be read back counts for nothing here; it
         // is lost when its graph is made.
-        let resolution = resolve_settled((0..settled.len()).filter_map(|i| settled.get(i)), terms, k);
-        Streamed { names, content_hashes, settled, resolution, reread, k }
+        let resolution = resolve_keys((0..settled.len()).filter_map(|i| settled.get(i)), terms, k);
+        RereadArticles { names, content_hashes, settled, resolution, reread, k }
     }
 }
 
-impl<R: Reread, S: SettledSource> Articles for Streamed<'_, R, S> {
+impl<R: Reread, S: ArticleKeysSource> Articles for RereadArticles<'_, R, S> {
     fn len(&self) -> usize {
         self.names.len()
     }
@@ -216,7 +216,7 @@ impl<R: Reread, S: SettledSource> Articles for Streamed<'_, R, S> {
     }
 }
 
-impl Corpus {
+impl InMemoryArticles {
     /// The entities an article mentions, sorted by id. (Not kept in each
     /// extraction: an entity named by thousands of articles is held once.)
     pub fn entities_of(&self, x: &Extraction) -> Vec<&Entity> {
@@ -228,12 +228,12 @@ impl Corpus {
 }
 
 /// An article read and settled, or why it could not be.
-type ReadResult = Result<(Read, Settled), IngestError>;
+type ReadingResult = Result<(Reading, ArticleKeys), IngestError>;
 
 /// The whole pipeline over inputs held in memory.
-pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> Corpus {
+pub fn extract_corpus(inputs: &[Input], k: &Knowledge) -> InMemoryArticles {
     let reader = Reader::new(k, Terms::default());
-    let read: Vec<(String, ReadResult)> = inputs.par_iter().map(|inp| (inp.name.clone(), reader.read(inp))).collect();
+    let read: Vec<(String, ReadingResult)> = inputs.par_iter().map(|inp| (inp.name.clone(), reader.read(inp))).collect();
     let mut ok = Vec::new();
     let mut failures = Vec::new();
     for (name, r) in read {

@@ -31,7 +31,7 @@ pub struct Resolution {
 }
 
 /// The entity each name key resolved to, from which any article's
-/// referents are worked out from its [`Settled`] alone ([`Referents::of`]).
+/// referents are worked out from its [`ArticleKeys`] alone ([`Referents::of`]).
 /// It grows with the distinct names of a corpus, not with its articles or
 /// mentions: a build need not hold every mention's entities (ten thousand
 /// articles hold 400 000 mentions) from resolution to the last graph.
@@ -46,14 +46,14 @@ pub struct Referents {
 impl Referents {
     /// The mentions of a settled article, each as the entities it refers
     /// to: those of its keys, each once, in the order of its keys.
-    pub fn of<'a>(&'a self, s: &'a Settled) -> impl Iterator<Item = impl Iterator<Item = Sym> + 'a> + 'a {
+    pub fn of<'a>(&'a self, s: &'a ArticleKeys) -> impl Iterator<Item = impl Iterator<Item = Sym> + 'a> + 'a {
         s.mention_keys().map(move |ks| {
             let entity = move |j: usize| self.of_key.get(&ks[j]).copied();
             (0..ks.len()).filter_map(move |j| entity(j).filter(|e| !(0..j).any(|i| entity(i) == Some(*e)))).map(|e| self.ids[e as usize])
         })
     }
     /// The same, as vectors (an [`Extraction`](crate::model::Extraction) holds them so).
-    pub fn of_owned(&self, s: &Settled) -> Vec<Referred> {
+    pub fn of_owned(&self, s: &ArticleKeys) -> Vec<Referred> {
         self.of(s).map(|ids| ids.collect()).collect()
     }
 }
@@ -246,7 +246,7 @@ fn iri_kind(k: &Knowledge, class: Sym) -> &'static str {
 /// (Flat: a handful of vectors an article, not one per mention, for ten
 /// thousand of them are read and written on every build.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settled {
+pub struct ArticleKeys {
     /// The keys of every mention, one mention after another; mention `i`'s
     /// end at `key_ends[i]`.
     keys: Vec<u32>,
@@ -256,7 +256,10 @@ pub struct Settled {
     surfaces: Vec<u32>,
 }
 
-impl Settled {
+/// The name `store` still uses for [`ArticleKeys`].
+pub type Settled = ArticleKeys;
+
+impl ArticleKeys {
     /// How many mentions the article has.
     pub fn len(&self) -> usize {
         self.key_ends.len()
@@ -277,15 +280,15 @@ impl Settled {
 }
 
 /// One article settled, before its strings are interned (which needs the
-/// corpus-wide table: [`Local::intern`]).
-pub struct Local<'m> {
+/// corpus-wide table: [`UninternedKeys::intern`]).
+pub struct UninternedKeys<'m> {
     keys: Vec<Keys<'m>>,
     named: Vec<(usize, &'m str, SmallVec<[&'m str; 2]>)>,
 }
 
 /// Settles one article's mentions within it. The costly part of
-/// [`Settled`], on any core: interning is left to [`Local::intern`].
-pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
+/// [`ArticleKeys`], on any core: interning is left to [`UninternedKeys::intern`].
+pub fn article_keys<'m>(mentions: &'m [Mention], k: &Knowledge) -> UninternedKeys<'m> {
     let keys = abbreviated_documents(settle_back(mentions, k));
     // Sized at once (collected through the filter, it grew five times an
     // article).
@@ -299,12 +302,12 @@ pub fn settle<'m>(mentions: &'m [Mention], k: &Knowledge) -> Local<'m> {
             },
         ),
     );
-    Local { keys, named }
+    UninternedKeys { keys, named }
 }
 
-impl Local<'_> {
-    pub fn intern(&self, terms: &mut Terms) -> Settled {
-        let mut s = Settled {
+impl UninternedKeys<'_> {
+    pub fn intern(&self, terms: &mut Terms) -> ArticleKeys {
+        let mut s = ArticleKeys {
             keys: Vec::with_capacity(self.keys.iter().map(|ks| ks.len()).sum()),
             key_ends: Vec::with_capacity(self.keys.len()),
             named: Vec::with_capacity(self.named.len()),
@@ -326,11 +329,11 @@ impl Local<'_> {
     }
 }
 
-/// Resolves a corpus from each article's [`Settled`]: it needs nothing else
+/// Resolves a corpus from each article's [`ArticleKeys`]: it needs nothing else
 /// of an article, so a build need not hold (or even read) the mentions; and
 /// it needs each article once, in any order, so a build need not hold them
 /// either (they can come from disk).
-pub fn resolve_settled<'t>(corpus: impl IntoIterator<Item = impl std::borrow::Borrow<Settled>>, terms: &'t Terms, k: &Knowledge) -> Resolution {
+pub fn resolve_keys<'t>(corpus: impl IntoIterator<Item = impl std::borrow::Borrow<ArticleKeys>>, terms: &'t Terms, k: &Knowledge) -> Resolution {
     // Every name key in the corpus, with the classes and surfaces seen for it.
     // (Hashed while gathering, sorted once: half a million mentions at ten
     // thousand articles.)
@@ -509,7 +512,7 @@ mod tests {
     fn a_mention_refers_to_each_entity_of_its_keys_once_in_order() {
         let (a, b) = (sym("xtr:a"), sym("xtr:b"));
         let referents = Referents { ids: vec![a, b], of_key: [(1, 1), (2, 0), (3, 1)].into_iter().collect() };
-        let s = Settled { keys: vec![1, 2, 3, 9], key_ends: vec![3, 4], ..Default::default() };
+        let s = ArticleKeys { keys: vec![1, 2, 3, 9], key_ends: vec![3, 4], ..Default::default() };
         let got = referents.of_owned(&s);
         assert_eq!(got, vec![Referred::from_slice(&[b, a]), Referred::new()]);
     }

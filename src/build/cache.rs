@@ -1,5 +1,5 @@
 //! The extraction cache: what ingest and mentions read from each article
-//! ([`Read`]), in bincode (several times faster than JSON to read back, for a
+//! ([`Reading`]), in bincode (several times faster than JSON to read back, for a
 //! rebuild reads ten thousand of them), kept in a folder beside the store under the knowledge
 //! fingerprint and the article's content hash, so that a build re-reads only
 //! articles that changed. A missing or unreadable entry only costs a re-read.
@@ -9,9 +9,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::model::Mention;
-use crate::pipeline::Read;
+use crate::pipeline::Reading;
 
-/// The file kind of an article's `Read`.
+/// The file kind of an article's `Reading`.
 const READ: &str = "bin";
 
 pub struct Cache {
@@ -32,20 +32,20 @@ impl Cache {
         self.dir.join(format!("{}-{}.{kind}", self.prefix, content_hash))
     }
 
-    pub fn get(&self, content_hash: &str) -> Option<Read> {
+    pub fn get(&self, content_hash: &str) -> Option<Reading> {
         self.load(&self.path(content_hash, READ))
     }
 
-    /// Only the mentions of an article's `Read`, which come first in it
-    /// ([`Read`] puts them there): a build reads ten thousand of these for
+    /// Only the mentions of an article's `Reading`, which come first in it
+    /// ([`Reading`] puts them there): a build reads ten thousand of these for
     /// resolution and the rest only of the articles it writes.
     pub fn get_mentions(&self, content_hash: &str) -> Option<Vec<Mention>> {
-        // Read as far as the mentions go: the rest of the Read stays on disk.
+        // Read as far as the mentions go: the rest of the Reading stays on disk.
         let file = std::fs::File::open(self.path(content_hash, READ)).ok()?;
         bincode::deserialize_from(io::BufReader::with_capacity(16 * 1024, file)).ok()
     }
 
-    pub fn put(&self, content_hash: &str, read: &Read) -> io::Result<()> {
+    pub fn put(&self, content_hash: &str, read: &Reading) -> io::Result<()> {
         self.store(&self.path(content_hash, READ), read)
     }
 

@@ -14,7 +14,7 @@ pub mod spill;
 mod write;
 
 #[cfg(feature = "rocksdb")]
-pub use write::{write_corpus, Batch, BuildStats};
+pub use write::{write_corpus, ArticlesToWrite, BuildStats};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::ingest::IngestError;
 use crate::knowledge::Knowledge;
-use crate::pipeline::{Input, Read, Reader, Reread, Streamed};
+use crate::pipeline::{Input, Reading, Reader, Reread, RereadArticles};
 use crate::store::{KgStore, Remembered};
 use cache::Cache;
 use spill::{Place, SpillWriter};
@@ -88,7 +88,7 @@ struct Pass1 {
     name: String,
     hash: String,
     /// Where its settled form is in the spill, and the read itself when the cache could not keep it.
-    read: Result<(Place, Option<Box<Read>>), IngestError>,
+    read: Result<(Place, Option<Box<Reading>>), IngestError>,
     /// Read anew rather than from the cache.
     fresh: bool,
     /// Why it was read little or not at all, when it was read anew so.
@@ -143,7 +143,7 @@ pub fn run(opts: &BuildOptions, k: &Knowledge, on: &(dyn Fn(Event<'_>) + Sync)) 
             let (read, fresh) = if let Some(settled) = remembered {
                 (Ok((spill.put(settled), None)), false)
             } else if let Some(mentions) = cached() {
-                (Ok((spill.put(&reader.settle(&mentions)), None)), false)
+                (Ok((spill.put(&reader.article_keys(&mentions)), None)), false)
             } else {
                 let read = reader.read(&Input { name: name.clone(), bytes }).map(|(read, settled)| {
                     little = crate::ingest::read_little(&read.article).map(str::to_string);
@@ -196,9 +196,9 @@ pub fn run(opts: &BuildOptions, k: &Knowledge, on: &(dyn Fn(Event<'_>) + Sync)) 
     // Pass 2, article by article as the store writes them.
     let reread = CacheReread { cache: &cache, held };
     let settled = spill.finish(places).with_context(|| format!("cannot write a temporary file in {}", beside.display()))?;
-    let corpus = Streamed::new(names, keys, settled, &before.terms, reread, k);
+    let corpus = RereadArticles::new(names, keys, settled, &before.terms, reread, k);
     on(Event::Phase("resolution"));
-    let batch = Batch { articles: &corpus, entities: &corpus.resolution.entities, unreadable: skipped.iter().map(|(n, _)| n.clone()).collect() };
+    let batch = ArticlesToWrite { articles: &corpus, entities: &corpus.resolution.entities, unreadable: skipped.iter().map(|(n, _)| n.clone()).collect() };
     let stats = write_corpus(&mut kg, k, &batch, full, before)?;
     on(Event::Phase("relations and writing"));
     for (what, secs) in &stats.phases {
@@ -218,11 +218,11 @@ struct CacheReread<'a> {
     cache: &'a Cache,
     /// By article index: the reads the cache could not keep. (Boxed: one
     /// slot per article, nearly all empty, of 8 bytes rather than ~380.)
-    held: Vec<Option<Box<Read>>>,
+    held: Vec<Option<Box<Reading>>>,
 }
 
 impl Reread for CacheReread<'_> {
-    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Read> {
+    fn read(&self, i: usize, name: &str, content_hash: &str) -> Option<Reading> {
         let mut read = self.held[i].as_deref().cloned().or_else(|| self.cache.get(content_hash))?;
         read.article.source_file = name.to_string();
         Some(read)

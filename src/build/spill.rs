@@ -13,8 +13,8 @@ use std::sync::Mutex;
 
 use bincode::Options as _;
 
-use crate::pipeline::SettledSource;
-use crate::resolve::Settled;
+use crate::pipeline::ArticleKeysSource;
+use crate::resolve::ArticleKeys;
 
 /// Where an article's bytes are: offset and length.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +43,7 @@ impl SpillWriter {
 
     /// Keeps one settled article; returns where. (An error is kept for
     /// [`Self::finish`].)
-    pub fn put(&self, s: &Settled) -> Place {
+    pub fn put(&self, s: &ArticleKeys) -> Place {
         // Encoded outside the lock: only the copy is serialised.
         let bytes = options().serialize(s).unwrap_or_default();
         let mut guard = self.out.lock().unwrap_or_else(|e| e.into_inner());
@@ -76,11 +76,11 @@ pub struct Spill {
     places: Vec<Place>,
 }
 
-impl SettledSource for Spill {
+impl ArticleKeysSource for Spill {
     fn len(&self) -> usize {
         self.places.len()
     }
-    fn get(&self, i: usize) -> Option<Cow<'_, Settled>> {
+    fn get(&self, i: usize) -> Option<Cow<'_, ArticleKeys>> {
         let p = self.places.get(i)?;
         let mut buf = vec![0; p.len as usize];
         read_at(&self.file, &mut buf, p.at).ok()?;

@@ -19,9 +19,9 @@ use crate::facts;
 use crate::iri::{doc_graph, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS};
 use crate::knowledge::Knowledge;
 use crate::model::{Entity, Sym};
-use crate::pipeline::{Articles, Corpus};
+use crate::pipeline::{Articles, InMemoryArticles};
 use crate::rdf;
-use crate::resolve::Settled;
+use crate::resolve::ArticleKeys;
 use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, KgStore, Known, StoreError, StoreState};
 use crate::terms::{Terms, Triple};
 
@@ -35,8 +35,8 @@ use crate::terms::{Terms, Triple};
 /// first and written last, with the knowledge fingerprint; then the memo.
 ///
 /// `before` is [`KgStore::state`], read before the corpus was (its terms
-/// extended by the corpus's [`Settled`] articles).
-pub fn write_corpus(kg: &mut KgStore, k: &Knowledge, corpus: &Batch<'_>, full: bool, mut before: StoreState) -> Result<BuildStats, StoreError> {
+/// extended by the corpus's [`ArticleKeys`] articles).
+pub fn write_corpus(kg: &mut KgStore, k: &Knowledge, corpus: &ArticlesToWrite<'_>, full: bool, mut before: StoreState) -> Result<BuildStats, StoreError> {
     let full = full || before.fingerprint.as_deref() != Some(k.fingerprint.as_str());
     let mut stats = BuildStats { full, ..Default::default() };
     let mut terms = std::mem::take(&mut before.terms);
@@ -116,7 +116,7 @@ trait Sink {
 #[allow(clippy::too_many_arguments)]
 fn write_graphs<S: Sink>(
     k: &Knowledge,
-    corpus: &Batch<'_>,
+    corpus: &ArticlesToWrite<'_>,
     sink: &mut S,
     terms: &mut Terms,
     docs: &BTreeMap<String, DocState>,
@@ -416,7 +416,7 @@ struct ArticleGraph {
     /// Unchanged, and its facts and properties are remembered: neither was made.
     remembered: bool,
     /// The article settled for resolution, for the memo (if the source keeps it).
-    settled: Option<Settled>,
+    settled: Option<ArticleKeys>,
 }
 
 impl ArticleGraph {
@@ -447,7 +447,7 @@ fn known(terms: &mut Terms, ag: &ArticleGraph) -> Known {
 /// they are `remembered` (else the article is read again for them).
 fn for_each_article_graph<E>(
     k: &Knowledge,
-    corpus: &Batch<'_>,
+    corpus: &ArticlesToWrite<'_>,
     wanted: impl Fn(&NamedNode, &str) -> bool + Sync,
     remembered: impl Fn(&NamedNode, &str) -> bool + Sync,
     mut write: impl FnMut(ArticleGraph) -> Result<(), E>,
@@ -513,16 +513,16 @@ impl BuildStats {
 /// What a build writes: its articles (one extraction at a time), the
 /// entities they share, and the articles that could not be read now, whose
 /// graphs stay as they are.
-pub struct Batch<'a> {
+pub struct ArticlesToWrite<'a> {
     pub articles: &'a dyn Articles,
     pub entities: &'a BTreeMap<String, Entity>,
     pub unreadable: Vec<String>,
 }
 
-impl<'a> Batch<'a> {
+impl<'a> ArticlesToWrite<'a> {
     /// A corpus held in memory.
-    pub fn of(corpus: &'a Corpus) -> Self {
-        Batch { articles: corpus, entities: &corpus.entities, unreadable: corpus.failures.iter().map(|(n, _)| n.clone()).collect() }
+    pub fn of(corpus: &'a InMemoryArticles) -> Self {
+        ArticlesToWrite { articles: corpus, entities: &corpus.entities, unreadable: corpus.failures.iter().map(|(n, _)| n.clone()).collect() }
     }
 }
 

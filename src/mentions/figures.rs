@@ -1,14 +1,14 @@
 //! Dates (an event's start, an organisation's founding) and figures:
 //! observations read beside the mentions, not mentions.
 
-use super::{is_org, Found, Sent};
+use super::{is_org, Findings, Sent};
 use crate::model::{Link, LinkTarget, Observation, Span};
 use crate::sym;
 use smallvec::SmallVec;
 
 /// 10月8日 with an event in the sentence: its start date. 成立于2018年 after
 /// an organisation, or 成立 right before one: a founding date.
-pub(super) fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Found) {
+pub(super) fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, found: &mut Findings) {
     let in_sentence = base..found.mentions.len();
     let rel = |m: usize| (found.mentions[m].span.start - offset, found.mentions[m].span.end - offset);
     let mut md = None;
@@ -96,7 +96,7 @@ pub(super) fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, fou
 }
 
 /// 202所, 超过70%, 近100%, 2-4名, 2000余人, 2亿元.
-pub(super) fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Found) {
+pub(super) fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &mut Findings) {
     let g = &s.k.grammar.figures;
     let units = &g.units;
     let mut i = 0;

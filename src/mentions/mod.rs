@@ -27,14 +27,14 @@ use people::person_cands;
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Found {
+pub struct Findings {
     /// First: the cache reads them alone (`Cache::get_mentions`).
     pub mentions: Vec<Mention>,
     pub links: Vec<Link>,
     pub observations: Vec<Observation>,
 }
 
-/// A candidate before overlaps are settled; offsets are chars in the sentence.
+/// A candidate before overlaps are decided; offsets are chars in the sentence.
 #[derive(Debug, Clone)]
 struct Cand {
     start: usize,
@@ -59,7 +59,7 @@ struct Cand {
 enum CandTarget {
     /// A mention inside this one.
     Child(usize),
-    /// The settled candidate that starts at this position of the sentence.
+    /// The chosen candidate that starts at this position of the sentence.
     TopAt(usize),
     Lexicon(Sym),
     Text(String),
@@ -184,7 +184,7 @@ impl Cand {
 }
 
 /// Finds all mentions, links and figures of an article.
-pub fn find(article: &Article, k: &Knowledge) -> Found {
+pub fn find(article: &Article, k: &Knowledge) -> Findings {
     let year = article.meta.year;
     // A sentence's buffers, kept for the next: see `fill_char_offsets`.
     // And the article's findings, grown in vectors kept by the thread and
@@ -192,7 +192,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
     // article, the mentions alone were reallocated and copied five times
     // an article, and held with up to half their capacity unused).
     thread_local! {
-        static SPARE: std::cell::Cell<(Buffers, Found)> = std::cell::Cell::new(Default::default());
+        static SPARE: std::cell::Cell<(Buffers, Findings)> = std::cell::Cell::new(Default::default());
     }
     // (The findings' vectors come back empty: drained at the end.)
     let (mut spare, mut found) = SPARE.take();
@@ -219,7 +219,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         listed_cands(&sent, &mut cands);
         coref_cands(&sent, &mut cands);
         drop_shadowed_coreference(&sent, &mut cands);
-        settle(&mut cands, &mut chosen);
+        choose_longest(&mut cands, &mut chosen);
         person_cands(&sent, &mut chosen);
         inherit_list_places(&sent, &mut chosen);
         drop_uncertain_short_places(&sent, &mut chosen);
@@ -231,7 +231,7 @@ pub fn find(article: &Article, k: &Knowledge) -> Found {
         spare = Buffers { c: sent.c, char_at: sent.char_at, byte_of: sent.byte_of, suffixes: sent.suffixes, plain: sent.plain, cands, chosen };
     }
     original_forms(article, &mut found.mentions);
-    let out = Found { mentions: found.mentions.drain(..).collect(), links: found.links.drain(..).collect(), observations: found.observations.drain(..).collect() };
+    let out = Findings { mentions: found.mentions.drain(..).collect(), links: found.links.drain(..).collect(), observations: found.observations.drain(..).collect() };
     SPARE.set((spare, found));
     out
 }
@@ -280,7 +280,7 @@ fn counted_at(s: &Sent, pos: usize) -> bool {
 
 /// Keeps the longest candidates that do not overlap: moved from `cands`
 /// (left empty) to `chosen` (emptied first), by start.
-fn settle(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
+fn choose_longest(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
     cands.sort_by(|a, b| {
         (b.end - b.start)
             .cmp(&(a.end - a.start))
@@ -296,9 +296,9 @@ fn settle(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
     chosen.sort_by_key(|c| c.start);
 }
 
-/// Turns settled candidates into mentions and links. (It takes them: their
+/// Turns chosen candidates into mentions and links. (It takes them: their
 /// strings move into the mentions rather than being copied.)
-fn emit(s: &Sent, si: usize, offset: usize, chosen: &mut Vec<Cand>, found: &mut Found) {
+fn emit(s: &Sent, si: usize, offset: usize, chosen: &mut Vec<Cand>, found: &mut Findings) {
     // Top-level mentions first, so that links can name them by position.
     let first = found.mentions.len();
     let starts: SmallVec<[usize; 16]> = chosen.iter().map(|c| c.start).collect();

@@ -75,7 +75,7 @@ pub fn knowledge() -> &'static xietong::knowledge::Knowledge {
 }
 
 /// Every name (label, aliases, lexicon forms) of an entity of a corpus, normalised.
-pub fn entity_names(corpus: &xietong::pipeline::Corpus, id: &str) -> Vec<String> {
+pub fn entity_names(corpus: &xietong::pipeline::InMemoryArticles, id: &str) -> Vec<String> {
     corpus
         .entities
         .get(id)

@@ -185,7 +185,7 @@ fn the_publisher_speaking_is_the_first_organisation_of_its_kind() {
 }
 
 /// The entity each mention of `surface` in article `i` refers to.
-fn entities_of(corpus: &xietong::pipeline::Corpus, i: usize, surface: &str) -> Vec<String> {
+fn entities_of(corpus: &xietong::pipeline::InMemoryArticles, i: usize, surface: &str) -> Vec<String> {
     let x = &corpus.extractions[i];
     x.mentions.iter().zip(&x.mention_entities).filter(|(m, _)| m.surface == surface).flat_map(|(_, ids)| ids.iter().map(|id| id.to_string())).collect()
 }

@@ -158,7 +158,7 @@ fn modules_use_only_lower_layers() {
 #[test]
 fn a_lower_layer_using_a_higher_one_fails() {
     assert_eq!(violations("text", "use crate::mentions::norm;\n"), vec!["text (layer 0) uses mentions (layer 4)"]);
-    assert_eq!(violations("mentions", "use crate::{\n    model::Mention,\n    pipeline::{Read, Reader},\n};\n"), vec!["mentions (layer 4) uses pipeline (layer 7)"]);
+    assert_eq!(violations("mentions", "use crate::{\n    model::Mention,\n    pipeline::{Reading, Reader},\n};\n"), vec!["mentions (layer 4) uses pipeline (layer 7)"]);
     assert_eq!(violations("rdf", "fn f() { crate::store::open(); }\n"), vec!["rdf (layer 8) uses store (layer 9)"]);
     assert_eq!(violations("facts", "use crate::rdf::XT;\n"), vec!["facts (layer 8) uses rdf (layer 8)"]);
     assert!(violations("resolve", "use crate::text::norm;\nuse crate::resolve::X;\nlet s = crate::sym!(\"A\");\n// see crate::pipeline\n").is_empty());

@@ -3,12 +3,12 @@
 
 use xietong::text::norm;
 use xietong::model::{Extraction, Object};
-use xietong::pipeline::{extract_corpus, Corpus, Input};
+use xietong::pipeline::{extract_corpus, InMemoryArticles, Input};
 
 use crate::common::*;
 
 /// The corpus of one example sentence, and its one extraction.
-fn extract(text: &str) -> (Corpus, Extraction) {
+fn extract(text: &str) -> (InMemoryArticles, Extraction) {
     let mut corpus = extract_corpus(&[Input { name: "example.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
     assert!(corpus.failures.is_empty(), "{text}: {:?}", corpus.failures);
     let x = corpus.extractions.remove(0);

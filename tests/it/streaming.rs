@@ -6,10 +6,10 @@
 use std::borrow::Cow;
 
 use rayon::prelude::*;
-use xietong::build::{self, Batch, BuildOptions};
-use xietong::pipeline::{extract_corpus, Articles, Input, Read, Reader, Reread, SettledSource, Streamed};
+use xietong::build::{self, ArticlesToWrite, BuildOptions};
+use xietong::pipeline::{extract_corpus, Articles, Input, Reading, Reader, Reread, ArticleKeysSource, RereadArticles};
 use xietong::store::KgStore;
-use xietong::resolve::Settled;
+use xietong::resolve::ArticleKeys;
 use xietong::build::spill::SpillWriter;
 use xietong::terms::Terms;
 
@@ -34,17 +34,17 @@ fn inputs() -> Vec<Input> {
 }
 
 /// Pass 2 reads articles back from memory here (from the cache in a build).
-struct Held(Vec<Read>);
+struct Held(Vec<Reading>);
 
 impl Reread for Held {
-    fn read(&self, i: usize, _name: &str, _hash: &str) -> Option<Read> {
+    fn read(&self, i: usize, _name: &str, _hash: &str) -> Option<Reading> {
         self.0.get(i).cloned()
     }
 }
 
 /// The inputs read as pass 1 reads them (ingest, mentions, settled), with
 /// the terms they were settled with.
-fn read_all() -> (Vec<Input>, Vec<(Read, Settled)>, Terms) {
+fn read_all() -> (Vec<Input>, Vec<(Reading, ArticleKeys)>, Terms) {
     let inputs = inputs();
     let reader = Reader::new(knowledge(), Terms::default());
     let reads = inputs.iter().map(|i| reader.read(i).expect("readable")).collect();
@@ -83,7 +83,7 @@ fn a_build_settled_on_disk_writes_what_the_corpus_in_memory_does() {
     let held = dir.path().join("held");
     let mut kg = KgStore::create(&held).unwrap();
     let before = kg.state(&k.fingerprint, true, |_| None).unwrap();
-    let stats = build::write_corpus(&mut kg, k, &Batch::of(&corpus), true, before).unwrap();
+    let stats = build::write_corpus(&mut kg, k, &ArticlesToWrite::of(&corpus), true, before).unwrap();
     drop(kg);
     assert_eq!(stats.triples, report.stats.triples);
     assert_eq!(stats.by_class, report.stats.by_class);
@@ -115,11 +115,11 @@ fn a_reread_that_differs_from_what_was_settled_is_lost() {
     let settled: Vec<_> = reads.iter().map(|(_, s)| s.clone()).collect();
     // Article 0 read back as another, of another length.
     let other = (1..reads.len()).find(|&j| settled[j].len() != settled[0].len()).expect("articles of different lengths");
-    let mut wrong: Vec<Read> = reads.iter().map(|(r, _)| r.clone()).collect();
+    let mut wrong: Vec<Reading> = reads.iter().map(|(r, _)| r.clone()).collect();
     wrong.swap(0, other);
     let last = (1..reads.len()).rev().find(|&j| j != other).unwrap();
     let names = inputs.iter().map(|i| i.name.clone()).collect();
-    let streamed = Streamed::new(names, vec![String::new(); reads.len()], settled, &terms, Held(wrong), k);
+    let streamed = RereadArticles::new(names, vec![String::new(); reads.len()], settled, &terms, Held(wrong), k);
     assert!(streamed.get(0, None).is_none());
     assert!(streamed.get(other, None).is_none());
     assert!(matches!(streamed.get(last, None), Some(Cow::Owned(_))));
