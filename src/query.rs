@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryResults, QuerySolution, SparqlEvaluator, Variable};
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
 
@@ -78,13 +78,9 @@ pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Ans
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let cancelled = |e: &dyn std::fmt::Display| {
-        let s = e.to_string();
-        if s.contains("cancel") {
-            anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs()))
-        } else {
-            anyhow::anyhow!("query failed: {s}")
-        }
+    let cancelled = |e: &QueryEvaluationError| match e {
+        QueryEvaluationError::Cancelled => anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs())),
+        e => anyhow::anyhow!("query failed: {e}"),
     };
     match prepared.on_store(store).execute().map_err(|e| cancelled(&e))? {
         QueryResults::Solutions(sols) => {

@@ -3,64 +3,43 @@
 //! writing graphs (one in a transaction, or a fresh store through the bulk
 //! loader). What a build writes, and in what order, is `build`'s.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, GraphName, GraphNameRef, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Quad, Term};
 use oxigraph::store::Store;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::terms::{Terms, Triple};
-use crate::knowledge::Knowledge;
 use crate::resolve::Settled;
-use crate::iri::{self, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_ONTOLOGY};
+use crate::iri::{self, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED};
 
-/// Why the store could not be used; callers branch on the kind.
-#[derive(Debug)]
-pub enum StoreError {
-    /// No store at that path yet.
-    Missing(PathBuf),
-    /// Another process holds the store.
-    Locked(PathBuf, String),
-    /// Cannot create or open the folder.
-    Open(PathBuf, String),
-    Storage(String),
-}
+mod digest;
+mod error;
+mod ontology;
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoreError::Missing(p) => write!(f, "no store at {}\nhint: run `xietong build` first (or pass --store DIR)", p.display()),
-            StoreError::Locked(p, e) => write!(f, "the store {} is in use by another xietong process: {e}", p.display()),
-            StoreError::Open(p, e) => write!(f, "cannot open the store {}: {e}", p.display()),
-            StoreError::Storage(e) => write!(f, "store: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<oxigraph::store::StorageError> for StoreError {
-    fn from(e: oxigraph::store::StorageError) -> Self {
-        StoreError::Storage(e.to_string())
-    }
-}
+pub use digest::{graph_hash_quad, quad_hash, quads_digest};
+pub use error::StoreError;
+pub use ontology::ontology_quads;
 
 pub struct KgStore {
     pub store: Store,
     pub path: PathBuf,
 }
 
+/// Why Oxigraph could not open a store. RocksDB tells a store another
+/// process holds only in its message (an I/O error of no particular kind):
+/// this is the one place that reads it, so that callers match on
+/// [`StoreError::Locked`].
 #[cfg(feature = "rocksdb")]
-fn open_error(path: &Path, e: oxigraph::store::StorageError) -> StoreError {
-    let msg = e.to_string();
+fn open_error(path: &Path, source: oxigraph::store::StorageError) -> StoreError {
+    let msg = source.to_string();
+    let path = path.to_path_buf();
     if msg.contains("lock") || msg.contains("LOCK") || msg.contains("Resource temporarily unavailable") {
-        StoreError::Locked(path.to_path_buf(), msg)
+        StoreError::Locked { path, source }
     } else {
-        StoreError::Open(path.to_path_buf(), msg)
+        StoreError::Open { path, source }
     }
 }
 
@@ -69,7 +48,7 @@ impl KgStore {
     #[cfg(feature = "rocksdb")]
     pub fn create(path: &Path) -> Result<Self, StoreError> {
         recover(path)?;
-        std::fs::create_dir_all(path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))?;
+        std::fs::create_dir_all(path).map_err(StoreError::io(path))?;
         let store = Store::open(path).map_err(|e| open_error(path, e))?;
         // Holding the store now: what is left of a killed full build goes.
         remove_dir(&sibling(path, "new"))?;
@@ -277,55 +256,25 @@ impl KgStore {
                 let maker = scope.spawn(move || make(old, tx));
                 let loaded = loader.load_quads(rx.into_iter().flatten());
                 // If the loader failed, the maker stops at its next send.
-                let made = maker.join().map_err(|_| StoreError::Storage("the graph maker panicked".into()))?;
+                let made = maker.join().map_err(|_| StoreError::MakerPanicked)?;
                 Ok::<_, StoreError>(loaded.map(|()| made)?)
             })?;
             settle(&mut made);
             loader.commit()?;
             store.flush()?;
-            std::fs::write(fresh.join(COMPLETE), b"").map_err(|e| StoreError::Open(fresh.clone(), e.to_string()))?;
+            std::fs::write(fresh.join(COMPLETE), b"").map_err(StoreError::io(&fresh))?;
             made
         };
         // Let go of the old store, swap, and open the new one in its place.
         self.store = Store::new()?;
         let old = sibling(&self.path, "old");
         remove_dir(&old)?;
-        let io = |e: std::io::Error| StoreError::Open(self.path.clone(), e.to_string());
-        std::fs::rename(&self.path, &old).map_err(io)?;
-        std::fs::rename(&fresh, &self.path).map_err(io)?;
+        std::fs::rename(&self.path, &old).map_err(StoreError::io(&self.path))?;
+        std::fs::rename(&fresh, &self.path).map_err(StoreError::io(&self.path))?;
         self.store = Store::open(&self.path).map_err(|e| open_error(&self.path, e))?;
         remove_dir(&old)?;
         Ok(made)
     }
-}
-
-/// A digest of a set of quads, independent of their order: the wrapping sum
-/// of each distinct quad's 128-bit SipHash (fixed keys, so stable from build
-/// to build), hashed as it prints, without sorting or allocating.
-pub fn quads_digest(quads: &[Quad]) -> String {
-    let sum = quads.iter().collect::<HashSet<_>>().into_iter().fold(0u128, |sum, q| sum.wrapping_add(quad_hash(q)));
-    format!("{sum:032x}")
-}
-
-/// `<g> xt:graphHash "digest"` in graph `g`: how every graph keeps its digest.
-pub fn graph_hash_quad(name: &NamedNode, digest: &str) -> Quad {
-    Quad::new(name.clone(), xt("graphHash"), Literal::new_simple_literal(digest), name.clone())
-}
-
-/// One quad's part of [`quads_digest`]: its 128-bit SipHash as it prints.
-pub fn quad_hash(q: &Quad) -> u128 {
-    use std::fmt::Write as _;
-    use std::hash::Hasher as _;
-    struct Sip(siphasher::sip128::SipHasher13);
-    impl std::fmt::Write for Sip {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.write(s.as_bytes());
-            Ok(())
-        }
-    }
-    let mut h = Sip(siphasher::sip128::SipHasher13::new());
-    let _ = write!(h, "{q}");
-    siphasher::sip128::Hasher128::finish128(&h.0).as_u128()
 }
 
 /// Returns the heap's free pages to the system. The settled articles, each
@@ -385,7 +334,7 @@ fn sibling(path: &Path, what: &str) -> PathBuf {
 #[cfg(feature = "rocksdb")]
 fn remove_dir(p: &Path) -> Result<(), StoreError> {
     match std::fs::remove_dir_all(p) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::Open(p.to_path_buf(), e.to_string())),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::Io { path: p.to_path_buf(), source: e }),
         _ => Ok(()),
     }
 }
@@ -400,7 +349,7 @@ fn recover(path: &Path) -> Result<(), StoreError> {
     }
     // An empty folder (made by a first `create`) may stand where the store goes.
     let _ = std::fs::remove_dir(path);
-    std::fs::rename(&fresh, path).map_err(|e| StoreError::Open(path.to_path_buf(), e.to_string()))
+    std::fs::rename(&fresh, path).map_err(StoreError::io(path))
 }
 
 /// What a build knows of an article graph without making it: the facts it
@@ -453,35 +402,28 @@ pub struct StoreState {
     pub inferred: Option<(Vec<Triple>, String)>,
 }
 
-/// The ontology Turtle as quads of the graph xtr:ontology. Its blank nodes
-/// (owl:unionOf lists) get labels by order of appearance, so that every build
-/// writes the same quads.
-pub fn ontology_quads(k: &Knowledge) -> Vec<Quad> {
-    let mut labels: HashMap<BlankNode, BlankNode> = HashMap::new();
-    let mut stable = |b: &BlankNode| -> BlankNode {
-        let n = labels.len();
-        labels.entry(b.clone()).or_insert_with(|| BlankNode::new_unchecked(format!("ontology{n}"))).clone()
-    };
-    RdfParser::from_format(RdfFormat::Turtle)
-        .with_default_graph(graph(GRAPH_ONTOLOGY))
-        .for_slice(k.ontology_ttl.as_bytes())
-        .filter_map(Result::ok)
-        .map(|mut q| {
-            if let NamedOrBlankNode::BlankNode(b) = &q.subject {
-                q.subject = stable(b).into();
-            }
-            if let Term::BlankNode(b) = &q.object {
-                q.object = stable(b).into();
-            }
-            q
-        })
-        .collect()
-}
-
 /// What a memo remembers of a store, for [`KgStore::state`].
 pub struct Remembered {
     pub docs: BTreeMap<String, DocState>,
     pub terms: Terms,
     /// The inferred graph's triples and its digest.
     pub inferred: (Vec<Triple>, String),
+}
+
+#[cfg(all(test, feature = "rocksdb"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_held_elsewhere_is_locked_by_type_and_keeps_its_cause() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let held = KgStore::create(&path).unwrap();
+        let Err(e) = KgStore::open(&path) else { panic!("a held store opened twice") };
+        assert!(matches!(&e, StoreError::Locked { path: p, .. } if *p == path), "{e:?}");
+        assert!(std::error::Error::source(&e).is_some());
+        drop(held);
+        assert!(KgStore::open(&path).is_ok());
+        assert!(matches!(KgStore::open(&dir.path().join("none")), Err(StoreError::Missing(_))));
+    }
 }
