@@ -256,9 +256,6 @@ pub struct ArticleKeys {
     surfaces: Vec<u32>,
 }
 
-/// The name `store` still uses for [`ArticleKeys`].
-pub type Settled = ArticleKeys;
-
 impl ArticleKeys {
     /// How many mentions the article has.
     pub fn len(&self) -> usize {

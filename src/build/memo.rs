@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn doc(graph_hash: &str, facts: Vec<Triple>) -> DocState {
-        DocState { content_hash: format!("c-{graph_hash}"), graph_hash: graph_hash.into(), known: Some(crate::store::Known { facts, properties: vec![2] }), settled: None }
+        DocState { content_hash: format!("c-{graph_hash}"), graph_hash: graph_hash.into(), known: Some(crate::store::GraphFacts { facts, properties: vec![2] }), settled: None }
     }
 
     /// Written a graph at a time and read back whole: the same memo, and

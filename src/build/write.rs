@@ -22,7 +22,7 @@ use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, InMemoryArticles};
 use crate::rdf;
 use crate::resolve::ArticleKeys;
-use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, KgStore, Known, StoreError, StoreState};
+use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, KgStore, GraphFacts, StoreError, StoreState};
 use crate::terms::{Terms, Triple};
 
 /// Brings the store in line with a corpus. A full build writes every graph
@@ -436,8 +436,8 @@ impl ArticleGraph {
 }
 
 /// What a build knows of an article graph it made, for the memo.
-fn known(terms: &mut Terms, ag: &ArticleGraph) -> Known {
-    Known { facts: ag.facts.iter().filter_map(|q| terms.triple(q)).collect(), properties: ag.properties.iter().map(|p| terms.id(p)).collect() }
+fn known(terms: &mut Terms, ag: &ArticleGraph) -> GraphFacts {
+    GraphFacts { facts: ag.facts.iter().filter_map(|q| terms.triple(q)).collect(), properties: ag.properties.iter().map(|p| terms.id(p)).collect() }
 }
 
 /// Makes each article's graph, a chunk of articles at a time on all cores,

@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::terms::{Terms, Triple};
-use crate::resolve::Settled;
+use crate::resolve::ArticleKeys;
 use crate::iri::{self, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED};
 
 mod digest;
@@ -236,11 +236,11 @@ impl KgStore {
     /// at any moment leaves the old store or the new one; [`recover`]
     /// finishes a swap that was cut short. `make` sends the quads, graph by
     /// graph, on another thread while the loader sorts them (it is given
-    /// the old store, to copy graphs from); `settle` is given what `make`
+    /// the old store, to copy graphs from); `trim` is given what `make`
     /// returned before the loader's files are merged, to free what it need
     /// not hold through that.
     #[cfg(feature = "rocksdb")]
-    pub fn bulk_rebuild<T: Send>(&mut self, make: impl FnOnce(&Store, std::sync::mpsc::SyncSender<Vec<Quad>>) -> T + Send, settle: impl FnOnce(&mut T)) -> Result<T, StoreError> {
+    pub fn bulk_rebuild<T: Send>(&mut self, make: impl FnOnce(&Store, std::sync::mpsc::SyncSender<Vec<Quad>>) -> T + Send, trim: impl FnOnce(&mut T)) -> Result<T, StoreError> {
         let fresh = sibling(&self.path, "new");
         remove_dir(&fresh)?;
         let made = {
@@ -259,7 +259,7 @@ impl KgStore {
                 let made = maker.join().map_err(|_| StoreError::MakerPanicked)?;
                 Ok::<_, StoreError>(loaded.map(|()| made)?)
             })?;
-            settle(&mut made);
+            trim(&mut made);
             loader.commit()?;
             store.flush()?;
             std::fs::write(fresh.join(COMPLETE), b"").map_err(StoreError::io(&fresh))?;
@@ -355,7 +355,7 @@ fn recover(path: &Path) -> Result<(), StoreError> {
 /// What a build knows of an article graph without making it: the facts it
 /// feeds inference and its relations' properties, as ids of the memo's terms.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Known {
+pub struct GraphFacts {
     pub facts: Vec<Triple>,
     pub properties: Vec<u32>,
 }
@@ -365,10 +365,10 @@ pub struct Known {
 pub struct DocState {
     pub content_hash: String,
     pub graph_hash: String,
-    /// Known from the memo; not read from the store.
-    pub known: Option<Known>,
+    /// From the memo; not read from the store.
+    pub known: Option<GraphFacts>,
     /// The article settled for resolution (ids of the memo's terms), from the memo.
-    pub settled: Option<Settled>,
+    pub settled: Option<ArticleKeys>,
 }
 
 impl DocState {
