@@ -32,9 +32,8 @@ fn main() {
 
     // The competency queries, built into the binary (`query::BUILT_IN`).
     println!("cargo:rerun-if-changed=queries");
-    let mut queries: Vec<PathBuf> = std::fs::read_dir("queries")
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rq")).collect())
-        .unwrap_or_default();
+    let mut queries: Vec<PathBuf> =
+        std::fs::read_dir("queries").map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "rq")).collect()).unwrap_or_default();
     queries.sort();
     let mut table = String::from("&[\n");
     for q in &queries {

@@ -22,11 +22,7 @@ fn main() {
     // up to N) instead of synthetic ones, to compare the two kinds of text.
     let inputs: Vec<Input> = match std::env::var_os("XIETONG_SPEED_DIR") {
         Some(dir) => {
-            let mut files: Vec<_> = std::fs::read_dir(dir)
-                .expect("folder")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-                .collect();
+            let mut files: Vec<_> = std::fs::read_dir(dir).expect("folder").map(|e| e.expect("entry").path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
             files.sort();
             let texts: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).expect("article")).collect();
             (0..n).map(|i| Input { name: format!("{i}.txt"), bytes: texts[i % texts.len()].clone() }).collect()

@@ -13,9 +13,9 @@ use oxigraph::store::Store;
 
 use crate::knowledge::Knowledge;
 use crate::pipeline::{finish, Input, Reader};
-use crate::terms::Terms;
 use crate::query;
 use crate::synth;
+use crate::terms::Terms;
 
 pub struct Config {
     pub sizes: Vec<usize>,
@@ -199,11 +199,7 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     let (elapsed, peak, out) = run_measured(&mut cmd)?;
     r.build_secs = elapsed.as_secs_f64();
     r.peak_rss_mb = peak;
-    r.quads = out
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("triples"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
+    r.quads = out.lines().find_map(|l| l.trim().strip_prefix("triples")).and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0);
     r.store_mb = dir_size(&store) as f64 / 1e6;
 
     progress(&format!("{n}: rebuild after one article changed"));
@@ -250,12 +246,7 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);
-        r.queries.push(QueryLatency {
-            name: name.clone(),
-            runs: times.len(),
-            median_ms: percentile(&times, 0.5),
-            p95_ms: percentile(&times, 0.95),
-        });
+        r.queries.push(QueryLatency { name: name.clone(), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95) });
     }
     Ok(r)
 }

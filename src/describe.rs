@@ -7,8 +7,8 @@ use anyhow::{bail, Result};
 use oxigraph::model::{Literal, Term};
 use oxigraph::store::Store;
 
-use crate::text::norm;
 use crate::query::{run, show, Answer};
+use crate::text::norm;
 
 fn cell(row: &oxigraph::sparql::QuerySolution, v: &str) -> String {
     row.get(v).map(show).unwrap_or_default()
@@ -19,11 +19,7 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
     let wanted = norm(name);
     let q = "SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l }";
     let Answer::Table { rows, .. } = run(store, q, None)? else { bail!("unexpected answer") };
-    let mut ents: Vec<Term> = rows
-        .iter()
-        .filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted))
-        .filter_map(|r| r.get("e").cloned())
-        .collect();
+    let mut ents: Vec<Term> = rows.iter().filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted)).filter_map(|r| r.get("e").cloned()).collect();
     ents.sort_by_key(|t| t.to_string());
     ents.dedup();
     if ents.is_empty() {

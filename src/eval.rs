@@ -10,9 +10,9 @@ use anyhow::{Context, Result};
 use oxigraph::model::{GraphName, NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
+use crate::iri::{DOC_PREFIX, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
 use crate::text::norm;
-use crate::iri::{DOC_PREFIX, SKOS, XT, XTR};
 
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const RDFS_LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
@@ -113,7 +113,11 @@ impl Counts {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn add(&mut self, o: Counts) {
         self.tp += o.tp;
@@ -123,7 +127,11 @@ impl Counts {
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+    if b == 0 {
+        1.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 /// The score of one article, with what was missed and what was wrong.
@@ -303,9 +311,23 @@ fn gather(store: &Store) -> Result<Facts> {
 /// whose extra triples count as false positives. Extensions of the project
 /// (sub-properties) count towards recall through their super-property only.
 const SCORED_PROPERTIES: [&str; 17] = [
-    "locatedIn", "memberOf", "subOrganizationOf", "branchOf", "supports", "aids", "operates", "guides",
-    "cooperatesWith", "jointlyRuns", "jointlyTrains", "participatesIn", "signed", "organizes", "heldIn",
-    "focusesOn", "worksFor",
+    "locatedIn",
+    "memberOf",
+    "subOrganizationOf",
+    "branchOf",
+    "supports",
+    "aids",
+    "operates",
+    "guides",
+    "cooperatesWith",
+    "jointlyRuns",
+    "jointlyTrains",
+    "participatesIn",
+    "signed",
+    "organizes",
+    "heldIn",
+    "focusesOn",
+    "worksFor",
 ];
 
 /// Classes that are not entities for scoring.
@@ -319,10 +341,8 @@ const POINTING_INITIALS: [char; 5] = ['我', '该', '本', '此', '其'];
 /// Scoring rule of gold/README.md, "Cross-article identity" (not extraction
 /// data): names of a kind rather than a thing, which link no entities across
 /// articles.
-const KIND_NAMES: [&str; 14] = [
-    "签约仪式", "成立大会", "揭牌仪式", "开幕式", "座谈会", "推进会", "实验小学", "联盟", "学校", "集团", "协议", "合作协议", "框架协议",
-    "战略合作协议",
-];
+const KIND_NAMES: [&str; 14] =
+    ["签约仪式", "成立大会", "揭牌仪式", "开幕式", "座谈会", "推进会", "实验小学", "联盟", "学校", "集团", "协议", "合作协议", "框架协议", "战略合作协议"];
 
 /// Whether a normalised gold name links entities of different articles.
 fn links_across(name: &str) -> bool {
@@ -436,9 +456,7 @@ pub fn evaluate(store: &Store, k: &Knowledge, golds: &[Gold]) -> Result<Report> 
         sc.found_article = true;
         let empty = BTreeSet::new();
         let mentioned = facts.mentions.get(doc).unwrap_or(&empty);
-        let is_instance = |e: &str, classes: &[String]| {
-            facts.types.get(e).is_some_and(|ts| ts.iter().any(|t| classes.iter().any(|c| k.vocab.is_a_named(crate::model::sym(t), c))))
-        };
+        let is_instance = |e: &str, classes: &[String]| facts.types.get(e).is_some_and(|ts| ts.iter().any(|t| classes.iter().any(|c| k.vocab.is_a_named(crate::model::sym(t), c))));
         // Entity lines: names, and the mentioned entities that match each.
         let ent_lines: Vec<(BTreeSet<String>, &Vec<String>, bool, &String)> = gold
             .lines
@@ -496,8 +514,7 @@ pub fn evaluate(store: &Store, k: &Knowledge, golds: &[Gold]) -> Result<Report> 
         let rels = facts.relations.get(doc).cloned().unwrap_or_default();
         let rels: Vec<&(String, String, String)> = rels.iter().filter(|(s, p, o)| scored_props.contains(p.as_str()) && mentioned.contains(s) && mentioned.contains(o)).collect();
         let holds = |s: &BTreeSet<String>, prop: &str, o: &BTreeSet<String>, t: &(String, String, String)| {
-            k.vocab.is_subproperty(&t.1, prop)
-                && ((s.contains(&t.0) && o.contains(&t.2)) || (k.vocab.is_symmetric(prop) && s.contains(&t.2) && o.contains(&t.0)))
+            k.vocab.is_subproperty(&t.1, prop) && ((s.contains(&t.0) && o.contains(&t.2)) || (k.vocab.is_symmetric(prop) && s.contains(&t.2) && o.contains(&t.0)))
         };
         let mut r_lines = Vec::new();
         for l in &gold.lines {

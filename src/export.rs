@@ -11,9 +11,9 @@ use oxigraph::store::Store;
 use petgraph::dot::{Config, Dot};
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::iri::{DOC_PREFIX, PREFIXES, XT, XTR};
 use crate::knowledge::Knowledge;
 use crate::text::norm;
-use crate::iri::{DOC_PREFIX, PREFIXES, XT, XTR};
 
 /// The font Graphviz uses for the Chinese labels (fonts-noto-cjk).
 pub const CJK_FONT: &str = "Noto Sans CJK SC";

@@ -6,8 +6,8 @@
 use oxigraph::model::vocab::rdf;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::knowledge::Knowledge;
 use crate::iri::XT;
+use crate::knowledge::Knowledge;
 use crate::terms::{Terms, Triple};
 
 /// What a vocabulary term implies, worked out once per term.

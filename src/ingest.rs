@@ -6,11 +6,10 @@
 
 use std::fmt;
 
-
-use encoding_rs::{Encoding, BIG5, GB18030, UTF_8};
 use crate::knowledge::{Grammar, Knowledge};
 use crate::model::{Article, Diagnostic, Meta, Sentence, Span};
 use crate::text::content_hash;
+use encoding_rs::{Encoding, BIG5, GB18030, UTF_8};
 
 /// Longest sentence kept whole; longer runs without punctuation are cut.
 pub const MAX_SENTENCE_CHARS: usize = 400;
@@ -162,7 +161,11 @@ impl MayConvert {
     }
     fn has(&self, c: char) -> bool {
         let i = c as usize;
-        if i < 0x10000 { self.bmp[i / 64] & (1 << (i % 64)) != 0 } else { self.other.contains(&c) }
+        if i < 0x10000 {
+            self.bmp[i / 64] & (1 << (i % 64)) != 0
+        } else {
+            self.other.contains(&c)
+        }
     }
     #[cfg(test)]
     fn any_in(&self, text: &str) -> bool {
@@ -428,8 +431,13 @@ fn find_date(s: &str) -> Option<(String, usize, usize)> {
         if b[i..i + 4].iter().all(u8::is_ascii_digit) && (i == 0 || !b[i - 1].is_ascii_digit()) {
             let year = &s[i..i + 4];
             let rest = &s[i + 4..];
-            let (sep_m, sep_d, end_d): (&str, &str, &str) =
-                if rest.starts_with('-') { ("-", "-", "") } else if rest.starts_with("年") { ("年", "月", "日") } else { ("", "", "") };
+            let (sep_m, sep_d, end_d): (&str, &str, &str) = if rest.starts_with('-') {
+                ("-", "-", "")
+            } else if rest.starts_with("年") {
+                ("年", "月", "日")
+            } else {
+                ("", "", "")
+            };
             if !sep_m.is_empty() {
                 let r = &rest[sep_m.len()..];
                 let m: String = r.chars().take_while(char::is_ascii_digit).collect();
@@ -493,10 +501,7 @@ fn latest_year(text: &str) -> Option<u32> {
     let chars: Vec<char> = text.chars().collect();
     let mut best = None;
     for i in 0..chars.len().saturating_sub(4) {
-        if chars[i + 4] == '年'
-            && chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
-        {
+        if chars[i + 4] == '年' && chars[i..i + 4].iter().all(|c| c.is_ascii_digit()) && (i == 0 || !chars[i - 1].is_ascii_digit()) {
             let y: u32 = chars[i..i + 4].iter().collect::<String>().parse().unwrap_or(0);
             if (1949..=2100).contains(&y) {
                 best = best.max(Some(y));
@@ -519,9 +524,10 @@ fn byline(line: &str, g: &Grammar) -> (Option<String>, Option<String>) {
         })
     };
     // The name before the date, unless it is a label (时间:) or holds one.
-    let before = date.as_ref().map(|(_, start, _)| line[..*start].trim()).filter(|b| {
-        !b.is_empty() && !b.contains([':', '|', '/', '_', '>']) && !b.starts_with(BULLETS) && b.chars().count() <= 20
-    });
+    let before = date
+        .as_ref()
+        .map(|(_, start, _)| line[..*start].trim())
+        .filter(|b| !b.is_empty() && !b.contains([':', '|', '/', '_', '>']) && !b.starts_with(BULLETS) && b.chars().count() <= 20);
     let publisher = before.map(str::to_string).or_else(|| g.furniture.source_labels.iter().find_map(|l| label_value(l)));
     (publisher, date.map(|d| d.0))
 }
@@ -545,11 +551,8 @@ fn excluded_ranges(chars: &[char], g: &Grammar) -> Vec<(usize, usize)> {
             if let Some(len) = chars[i..].iter().position(|&c| c == ')') {
                 let inner: String = chars[i + 1..i + len].iter().collect();
                 let at_end = chars[i + len + 1..].iter().all(|c| c.is_whitespace());
-                let credit = g.furniture.credit_markers.iter().any(|m| inner.contains(m.as_str()))
-                    && inner.chars().count() <= 24;
-                let name_only = at_end
-                    && (2..=4).contains(&inner.chars().count())
-                    && inner.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                let credit = g.furniture.credit_markers.iter().any(|m| inner.contains(m.as_str())) && inner.chars().count() <= 24;
+                let name_only = at_end && (2..=4).contains(&inner.chars().count()) && inner.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
                 if credit || name_only {
                     out.push((i, i + len + 1));
                     i += len + 1;
@@ -593,11 +596,7 @@ fn split_sentences(line: &[char], byte_of: &[usize], (base, byte_base): (usize, 
             let mut a = trimmed_start;
             while a < trimmed_end {
                 let b = (a + MAX_SENTENCE_CHARS).min(trimmed_end);
-                out.push(Sentence {
-                    span: Span::new(base + a, base + b),
-                    bytes: byte_base + byte_of[a]..byte_base + byte_of[b],
-                    paragraph,
-                });
+                out.push(Sentence { span: Span::new(base + a, base + b), bytes: byte_base + byte_of[a]..byte_base + byte_of[b], paragraph });
                 a = b;
             }
         }
@@ -665,10 +664,8 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         }
     }
     let min = g.furniture.prose_min_chars;
-    let mut rows: Vec<Row> = idx
-        .iter()
-        .map(|&i| Row { line: i, prose: prose_of(all[i].text, all[i].chars, min), marker: false, shape: Shape::Text, range: None, keep: false })
-        .collect();
+    let mut rows: Vec<Row> =
+        idx.iter().map(|&i| Row { line: i, prose: prose_of(all[i].text, all[i].chars, min), marker: false, shape: Shape::Text, range: None, keep: false }).collect();
     // The body begins at its first line of prose with a full stop (a
     // headline may exclaim, it does not end in 。); before it stands the
     // header (mastheads, menus, breadcrumbs, the headline, the byline).
@@ -751,11 +748,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
     if meta.date.is_none() {
         meta.date = meta.url.as_deref().and_then(url_date);
     }
-    meta.year = meta
-        .date
-        .as_deref()
-        .and_then(|d| d.get(..4)?.parse().ok())
-        .or_else(|| latest_year(&text));
+    meta.year = meta.date.as_deref().and_then(|d| d.get(..4)?.parse().ok()).or_else(|| latest_year(&text));
     if meta.date.is_none() {
         meta.date = meta.year.map(|y| y.to_string());
     }
@@ -774,9 +767,7 @@ pub fn ingest(bytes: &[u8], source_file: &str, k: &Knowledge) -> Result<Article,
         let excluded = excluded_ranges(line, g);
         split_sentences(line, offsets, (all[i].start + from, all[i].byte_start), paragraph, &excluded, &mut sentences);
         if chars.len() > MAX_SENTENCE_CHARS && !all[i].text.contains(['。', '!', '?', ';']) {
-            diagnostics.push(Diagnostic {
-                message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()),
-            });
+            diagnostics.push(Diagnostic { message: format!("line {} has {} characters and no sentence punctuation; cut into pieces", i + 1, chars.len()) });
         }
     }
     SPARE.set((chars, byte_of));

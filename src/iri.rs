@@ -53,10 +53,7 @@ pub const DOC_PREFIX: &str = "https://w3id.org/xietong/id/doc/";
 /// hash of the stem added, so that two such stems stay apart.
 pub fn doc_graph(source_file: &str) -> NamedNode {
     let stem = source_file.strip_suffix(".txt").unwrap_or(source_file);
-    let safe: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
-        .collect();
+    let safe: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
     if safe == stem {
         NamedNode::new_unchecked(format!("{DOC_PREFIX}{safe}"))
     } else {

@@ -41,7 +41,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Read every article of the seeds folder and load the graph into the store.
-    #[command(after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything\n  xietong build --timings              # where the time goes")]
+    #[command(
+        after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything\n  xietong build --timings              # where the time goes"
+    )]
     Build {
         /// Folder of articles (*.txt, any encoding).
         #[arg(long, default_value = "seeds")]
@@ -54,7 +56,9 @@ enum Command {
         timings: bool,
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
-    #[command(after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list")]
+    #[command(
+        after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list"
+    )]
     Query {
         /// A .rq file.
         file: Option<PathBuf>,
@@ -72,7 +76,9 @@ enum Command {
         timeout: Option<u64>,
     },
     /// Write the dataset, or one graph, as RDF or as a Graphviz DOT diagram.
-    #[command(after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon")]
+    #[command(
+        after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon"
+    )]
     Export {
         /// Format [default: from the extension of -o, else trig].
         #[arg(long, value_parser = one_of::<ExportFormat>(ExportFormat::NAMES))]
@@ -361,7 +367,8 @@ fn memory_now() -> String {
 
 fn write_machine(out: &mut dyn Write) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()));
+    let cpu =
+        std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()));
     writeln!(out, "machine: {} cores; {}", cores, cpu.unwrap_or_default())?;
     Ok(())
 }
@@ -374,7 +381,12 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
         let runs = xietong::bench::SPEED_RUNS;
         writeln!(out, "  extraction, one core      {:>9.2} s   {:.2} MB/s per core (target ≥ 20; fastest of {runs})", r.extract_secs_one_core, r.extract_mb_per_s_per_core())?;
         writeln!(out, "  jieba-rs cut, one core    {:>9.2} s   {:.2} MB/s (fastest of {runs})", r.jieba_secs_one_core, r.jieba_mb_per_s())?;
-        writeln!(out, "  rebuild, 1 article changed{:>9.2} s   {:.1}% of the full build (target ≤ 2%)", r.rebuild_one_changed_secs, 100.0 * r.rebuild_one_changed_secs / r.build_secs)?;
+        writeln!(
+            out,
+            "  rebuild, 1 article changed{:>9.2} s   {:.1}% of the full build (target ≤ 2%)",
+            r.rebuild_one_changed_secs,
+            100.0 * r.rebuild_one_changed_secs / r.build_secs
+        )?;
         writeln!(out, "  peak resident memory      {:>9.0} MB", r.peak_rss_mb)?;
         if let Some(mb) = r.bulk_load_peak_mb {
             writeln!(out, "  bulk load's own peak      {:>9.0} MB   (what Oxigraph's loader adds to a process)", mb)?;

@@ -16,7 +16,7 @@ use crate::knowledge::Knowledge;
 use crate::mentions::{find, Findings};
 use crate::model::{Article, Entity, Extraction, Mention, Referred, Sym};
 use crate::relations;
-use crate::resolve::{resolve_keys, article_keys, Resolution, ArticleKeys};
+use crate::resolve::{article_keys, resolve_keys, ArticleKeys, Resolution};
 use crate::terms::Terms;
 
 /// An input article: its path relative to the seeds folder, and its bytes.

@@ -79,7 +79,9 @@ pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Ans
         prepared.dataset_mut().set_default_graph_as_union();
     }
     let cancelled = |e: &QueryEvaluationError| match e {
-        QueryEvaluationError::Cancelled => anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs())),
+        QueryEvaluationError::Cancelled => {
+            anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs()))
+        }
         e => anyhow::anyhow!("query failed: {e}"),
     };
     match prepared.on_store(store).execute().map_err(|e| cancelled(&e))? {
@@ -165,14 +167,9 @@ fn results_format(f: Format) -> Result<QueryResultsFormat> {
 
 /// An aligned table; wide (CJK) characters count twice.
 fn write_table(vars: &[Variable], rows: &[QuerySolution], out: &mut dyn Write) -> Result<()> {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| vars.iter().map(|v| r.get(v).map(show).unwrap_or_default().replace('\n', " ")).collect())
-        .collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| vars.iter().map(|v| r.get(v).map(show).unwrap_or_default().replace('\n', " ")).collect()).collect();
     let heads: Vec<String> = vars.iter().map(|v| v.as_str().to_string()).collect();
-    let widths: Vec<usize> = (0..vars.len())
-        .map(|i| cells.iter().map(|r| r[i].width()).chain([heads[i].width()]).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> = (0..vars.len()).map(|i| cells.iter().map(|r| r[i].width()).chain([heads[i].width()]).max().unwrap_or(0)).collect();
     let line = |cols: &[String], out: &mut dyn Write| -> Result<()> {
         let mut s = String::new();
         for (i, c) in cols.iter().enumerate() {

@@ -42,13 +42,10 @@ struct Ctx<'a> {
     groups: Vec<Group>,
 }
 
-
 impl Ctx<'_> {
     /// Whether a whole group of organisations or people lies inside `[a, b)`.
     fn gap_holds_argument(&self, a: usize, b: usize) -> bool {
-        self.groups.iter().any(|g| {
-            a <= g.start && g.end <= b && g.members.iter().any(|&m| self.k.vocab.in_set(self.mentions[m].class, &self.k.rules.argument_classes))
-        })
+        self.groups.iter().any(|g| a <= g.start && g.end <= b && g.members.iter().any(|&m| self.k.vocab.in_set(self.mentions[m].class, &self.k.rules.argument_classes)))
     }
     /// Whether a group stands after a locative preposition.
     fn locative(&self, g: usize) -> bool {
@@ -147,7 +144,12 @@ impl Ctx<'_> {
                 continue;
             }
             // 甲与乙, 丙 与…: the link before ends the clause before.
-            if cur >= 2 && gr.start >= 1 && self.chars[gr.start - 1] == ',' && self.groups[cur - 1].end + 1 == gr.start && self.pairs(self.groups[cur - 2].end, self.groups[cur - 1].start) {
+            if cur >= 2
+                && gr.start >= 1
+                && self.chars[gr.start - 1] == ','
+                && self.groups[cur - 1].end + 1 == gr.start
+                && self.pairs(self.groups[cur - 2].end, self.groups[cur - 1].start)
+            {
                 links.push((self.groups[cur - 2].members.clone(), self.groups[cur - 1].members.clone()));
                 cur -= 2;
                 continue;
@@ -314,12 +316,8 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
         let (limit, may_cross) = if leading && rule.far { (far_gap, true) } else { (rule.gap, false) };
         match part {
             Part::Lit(lit) => {
-                let occ = ctx
-                    .occurrences_for(lit, rule)
-                    .iter()
-                    .copied()
-                    .rev()
-                    .find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
+                let occ =
+                    ctx.occurrences_for(lit, rule).iter().copied().rev().find(|&(_, e)| e <= cursor && cursor - e <= limit && (may_cross || !ctx.crosses_clause(e, cursor)))?;
                 if !may_cross && ctx.gap_holds_argument(occ.1, cursor) {
                     return None;
                 }
@@ -382,20 +380,12 @@ fn match_at(ctx: &Ctx, rule: &Rule, pat: &Pattern, anchor_part: usize, anchor: (
 /// it (a longer 已经 over the 将 it ends with), else the first one later in
 /// the same clause (…援建的X已正式设立).
 fn modality(ctx: &Ctx, pos: usize) -> Modality {
-    let before = ctx
-        .markers
-        .iter()
-        .filter(|&&(_, e, _)| e <= pos)
-        .max_by_key(|&&(s, e, m)| (e, m == Modality::Reported && e - s > 1));
+    let before = ctx.markers.iter().filter(|&&(_, e, _)| e <= pos).max_by_key(|&&(s, e, m)| (e, m == Modality::Reported && e - s > 1));
     if let Some(&(_, _, m)) = before {
         return m;
     }
     let clause_end = ctx.chars[pos..].iter().position(|c| CLAUSE_ENDS.contains(c)).map_or(ctx.chars.len(), |i| pos + i);
-    ctx.markers
-        .iter()
-        .filter(|&&(s, e, _)| s >= pos && e <= clause_end)
-        .min_by_key(|&&(s, _, m)| (s, m == Modality::Planned))
-        .map_or(Modality::Stated, |&(_, _, m)| m)
+    ctx.markers.iter().filter(|&&(s, e, _)| s >= pos && e <= clause_end).min_by_key(|&&(s, _, m)| (s, m == Modality::Planned)).map_or(Modality::Stated, |&(_, _, m)| m)
 }
 
 /// The rule words found in a sentence: (start, end) in chars, grouped by
@@ -497,14 +487,7 @@ impl<'a> Facts<'a> {
             ObjectRef::Text(t) => Object::Text(t.to_string()),
             ObjectRef::Date(d) => Object::Date(d.to_string()),
         };
-        out.push(Relation {
-            subject: f.subject,
-            property: f.property,
-            object,
-            sentence: f.sentence,
-            rule: f.rule,
-            modality: f.modality,
-        });
+        out.push(Relation { subject: f.subject, property: f.property, object, sentence: f.sentence, rule: f.rule, modality: f.modality });
     }
 }
 
@@ -528,10 +511,10 @@ pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], l
     let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
     let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
-    // The events named in the sentences before, in order: a bare head
-    // (大赛由…) stands for the last one whose name ends in its word, in
-    // whatever paragraph (a lead names the contest, the next paragraph says
-    // who ran it).
+                                                  // The events named in the sentences before, in order: a bare head
+                                                  // (大赛由…) stands for the last one whose name ends in its word, in
+                                                  // whatever paragraph (a lead names the contest, the next paragraph says
+                                                  // who ran it).
     let mut events: Vec<usize> = Vec::new();
     thread_local! {
         static SPARE: std::cell::Cell<Spare> = std::cell::Cell::new(Spare::default());
@@ -730,11 +713,7 @@ fn apply_rules(ctx: &Ctx, si: usize, entities: &[Referred], earlier: Antecedents
             let modality = modality(ctx, anchor.0);
             let mut emit = |s: usize, o: usize, out: &mut Vec<Relation>| {
                 let class_o = &mentions[o].class;
-                let property = rule
-                    .object_property
-                    .iter()
-                    .find(|(c, _)| k.vocab.is_a_named(*class_o, c))
-                    .map_or(rule.property, |(_, p)| *p);
+                let property = rule.object_property.iter().find(|(c, _)| k.vocab.is_a_named(*class_o, c)).map_or(rule.property, |(_, p)| *p);
                 for &se in &entities[s] {
                     for &oe in &entities[o] {
                         let object = ObjectRef::Entity(oe);
@@ -801,9 +780,7 @@ fn members_of_groups(ctx: &Ctx, si: usize, entities: &[Referred], out: &mut Vec<
             continue;
         }
         let ids: std::collections::BTreeSet<Sym> = g.members.iter().flat_map(|&m| entities[m].iter().copied()).collect();
-        let group = ctx.k.lexicon.entries.iter().find(|e| {
-            e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m))
-        });
+        let group = ctx.k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == ids.len() && e.members.iter().all(|m| ids.contains(m)));
         if let Some(group) = group {
             for id in ids {
                 out.push(Relation {

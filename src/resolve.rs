@@ -12,11 +12,11 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use smallvec::{smallvec, SmallVec};
 use serde::{Deserialize, Serialize};
+use smallvec::{smallvec, SmallVec};
 
 use crate::knowledge::Knowledge;
-use crate::model::{Entity, Mention, Referent, Referred, Sym, sym};
+use crate::model::{sym, Entity, Mention, Referent, Referred, Sym};
 use crate::sym;
 use crate::terms::Terms;
 use crate::text::{norm, short_hash};
@@ -103,10 +103,7 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
             Referent::Name { key } if key.starts_with("bare|") => {
                 let suffix = &key["bare|".len()..];
                 // The same kind of body named before, else the body of the place named last.
-                let same = earlier()
-                    .filter_map(key_ref)
-                    .find(|kk| kk.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('|')))
-                    .map(Cow::Borrowed);
+                let same = earlier().filter_map(key_ref).find(|kk| kk.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('|'))).map(Cow::Borrowed);
                 let by_place = || {
                     earlier().find_map(|p| match &p.referent {
                         Referent::Lexicon(id) if k.vocab.is_a(p.class, sym!("Place")) && p.class != "RegionGroup" => {
@@ -139,7 +136,11 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                             break;
                         }
                     }
-                    if seen.len() == 2 { seen } else { Keys::new() }
+                    if seen.len() == 2 {
+                        seen
+                    } else {
+                        Keys::new()
+                    }
                 } else if let Some(rest) = target.strip_prefix("group:") {
                     let (n, authority) = match rest.split_once(':') {
                         Some((n, a)) => (n, a == "authority"),
@@ -153,11 +154,9 @@ fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
                     let group = mentioned.or_else(|| k.lexicon.entries.iter().find(|e| e.class == "RegionGroup" && e.members.len() == n).map(|e| e.id));
                     match (group, authority) {
                         (Some(g), false) => smallvec![Cow::Borrowed(g.as_str())],
-                        (Some(g), true) => k
-                            .lexicon
-                            .get(&g)
-                            .map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.map(|a| Cow::Borrowed(a.as_str()))).collect())
-                            .unwrap_or_default(),
+                        (Some(g), true) => {
+                            k.lexicon.get(&g).map(|e| e.members.iter().filter_map(|m| k.lexicon.get(m)?.authority.map(|a| Cow::Borrowed(a.as_str()))).collect()).unwrap_or_default()
+                        }
                         (None, _) => Keys::new(),
                     }
                 } else if let Some(class) = target.strip_prefix("first:") {
@@ -290,15 +289,13 @@ pub fn article_keys<'m>(mentions: &'m [Mention], k: &Knowledge) -> UninternedKey
     // Sized at once (collected through the filter, it grew five times an
     // article).
     let mut named = Vec::with_capacity(mentions.len());
-    named.extend(
-        mentions.iter().zip(&keys).enumerate().filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1).map(
-            |(i, (m, _))| {
-                let mut surfaces: SmallVec<[&str; 2]> = smallvec![m.surface.as_str()];
-                surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
-                (i, m.class.as_str(), surfaces)
-            },
-        ),
-    );
+    named.extend(mentions.iter().zip(&keys).enumerate().filter(|(_, (m, ks))| !matches!(m.referent, Referent::Back(_)) && !m.surface.is_empty() && ks.len() == 1).map(
+        |(i, (m, _))| {
+            let mut surfaces: SmallVec<[&str; 2]> = smallvec![m.surface.as_str()];
+            surfaces.extend(m.variants.iter().filter(|v| !v.is_empty() && v.chars().count() >= 2).map(String::as_str));
+            (i, m.class.as_str(), surfaces)
+        },
+    ));
     UninternedKeys { keys, named }
 }
 
@@ -434,11 +431,7 @@ pub fn resolve_keys<'t>(corpus: impl IntoIterator<Item = impl std::borrow::Borro
         };
         let label = match lex {
             Some(e) => e.name.clone(),
-            None => surfaces
-                .iter()
-                .max_by(|a, b| label_rank(a).cmp(&label_rank(b)).then(b.cmp(a)))
-                .map(|s| s.to_string())
-                .unwrap_or_default(),
+            None => surfaces.iter().max_by(|a, b| label_rank(a).cmp(&label_rank(b)).then(b.cmp(a))).map(|s| s.to_string()).unwrap_or_default(),
         };
         if label.is_empty() {
             continue;

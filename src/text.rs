@@ -77,7 +77,8 @@ mod tests {
     fn norm_is_nfkc_with_or_without_the_shortcut() {
         use unicode_normalization::UnicodeNormalization;
         let by_nfkc = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace() && !"“”‘’\"'《》「」".contains(*c)).collect() };
-        for s in ["某县第三中学", "“3+2”联合培养", "ＡＢＣ学校", "（雄安）校区", "第Ⅲ期", "①号楼", "e\u{301}cole", "北京\u{3000}四中", "㐀字", "·"] {
+        for s in ["某县第三中学", "“3+2”联合培养", "ＡＢＣ学校", "（雄安）校区", "第Ⅲ期", "①号楼", "e\u{301}cole", "北京\u{3000}四中", "㐀字", "·"]
+        {
             assert_eq!(norm(s), by_nfkc(s), "{s}");
         }
         assert_eq!(norm("ＡＢＣ学校"), "ABC学校");

@@ -70,10 +70,7 @@ impl Cache {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return Ok(()) };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let live = name
-                .strip_suffix(&format!(".{READ}"))
-                .and_then(|n| n.split_once('-'))
-                .is_some_and(|(p, h)| p == self.prefix && keep.contains(h));
+            let live = name.strip_suffix(&format!(".{READ}")).and_then(|n| n.split_once('-')).is_some_and(|(p, h)| p == self.prefix && keep.contains(h));
             if !live {
                 std::fs::remove_file(e.path())?;
             }

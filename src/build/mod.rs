@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use crate::ingest::IngestError;
 use crate::knowledge::Knowledge;
-use crate::pipeline::{Input, Reading, Reader, Reread, RereadArticles};
+use crate::pipeline::{Input, Reader, Reading, Reread, RereadArticles};
 use crate::store::{KgStore, Remembered};
 use cache::Cache;
 use spill::{Place, SpillWriter};
@@ -114,7 +114,8 @@ pub fn run(opts: &BuildOptions, k: &Knowledge, on: &(dyn Fn(Event<'_>) + Sync)) 
     // only. (A full build starts an empty table of terms: one that grew over
     // many incremental builds is dropped there.)
     let memo_path = kg.memo_path();
-    let remembered = |digest: &str| memo::load(&memo_path).filter(|m| m.digest == digest).map(|m| Remembered { docs: m.docs, terms: m.terms, inferred: (m.inferred, m.inferred_digest) });
+    let remembered =
+        |digest: &str| memo::load(&memo_path).filter(|m| m.digest == digest).map(|m| Remembered { docs: m.docs, terms: m.terms, inferred: (m.inferred, m.inferred_digest) });
     let mut before = kg.state(&k.fingerprint, full, remembered)?;
     let reuse = !full && before.fingerprint.as_deref() == Some(k.fingerprint.as_str());
     // Only a memo gives the inferred graph's triples: says which way the state came.

@@ -22,7 +22,7 @@ use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, InMemoryArticles};
 use crate::rdf;
 use crate::resolve::ArticleKeys;
-use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, KgStore, GraphFacts, StoreError, StoreState};
+use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, GraphFacts, KgStore, StoreError, StoreState};
 use crate::terms::{Terms, Triple};
 
 /// Brings the store in line with a corpus. A full build writes every graph
@@ -75,7 +75,16 @@ pub fn write_corpus(kg: &mut KgStore, k: &Knowledge, corpus: &ArticlesToWrite<'_
         }
     }
     let inferred = before.inferred.take();
-    let mut sink = Transactions { kg, full, grew: 0, keep: HashSet::new(), quads_before: before.quads.map(|n| (n, before.build_quads)), build_quads_now, clock: std::time::Instant::now(), phases: Vec::new() };
+    let mut sink = Transactions {
+        kg,
+        full,
+        grew: 0,
+        keep: HashSet::new(),
+        quads_before: before.quads.map(|n| (n, before.build_quads)),
+        build_quads_now,
+        clock: std::time::Instant::now(),
+        phases: Vec::new(),
+    };
     write_graphs(k, corpus, &mut sink, &mut terms, &before.docs, inferred, &memo_path, &mut stats)?;
     stats.phases = std::mem::take(&mut sink.phases);
     stats.count_entities(corpus.entities);
@@ -132,26 +141,32 @@ fn write_graphs<S: Sink>(
     let old = |name: &NamedNode, hash: &str| docs.get(name.as_str()).filter(|old| !all && old.graph_hash == hash);
     let unchanged = |name: &NamedNode, hash: &str| old(name, hash).is_some();
     let remembered = |name: &NamedNode, hash: &str| old(name, hash).is_some_and(|o| o.known.is_some());
-    for_each_article_graph(k, corpus, |name, hash| !unchanged(name, hash), remembered, |mut ag| {
-        let old = docs.get(ag.name.as_str());
-        if ag.lost {
-            stats.lost += 1;
-            let name = ag.name.as_str().to_string();
-            if let Some(d) = sink.keep(ag.name)?.as_ref().or(old) {
-                memo.doc(&name, d);
+    for_each_article_graph(
+        k,
+        corpus,
+        |name, hash| !unchanged(name, hash),
+        remembered,
+        |mut ag| {
+            let old = docs.get(ag.name.as_str());
+            if ag.lost {
+                stats.lost += 1;
+                let name = ag.name.as_str().to_string();
+                if let Some(d) = sink.keep(ag.name)?.as_ref().or(old) {
+                    memo.doc(&name, d);
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        sink.article(&ag.name, ag.quads.take(), &ag.content_hash, old, stats)?;
-        let known = match old.and_then(|o| o.known.as_ref()).filter(|_| ag.remembered) {
-            Some(known) => known.clone(),
-            None => known(terms, &ag),
-        };
-        stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
-        asserted.extend(known.facts.iter().copied());
-        memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
-        Ok(())
-    })?;
+            sink.article(&ag.name, ag.quads.take(), &ag.content_hash, old, stats)?;
+            let known = match old.and_then(|o| o.known.as_ref()).filter(|_| ag.remembered) {
+                Some(known) => known.clone(),
+                None => known(terms, &ag),
+            };
+            stats.count_relations(known.properties.iter().map(|&p| terms.get(p)));
+            asserted.extend(known.facts.iter().copied());
+            memo.doc(ag.name.as_str(), &DocState { content_hash: ag.content_hash, graph_hash: ag.digest, known: Some(known), settled: ag.settled });
+            Ok(())
+        },
+    )?;
     sink.articles_done();
     // Articles that cannot be read now keep their graph (and it stays out of inference).
     for name in &corpus.unreadable {
@@ -464,7 +479,9 @@ fn for_each_article_graph<E>(
                 let name = doc_graph(file);
                 // An unchanged graph the memo remembers needs no reading.
                 let summary = corpus.articles.summary(i);
-                let known = summary.as_ref().map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
+                let known = summary
+                    .as_ref()
+                    .map(|sum| (sum.content_hash, rdf::graph_digest(file, sum.content_hash, sum.referents.iter().map(|ids| ids.iter().copied()), |id| by_id.get(id).copied())));
                 let (referents, settled) = summary.map(|sum| (sum.referents, sum.settled)).unzip();
                 if let Some((content_hash, digest)) = known.as_ref().filter(|(_, d)| !wanted(&name, d) && remembered(&name, d)) {
                     let (facts, properties) = (Vec::new(), Vec::new());

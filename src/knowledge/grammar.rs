@@ -508,7 +508,14 @@ mod tests {
             // Every occurrence of the `every` words, overlapping ones too.
             for (i, w) in every.iter().enumerate() {
                 let want: Vec<usize> = (0..text.len()).filter(|&b| text.get(b..).is_some_and(|t| t.starts_with(w))).collect();
-                let got: Vec<usize> = all.iter().filter(|&&(_, _, p)| p == i).map(|&(a, b, _)| { assert_eq!(b - a, w.len()); a }).collect();
+                let got: Vec<usize> = all
+                    .iter()
+                    .filter(|&&(_, _, p)| p == i)
+                    .map(|&(a, b, _)| {
+                        assert_eq!(b - a, w.len());
+                        a
+                    })
+                    .collect();
                 assert_eq!(got, want, "every {w:?} in {text:?}");
             }
             for (li, list) in lists.iter().enumerate() {

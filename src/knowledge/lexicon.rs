@@ -148,11 +148,7 @@ fn parse_places(tsv: &str, file: &Path) -> Result<Vec<Place>, KnowledgeError> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 5 {
-            return Err(KnowledgeError::new(
-                file,
-                Some((i + 1, 1)),
-                format!("expected 5 tab-separated columns (code, level, name, parent, short forms), found {}", cols.len()),
-            ));
+            return Err(KnowledgeError::new(file, Some((i + 1, 1)), format!("expected 5 tab-separated columns (code, level, name, parent, short forms), found {}", cols.len())));
         }
         if class_of_level(cols[1]).is_none() {
             let col = cols[0].chars().count() + 2;
@@ -174,26 +170,14 @@ fn fill(template: &str, name: &str, short: &str, en: &str) -> String {
 }
 
 impl Lexicon {
-    pub fn parse(
-        tsv: &str,
-        tsv_file: &Path,
-        toml_text: &str,
-        toml_file: &Path,
-        vocab: &Vocab,
-    ) -> Result<Self, KnowledgeError> {
+    pub fn parse(tsv: &str, tsv_file: &Path, toml_text: &str, toml_file: &Path, vocab: &Vocab) -> Result<Self, KnowledgeError> {
         let def: LexiconFile = toml::from_str(toml_text).map_err(|e| toml_error(toml_file, toml_text, e))?;
         let mut places = parse_places(tsv, tsv_file)?;
         for p in &def.place {
             if class_of_level(&p.level).is_none() {
                 return Err(KnowledgeError::new(toml_file, None, format!("place {}: unknown level `{}`", p.code, p.level)));
             }
-            places.push(Place {
-                code: p.code.clone(),
-                level: p.level.clone(),
-                name: p.name.clone(),
-                parent: p.parent.clone(),
-                short: p.short.clone(),
-            });
+            places.push(Place { code: p.code.clone(), level: p.level.clone(), name: p.name.clone(), parent: p.parent.clone(), short: p.short.clone() });
         }
         let mut english = def.english.clone();
         for p in &def.place {
@@ -322,8 +306,7 @@ impl Lexicon {
                 surface_entry.push(i);
             }
         }
-        let matcher = WordMatcher::leftmost_longest(&surfaces)
-            .map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
+        let matcher = WordMatcher::leftmost_longest(&surfaces).map_err(|e| KnowledgeError::new(toml_file, None, format!("cannot build matcher: {e}")))?;
         let places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize> =
             by_surface.iter().filter(|&(_, &i)| vocab.is_a(entries[i].class, crate::sym!("Place"))).map(|(s, &i)| (s.chars().collect(), i)).collect();
         let (mut place_lengths_by_last, mut place_lengths_by_first) = (rustc_hash::FxHashMap::default(), rustc_hash::FxHashMap::default());

@@ -87,10 +87,7 @@ impl WordMatcher {
     /// a word listed twice is reported under its first listing. Needs a
     /// matcher made by [`WordMatcher::leftmost_longest`].
     pub fn find_leftmost<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
-        self.automaton
-            .iter()
-            .flat_map(move |a| a.leftmost_find_iter(text))
-            .map(move |m| (m.start(), m.end(), self.listed(m.value())[0] as usize))
+        self.automaton.iter().flat_map(move |a| a.leftmost_find_iter(text)).map(move |m| (m.start(), m.end(), self.listed(m.value())[0] as usize))
     }
 }
 

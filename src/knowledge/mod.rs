@@ -92,11 +92,8 @@ impl Sources {
         let mut texts = Vec::new();
         for name in FILES {
             let path = dir.join(name);
-            let bytes = std::fs::read(&path).map_err(|e| {
-                KnowledgeError::new(&path, None, format!("cannot read: {e}"))
-            })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|e| KnowledgeError::new(&path, None, format!("not UTF-8: {e}")))?;
+            let bytes = std::fs::read(&path).map_err(|e| KnowledgeError::new(&path, None, format!("cannot read: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|e| KnowledgeError::new(&path, None, format!("not UTF-8: {e}")))?;
             texts.push(text);
         }
         Ok(Sources { dir: dir.to_path_buf(), texts })

@@ -249,9 +249,7 @@ impl RuleSet {
             let mut patterns = Vec::new();
             for p in &d.patterns {
                 let pos = at(p);
-                patterns.push(parse_pattern(p).map_err(|m| {
-                    KnowledgeError::new(file, pos, format!("rule {}: pattern `{p}`: {m}", d.id))
-                })?);
+                patterns.push(parse_pattern(p).map_err(|m| KnowledgeError::new(file, pos, format!("rule {}: pattern `{p}`: {m}", d.id)))?);
             }
             if d.example.is_empty() {
                 return Err(err("a rule needs at least one [[rule.example]] it must fire on".into()));
@@ -335,6 +333,17 @@ impl RuleSet {
             }
         }
         let trigger_index = super::grammar::WordIndex::new(&triggers);
-        Ok(RuleSet { rules, far_gap: f.far_gap, argument_classes: vocab.class_set(&ARGUMENT_CLASSES), structure: f.structure, triggers, trigger_index, word_matcher, words, planned_words: planned.len(), anchored_by })
+        Ok(RuleSet {
+            rules,
+            far_gap: f.far_gap,
+            argument_classes: vocab.class_set(&ARGUMENT_CLASSES),
+            structure: f.structure,
+            triggers,
+            trigger_index,
+            word_matcher,
+            words,
+            planned_words: planned.len(),
+            anchored_by,
+        })
     }
 }

@@ -109,16 +109,8 @@ impl Vocab {
         }
         v.property_closure = v.property_parents.keys().map(|p| (p.clone(), closure(&v.property_parents, p))).collect();
         v.inference_classes = v.class_closure.values().filter(|a| a.len() > 1).flatten().map(|c| c.to_string()).collect();
-        v.inference_properties = v
-            .property_closure
-            .values()
-            .filter(|a| a.len() > 1)
-            .flatten()
-            .chain(&v.symmetric)
-            .chain(&v.transitive)
-            .filter(|p| v.object_properties.contains(*p))
-            .cloned()
-            .collect();
+        v.inference_properties =
+            v.property_closure.values().filter(|a| a.len() > 1).flatten().chain(&v.symmetric).chain(&v.transitive).filter(|p| v.object_properties.contains(*p)).cloned().collect();
         for required in ["Organization", "School", "Place", "Person"] {
             if !v.is_class(required) {
                 return Err(KnowledgeError::new(file, None, format!("class xt:{required} is missing")));

@@ -11,7 +11,13 @@ pub(super) fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
         let n = word.chars().count();
         for p in s.plain_bytes(2, wi).map(|b| s.char_at[b]) {
             let class = target.split(':').next_back().unwrap_or("Organization");
-            let class = if s.k.vocab.is_class(class) { class } else if target.starts_with("group") { "RegionGroup" } else { "Place" };
+            let class = if s.k.vocab.is_class(class) {
+                class
+            } else if target.starts_with("group") {
+                "RegionGroup"
+            } else {
+                "Place"
+            };
             let mut c = Cand::new(p, p + n, sym(class), MentionSource::Coreference, Referent::Back(vec![target.clone()]), 0);
             // 三地教育部门: the authorities of the three places.
             let authority = s.k.grammar.coref_authority.words.iter().filter(|w| s.starts_with_at(p + n, w)).map(|w| w.chars().count()).max();
@@ -29,11 +35,8 @@ pub(super) fn coref_cands(s: &Sent, out: &mut Vec<Cand>) {
 /// A coreference word loses to a name it overlaps (京津冀三地 is 京津冀), and
 /// 三地 right after a list of places restates the list (北京市、天津市、河北省三地).
 pub(super) fn drop_shadowed_coreference(s: &Sent, cands: &mut Vec<Cand>) {
-    let names: SmallVec<[(usize, usize, bool); 8]> = cands
-        .iter()
-        .filter(|c| c.source == MentionSource::Lexicon)
-        .map(|c| (c.start, c.end, s.k.vocab.is_a(c.class, sym!("Place"))))
-        .collect();
+    let names: SmallVec<[(usize, usize, bool); 8]> =
+        cands.iter().filter(|c| c.source == MentionSource::Lexicon).map(|c| (c.start, c.end, s.k.vocab.is_a(c.class, sym!("Place")))).collect();
     cands.retain(|c| {
         c.source != MentionSource::Coreference
             || !matches!(c.referent, Referent::Back(_))

@@ -63,9 +63,7 @@ pub(super) fn event_cands(s: &Sent, out: &mut Vec<Cand>) {
         }
         // 某集团成立大会: the organisation founded is named inside, and is
         // a mention of its own (its founding is dated by the sentence).
-        let founded = out.iter().filter(|o| {
-            is_org(s, o.class) && pos <= o.start && o.end < end && g.founding.words.iter().any(|w| s.starts_with_at(o.end, w))
-        });
+        let founded = out.iter().filter(|o| is_org(s, o.class) && pos <= o.start && o.end < end && g.founding.words.iter().any(|w| s.starts_with_at(o.end, w)));
         c.children.extend(founded.cloned());
         out.push(c);
     }
@@ -159,11 +157,7 @@ pub(super) fn document_cands(s: &Sent, out: &mut Vec<Cand>) {
 fn period(name: &str, c: &mut Cand) {
     let Some(open) = name.find('(') else { return };
     let inner = &name[open + 1..];
-    let years: Vec<String> = inner
-        .split(|ch: char| !ch.is_ascii_digit())
-        .filter(|p| p.len() == 4)
-        .map(str::to_string)
-        .collect();
+    let years: Vec<String> = inner.split(|ch: char| !ch.is_ascii_digit()).filter(|p| p.len() == 4).map(str::to_string).collect();
     if years.len() == 2 {
         c.links.push((sym!("startDate"), CandTarget::Date(years[0].clone()), sym!("document.period")));
         c.links.push((sym!("endDate"), CandTarget::Date(years[1].clone()), sym!("document.period")));
@@ -189,8 +183,8 @@ pub(super) fn quoted_cands(s: &Sent, out: &mut Vec<Cand>) {
             continue;
         }
         // A count begins the name (“三校一院”, “双一流”) or is in figures (“3+2”).
-        let counts = inner.chars().next().is_some_and(|ch| g.numeral_set.contains(&ch) || g.quoted.counting.contains(ch))
-            || inner.chars().any(|ch| ch.is_ascii_digit() || ch == '+');
+        let counts =
+            inner.chars().next().is_some_and(|ch| g.numeral_set.contains(&ch) || g.quoted.counting.contains(ch)) || inner.chars().any(|ch| ch.is_ascii_digit() || ch == '+');
         let scheme = counts
             || s.word_starting_at(b + 1, &g.quoted.heads).is_some()
             || s.word_starting_at(b + 1, &g.quoted.continuation).is_some()

@@ -22,8 +22,7 @@ pub(super) fn dates(s: &Sent, offset: usize, base: usize, year: Option<u32>, fou
             continue;
         }
         let before = i - m.len();
-        let explicit_year: Option<u32> =
-            (before >= 5 && s.c[before - 1] == '年').then(|| s.slice(before - 5, before - 1).parse().ok()).flatten();
+        let explicit_year: Option<u32> = (before >= 5 && s.c[before - 1] == '年').then(|| s.slice(before - 5, before - 1).parse().ok()).flatten();
         if let (Some(y), Ok(mm), Ok(dd)) = (explicit_year.or(year), m.parse::<u32>(), d.parse::<u32>()) {
             if (1..=12).contains(&mm) && (1..=31).contains(&dd) {
                 md = Some(format!("{y}-{mm:02}-{dd:02}"));
@@ -131,8 +130,7 @@ pub(super) fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &m
             continue;
         };
         let end = j + unit.chars().count();
-        let about = (base..found.mentions.len())
-            .rfind(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2);
+        let about = (base..found.mentions.len()).rfind(|&m| found.mentions[m].span.end <= offset + start && offset + start - found.mentions[m].span.end <= 2);
         for v in values {
             if let Ok(value) = v.parse::<f64>() {
                 found.observations.push(Observation {

@@ -18,12 +18,12 @@ use crate::knowledge::{Knowledge, LexiconEntry};
 use crate::model::{fill_char_offsets, fill_chars, word_at, word_len_at, Article, Link, LinkTarget, Mention, MentionSource, Observation, Places, Referent, Span, Sym};
 use crate::sym;
 use crate::text::norm_into;
-use smallvec::SmallVec;
 use coreference::{coref_cands, drop_shadowed_coreference};
 use events::{document_cands, event_cands, listed_cands, quoted_cands};
 use figures::{dates, figures};
 use names::{drop_uncertain_short_places, inherit_list_places, lexicon_cands, org_cands};
 use people::person_cands;
+use smallvec::SmallVec;
 
 /// Everything the mention stage reads from one article.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -167,19 +167,7 @@ fn name_key(parts: &[&str], name: &str) -> String {
 
 impl Cand {
     fn new(start: usize, end: usize, class: Sym, source: MentionSource, referent: Referent, priority: u8) -> Self {
-        Cand {
-            start,
-            end,
-            name: (start, end),
-            class,
-            source,
-            referent,
-            places: Places::new(),
-            variants: Vec::new(),
-            priority,
-            children: Vec::new(),
-            links: SmallVec::new(),
-        }
+        Cand { start, end, name: (start, end), class, source, referent, places: Places::new(), variants: Vec::new(), priority, children: Vec::new(), links: SmallVec::new() }
     }
 }
 
@@ -281,12 +269,7 @@ fn counted_at(s: &Sent, pos: usize) -> bool {
 /// Keeps the longest candidates that do not overlap: moved from `cands`
 /// (left empty) to `chosen` (emptied first), by start.
 fn choose_longest(cands: &mut Vec<Cand>, chosen: &mut Vec<Cand>) {
-    cands.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(b.priority.cmp(&a.priority))
-            .then(a.start.cmp(&b.start))
-    });
+    cands.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(b.priority.cmp(&a.priority)).then(a.start.cmp(&b.start)));
     chosen.clear();
     for c in cands.drain(..) {
         if chosen.iter().all(|o| c.end <= o.start || o.end <= c.start) {

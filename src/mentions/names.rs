@@ -17,7 +17,15 @@ fn numeral_value(s: &str) -> Option<String> {
     if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() {
         return Some(s.trim_start_matches('0').to_string());
     }
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c).or(if c == '〇' { Some(0) } else if c == '两' { Some(2) } else { None });
+    let digit = |c: char| {
+        "零一二三四五六七八九".chars().position(|d| d == c).or(if c == '〇' {
+            Some(0)
+        } else if c == '两' {
+            Some(2)
+        } else {
+            None
+        })
+    };
     let mut total = 0usize;
     let mut cur = 0usize;
     let mut any = false;
@@ -53,8 +61,7 @@ pub(super) fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     let (text, char_at) = (s.text, &s.char_at);
     let first = out.len();
     // Stretches of common words that merely contain a name (教育部门).
-    let blocked: Vec<(usize, usize)> =
-        s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
+    let blocked: Vec<(usize, usize)> = s.k.grammar.org.not_names.iter().enumerate().flat_map(|(wi, w)| s.plain_bytes(0, wi).map(move |i| (i, i + w.len()))).collect();
     for (start, end, pattern) in s.k.lexicon.matcher.find_leftmost(text) {
         if blocked.iter().any(|&(a, b)| a <= start && end <= b) {
             continue;
@@ -166,11 +173,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool, institution: boo
 fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, canon_suffix: &str, place_bound: bool) -> String {
     // A name that is its place and a suffix (容城县第二高级中学, 保定市职教中心)
     // is told apart by the place itself; one with a proper name by its province.
-    let place = if place_bound || core.is_empty() {
-        places.last().map(|p| p.as_str())
-    } else {
-        places.last().map(|p| k.lexicon.province_of(p).unwrap_or(*p).as_str())
-    };
+    let place = if place_bound || core.is_empty() { places.last().map(|p| p.as_str()) } else { places.last().map(|p| k.lexicon.province_of(p).unwrap_or(*p).as_str()) };
     let place = place.unwrap_or("?");
     // "org|place|core第N|suffix", built in place (~28 000 keys a thousand articles).
     let mut key = String::with_capacity(8 + place.len() + core.len() + 2 * ordinal.len() + canon_suffix.len());

@@ -29,7 +29,9 @@ fn title_chain(s: &Sent, start: usize, prefixed: bool, names: &[Cand]) -> Option
         }
         let name_at = |i: usize| names.iter().any(|c| c.start == i);
         (1..=g.person.title_prefix_max)
-            .take_while(|&k| s.is_han(pos + k - 1) && !g.hard_stop_set.contains(&s.c[pos + k - 1]) && !name_at(pos + k - 1) && g.org_left_stops.longest_ending_at(&s.c, pos + k).is_none())
+            .take_while(|&k| {
+                s.is_han(pos + k - 1) && !g.hard_stop_set.contains(&s.c[pos + k - 1]) && !name_at(pos + k - 1) && g.org_left_stops.longest_ending_at(&s.c, pos + k).is_none()
+            })
             .find_map(|k| g.person_titles.longest_starting_at(&s.c, pos + k).map(|n| k + n))
     };
     // A unit inside the title chain (管委会常务副主任, 市教委副主任): its length.
@@ -149,9 +151,8 @@ pub(super) fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
             let org = org.or(listed);
             // [organisation][name][titles]
             let followed = |end: usize| end == n || g.name_followers.longest_starting_at(&s.c, end).is_some();
-            let named = name_len_at(s, p, false)
-                .into_iter()
-                .find_map(|len| title_chain(s, p + len, false, chosen).filter(|(end, _)| followed(*end)).map(|(end, units)| (len, end, units)));
+            let named =
+                name_len_at(s, p, false).into_iter().find_map(|len| title_chain(s, p + len, false, chosen).filter(|(end, _)| followed(*end)).map(|(end, units)| (len, end, units)));
             if let Some((len, chain_end, units)) = named {
                 people.push(person((p, p + len), (p + len, chain_end), org, &units));
                 last = Some((p + len, org));
@@ -159,9 +160,9 @@ pub(super) fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
                 continue;
             }
             // [organisation][name]、[titles][name]: a list of people.
-            let listed_next = name_len_at(s, p, false).into_iter().find(|&len| {
-                s.c.get(p + len) == Some(&'、') && title_chain(s, p + len + 1, true, chosen).is_some_and(|(end, _)| !name_len_at(s, end, true).is_empty())
-            });
+            let listed_next = name_len_at(s, p, false)
+                .into_iter()
+                .find(|&len| s.c.get(p + len) == Some(&'、') && title_chain(s, p + len + 1, true, chosen).is_some_and(|(end, _)| !name_len_at(s, end, true).is_empty()));
             if let Some(len) = listed_next {
                 people.push(person((p, p + len), (p, p), org, &[]));
                 last = Some((p + len, org));
@@ -175,9 +176,7 @@ pub(super) fn person_cands(s: &Sent, chosen: &mut Vec<Cand>) {
         // The units replace the bare references found for them, and the
         // name the place names inside it (孙金华 holds 金华); the person must
         // not overlap anything else.
-        chosen.retain(|c| {
-            !(p.children.iter().any(|u| c.start < u.end && u.start < c.end) || (c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end))
-        });
+        chosen.retain(|c| !(p.children.iter().any(|u| c.start < u.end && u.start < c.end) || (c.source == MentionSource::Lexicon && p.start <= c.start && c.end <= p.end)));
         if chosen.iter().all(|c| p.end <= c.start || c.end <= p.start) {
             chosen.push(p);
         }

@@ -11,9 +11,9 @@ use oxigraph::store::Store;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
-use crate::terms::{Terms, Triple};
-use crate::resolve::ArticleKeys;
 use crate::iri::{self, graph, xt, xtr, GRAPH_BUILD, GRAPH_INFERRED};
+use crate::resolve::ArticleKeys;
+use crate::terms::{Terms, Triple};
 
 mod digest;
 mod error;
@@ -110,10 +110,7 @@ impl KgStore {
             return Ok((0, digest));
         }
         quads.push(hash_quad);
-        let old: HashSet<Quad> = self
-            .store
-            .quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref())))
-            .collect::<Result<_, _>>()?;
+        let old: HashSet<Quad> = self.store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).collect::<Result<_, _>>()?;
         let new: HashSet<Quad> = quads.into_iter().collect();
         let mut t = self.store.start_transaction()?;
         t.insert_named_graph(name.as_ref());

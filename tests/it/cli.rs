@@ -80,7 +80,9 @@ fn bench_prints_every_figure() {
     assert!(out.status.success(), "{}", stderr(&out));
     let report = stdout(&out);
     assert!(report.contains("20 articles"), "{report}");
-    for figure in ["end-to-end build", "bulk load of same quads", "extraction, one core", "jieba-rs cut, one core", "rebuild, 1 article changed", "peak resident memory", "store on disk"] {
+    for figure in
+        ["end-to-end build", "bulk load of same quads", "extraction, one core", "jieba-rs cut, one core", "rebuild, 1 article changed", "peak resident memory", "store on disk"]
+    {
         let line = report.lines().find(|l| l.trim_start().starts_with(figure)).unwrap_or_else(|| panic!("no {figure:?} in {report}"));
         let number = line.trim_start()[figure.len()..].split_whitespace().next().unwrap_or("");
         assert!(number.parse::<f64>().is_ok(), "{figure}: {line:?}");

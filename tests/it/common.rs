@@ -39,13 +39,7 @@ pub fn fixture() -> &'static Fixture {
 
 /// Runs the real binary in `cwd`.
 pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xietong"))
-        .current_dir(cwd)
-        .env_remove("XIETONG_STORE")
-        .env_remove("XIETONG_ONTOLOGY")
-        .args(args)
-        .output()
-        .expect("run xietong")
+    Command::new(env!("CARGO_BIN_EXE_xietong")).current_dir(cwd).env_remove("XIETONG_STORE").env_remove("XIETONG_ONTOLOGY").args(args).output().expect("run xietong")
 }
 
 /// Runs the binary against the shared store, holding the lock.

@@ -57,12 +57,8 @@ fn every_rdf_export_reparses_to_the_same_number_of_statements() {
     assert!(nq.status.success());
     let quads = count(&nq.stdout, RdfFormat::NQuads);
     assert!(quads > 1000, "{quads}");
-    let triples = RdfParser::from_format(RdfFormat::NQuads)
-        .for_slice(&nq.stdout)
-        .map(|q| q.map(|q| (q.subject, q.predicate, q.object)))
-        .collect::<Result<HashSet<_>, _>>()
-        .unwrap()
-        .len();
+    let triples =
+        RdfParser::from_format(RdfFormat::NQuads).for_slice(&nq.stdout).map(|q| q.map(|q| (q.subject, q.predicate, q.object))).collect::<Result<HashSet<_>, _>>().unwrap().len();
     for (name, format) in [
         ("trig", RdfFormat::TriG),
         ("jsonld", RdfFormat::JsonLd { profile: Default::default() }),

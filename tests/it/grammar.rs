@@ -2,9 +2,9 @@
 //! invented sentences: a campus's parent, a unit's organisation, a person's
 //! post, a list of places called 三地, a policy's period, a founding year.
 
-use xietong::text::norm;
 use xietong::model::Object;
 use xietong::pipeline::{extract_corpus, Input};
+use xietong::text::norm;
 
 use crate::common::*;
 
@@ -209,7 +209,11 @@ fn a_list_after_a_pairing_word_is_one_side_of_the_pair() {
     let x = &corpus.extractions[0];
     let a = entities_of(&corpus, 0, "河间大学");
     let b = entities_of(&corpus, 0, "沧南学院");
-    assert!(!x.relations.iter().any(|r| r.property == "cooperatesWith" && a.contains(&r.subject.to_string()) && matches!(&r.object, Object::Entity(o) if b.contains(&o.to_string()))), "{:?}", x.relations);
+    assert!(
+        !x.relations.iter().any(|r| r.property == "cooperatesWith" && a.contains(&r.subject.to_string()) && matches!(&r.object, Object::Entity(o) if b.contains(&o.to_string()))),
+        "{:?}",
+        x.relations
+    );
 }
 
 #[test]

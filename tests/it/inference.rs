@@ -24,12 +24,18 @@ fn inferred_quads(k: &Knowledge, quads: &[Quad]) -> Vec<Quad> {
 }
 
 fn check(asserted: &[(&str, NamedNode, &str)], must: &[(&str, NamedNode, &str)], must_not: &[(&str, NamedNode, &str)]) {
-    let node = |s: &str| if s.contains(':') { NamedNode::new_unchecked(s) } else if s.chars().next().is_some_and(char::is_uppercase) { xt(s) } else { xtr(s) };
+    let node = |s: &str| {
+        if s.contains(':') {
+            NamedNode::new_unchecked(s)
+        } else if s.chars().next().is_some_and(char::is_uppercase) {
+            xt(s)
+        } else {
+            xtr(s)
+        }
+    };
     let quads: Vec<Quad> = asserted.iter().map(|(s, p, o)| Quad::new(node(s), p.clone(), node(o), GraphName::DefaultGraph)).collect();
-    let inferred: BTreeSet<(String, String, String)> = inferred_quads(knowledge(), &quads)
-        .into_iter()
-        .map(|q| (q.subject.to_string(), q.predicate.to_string(), q.object.to_string()))
-        .collect();
+    let inferred: BTreeSet<(String, String, String)> =
+        inferred_quads(knowledge(), &quads).into_iter().map(|q| (q.subject.to_string(), q.predicate.to_string(), q.object.to_string())).collect();
     let key = |(s, p, o): &(&str, NamedNode, &str)| (node(s).to_string(), p.to_string(), node(o).to_string());
     for t in must {
         assert!(inferred.contains(&key(t)), "{t:?} not inferred from {asserted:?}: {inferred:#?}");
@@ -50,11 +56,7 @@ fn classes_and_properties_imply_their_ancestors() {
 
 #[test]
 fn symmetric_and_transitive_properties_close() {
-    check(
-        &[("a", xt("jointlyRuns"), "c")],
-        &[("c", xt("jointlyRuns"), "a"), ("a", xt("cooperatesWith"), "c"), ("c", xt("cooperatesWith"), "a")],
-        &[],
-    );
+    check(&[("a", xt("jointlyRuns"), "c")], &[("c", xt("jointlyRuns"), "a"), ("a", xt("cooperatesWith"), "c"), ("c", xt("cooperatesWith"), "a")], &[]);
     check(
         &[("p1", xt("locatedIn"), "p2"), ("p2", xt("locatedIn"), "p3"), ("p3", xt("locatedIn"), "p4")],
         &[("p1", xt("locatedIn"), "p3"), ("p1", xt("locatedIn"), "p4"), ("p2", xt("locatedIn"), "p4")],

@@ -1,7 +1,6 @@
 //! Every competency question in queries/ runs on the built store, and the
 //! answers cover what the gold files say.
 
-
 use xietong::eval::GoldLine;
 use xietong::text::norm;
 

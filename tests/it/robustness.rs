@@ -31,10 +31,7 @@ fn build(seeds: &Path, store: &Path, extra: &[&str]) -> std::process::Output {
 fn dump(store: &Path) -> Vec<String> {
     let out = run_in(&repo(), &["export", "--format", "nquads", "--store", store.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let mut lines: Vec<String> = RdfParser::from_format(RdfFormat::NQuads)
-        .for_slice(&out.stdout)
-        .map(|q| q.unwrap().to_string())
-        .collect();
+    let mut lines: Vec<String> = RdfParser::from_format(RdfFormat::NQuads).for_slice(&out.stdout).map(|q| q.unwrap().to_string()).collect();
     lines.sort();
     lines
 }

@@ -1,9 +1,9 @@
 //! Every relation rule fires on its own examples with the triples they name,
 //! and stays silent on its counter-examples (in the manner of ruff's rule docs).
 
-use xietong::text::norm;
 use xietong::model::{Extraction, Object};
 use xietong::pipeline::{extract_corpus, InMemoryArticles, Input};
+use xietong::text::norm;
 
 use crate::common::*;
 
@@ -29,15 +29,23 @@ fn every_rule_fires_on_its_examples_and_not_on_its_counters() {
             for want in &ex.expect {
                 let parts: Vec<&str> = want.split('|').collect();
                 assert_eq!(parts.len(), 3, "{}: bad expectation {want}", rule.id);
-                let ok = fired.iter().any(|r| {
-                    r.property == parts[1]
-                        && names(&r.subject).contains(&norm(parts[0]))
-                        && matches!(&r.object, Object::Entity(o) if names(o).contains(&norm(parts[2])))
-                });
+                let ok = fired
+                    .iter()
+                    .any(|r| r.property == parts[1] && names(&r.subject).contains(&norm(parts[0])) && matches!(&r.object, Object::Entity(o) if names(o).contains(&norm(parts[2]))));
                 if !ok {
                     let got: Vec<String> = fired
                         .iter()
-                        .map(|r| format!("{:?} {} {:?}", names(&r.subject).first(), r.property, match &r.object { Object::Entity(o) => names(o).first().cloned(), _ => None }))
+                        .map(|r| {
+                            format!(
+                                "{:?} {} {:?}",
+                                names(&r.subject).first(),
+                                r.property,
+                                match &r.object {
+                                    Object::Entity(o) => names(o).first().cloned(),
+                                    _ => None,
+                                }
+                            )
+                        })
                         .collect();
                     failures.push(format!("{}: “{}” should give {want}; gave {got:?}", rule.id, ex.text));
                 }
@@ -60,7 +68,25 @@ fn every_property_of_the_contract_has_a_rule_or_a_name_grammar_source() {
     props.extend(k.rules.rules.iter().flat_map(|r| r.object_property.values().map(|p| p.as_str())));
     // Read from the shape of names and phrases by the mention stage.
     props.extend(["subOrganizationOf", "branchOf", "worksFor", "locatedIn", "memberOf"]);
-    for p in ["memberOf", "aids", "supports", "operates", "guides", "cooperatesWith", "jointlyRuns", "jointlyTrains", "participatesIn", "signed", "organizes", "heldIn", "focusesOn", "branchOf", "locatedIn", "subOrganizationOf", "worksFor"] {
+    for p in [
+        "memberOf",
+        "aids",
+        "supports",
+        "operates",
+        "guides",
+        "cooperatesWith",
+        "jointlyRuns",
+        "jointlyTrains",
+        "participatesIn",
+        "signed",
+        "organizes",
+        "heldIn",
+        "focusesOn",
+        "branchOf",
+        "locatedIn",
+        "subOrganizationOf",
+        "worksFor",
+    ] {
         assert!(props.contains(&p), "no rule emits xt:{p}");
     }
 }

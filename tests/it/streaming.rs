@@ -6,11 +6,11 @@
 use std::borrow::Cow;
 
 use rayon::prelude::*;
-use xietong::build::{self, ArticlesToWrite, BuildOptions};
-use xietong::pipeline::{extract_corpus, Articles, Input, Reading, Reader, Reread, ArticleKeysSource, RereadArticles};
-use xietong::store::KgStore;
-use xietong::resolve::ArticleKeys;
 use xietong::build::spill::SpillWriter;
+use xietong::build::{self, ArticlesToWrite, BuildOptions};
+use xietong::pipeline::{extract_corpus, ArticleKeysSource, Articles, Input, Reader, Reading, Reread, RereadArticles};
+use xietong::resolve::ArticleKeys;
+use xietong::store::KgStore;
 use xietong::terms::Terms;
 
 use crate::common::{knowledge, repo};
