@@ -98,8 +98,8 @@ pub fn decode(bytes: &[u8], familiar: &rustc_hash::FxHashSet<char>) -> Result<(S
 
 /// The offset of the first NUL or control byte no text has (tab, line
 /// breaks and escape aside). Tested a block of 64 bytes at a time, without
-/// an exit inside the block, so that the test is vectorised: a byte at a time
-/// it was ~2 % of extraction.
+/// an exit inside the block, so that the test is vectorised: a byte at a time,
+/// with an exit at each, it could not be.
 fn first_binary_byte(bytes: &[u8]) -> Option<usize> {
     let binary = |b: u8| b < 0x09 || (0x0e..0x1b).contains(&b);
     let block = bytes.chunks(64).position(|c| c.iter().fold(false, |any, &b| any | binary(b)))?;
@@ -177,11 +177,11 @@ impl MayConvert {
 /// The confidence is `hant / (hans + hant)`, where `hans` counts the
 /// characters a conversion to Simplified would change and `hant` those a
 /// conversion to Traditional would: with no `hans` it is 1 (or 0/0), never
-/// below the bar, so the second pass over the text (4–8 % of extraction) is
+/// below the bar, so the second pass over the text (a costly one) is
 /// needed only when the first finds something. And the first, the
 /// converter's automaton, is asked only of text that holds a character a
 /// conversion may change ([`normalise`] notes it as it folds: a bit per
-/// character, ~3 % of extraction saved).
+/// character, far cheaper than running the automaton over every text).
 fn is_traditional(text: &str) -> bool {
     let hans = zhconv::converters::ZH_TO_HANS_CONVERTER.count_replaced(text);
     if hans == 0 {
@@ -194,7 +194,8 @@ fn is_traditional(text: &str) -> bool {
 /// Normalises decoded text; returns it, whether it was Traditional, and, when
 /// it was, for each character the index of its character in the decoded
 /// original (only a Traditional original is kept: at 8 bytes a character,
-/// the map was a fifth of what extraction held for a Simplified article).
+/// the map would be a large part of what extraction holds for a Simplified
+/// article).
 pub fn normalise(decoded: &str) -> (String, Vec<usize>, bool) {
     let mut out = String::with_capacity(decoded.len());
     // Folded as Simplified text, in one pass that also notes whether a

@@ -20,7 +20,7 @@ pub fn sym(name: &str) -> Sym {
 
 /// The [`Sym`] of a name the code itself uses (`sym!("startDate")`),
 /// interned once per place it is written: interning hashes the name and
-/// takes the interner's lock, ~1 % of extraction when done for every link
+/// takes the interner's lock, a cost not worth paying again for every link
 /// and mention.
 #[macro_export]
 macro_rules! sym {
@@ -91,14 +91,14 @@ pub fn fill_chars(text: &str, chars: &mut Vec<char>, byte_of: &mut Vec<usize>) {
 /// of the character it falls in: matchers report bytes, spans are
 /// characters. The buffer is kept from sentence to sentence: a fresh one
 /// each time is a large allocation, and glibc tidies its small free lists
-/// before every large one (`malloc_consolidate`, ~6 % of the profile of
-/// extraction before the buffers were kept).
+/// before every large one (`malloc_consolidate`), which would then run for
+/// every sentence.
 pub fn fill_char_offsets(text: &str, at: &mut Vec<usize>) {
     at.clear();
     at.reserve(text.len() + 1);
     // By bytes: a byte that is not a continuation byte (10xxxxxx) starts a
-    // character; one sized extend rather than a push per byte (-1 % of
-    // extraction's instructions).
+    // character; one sized extend rather than a push per byte (which would
+    // check the capacity at every byte).
     let mut n = 0usize;
     at.extend(text.as_bytes().iter().map(|&b| {
         n += usize::from(b & 0xc0 != 0x80);
@@ -131,8 +131,8 @@ pub struct Sentence {
     pub span: Span,
     /// The same stretch of the article's text in bytes: a sentence's text
     /// is sliced from the article's ([`Article::sentence_text`]), not held
-    /// as a copy of its own (a string per sentence was a twelfth of an
-    /// article's allocations, and the article's text twice in memory).
+    /// as a copy of its own (a string per sentence would be an allocation
+    /// per sentence, and the article's text twice in memory).
     pub bytes: std::ops::Range<usize>,
     /// Index of the paragraph (body line) it belongs to.
     pub paragraph: usize,
@@ -303,7 +303,7 @@ pub struct Observation {
 pub type Places = smallvec::SmallVec<[Sym; 2]>;
 
 /// The entities one mention refers to: nearly always none or one, held
-/// inline (a vector each was ~5 % of extraction's allocations).
+/// inline (a vector each would be an allocation per mention).
 pub type Referred = smallvec::SmallVec<[Sym; 2]>;
 
 /// Everything read from one article: the pure output of the extraction stages.

@@ -50,9 +50,8 @@ pub fn read_article(input: &Input, k: &Knowledge) -> Result<Reading, IngestError
 
 /// Reads articles as a build does: each settled for resolution as soon as
 /// its mentions are found, while they are still in the processor's cache
-/// (settled after the whole corpus was read, every mention came back from
-/// main memory: 5–12 % of extraction), into one table of terms for all
-/// cores.
+/// (settled after the whole corpus is read, every mention would come back
+/// from main memory), into one table of terms for all cores.
 pub struct Reader<'k> {
     k: &'k Knowledge,
     terms: std::sync::Mutex<Terms>,

@@ -232,7 +232,7 @@ impl Ctx<'_> {
 }
 
 /// The mentions a slot names: most groups are short, kept inline (a vector
-/// each was ~5 % of extraction's allocations).
+/// each would be an allocation per group).
 type Members = SmallVec<[usize; 4]>;
 
 /// What a slot matched: the mentions it names.
@@ -390,8 +390,8 @@ fn modality(ctx: &Ctx, pos: usize) -> Modality {
 
 /// The rule words found in a sentence: (start, end) in chars, grouped by
 /// word and in the order found within each. Flat, in buffers kept from
-/// sentence to sentence (a vector for each word found was ~4 % of
-/// extraction's allocations).
+/// sentence to sentence (a vector for each word found would be an
+/// allocation per word, in every sentence).
 #[derive(Default)]
 struct Occurrences {
     /// As found: (word, (start, end)); grouped by word once all are found.
@@ -506,8 +506,8 @@ struct Spare {
 /// Applies every rule and link to one article's mentions.
 pub fn extract(article: &Article, mentions: &[Mention], entities: &[Referred], links: &[Link], k: &Knowledge) -> Vec<Relation> {
     // Sized by the mentions (an article gives about as many facts as it has
-    // mentions): grown from empty, the two were reallocated half a dozen
-    // times an article.
+    // mentions): grown from empty, the two would be reallocated again and
+    // again for every article.
     let mut out: Vec<Relation> = Vec::with_capacity(mentions.len());
     let mut facts = Facts { seen: FxHashSet::with_capacity_and_hasher(mentions.len(), Default::default()) };
     let mut topic: Option<(usize, usize)> = None; // (paragraph, mention)
@@ -755,8 +755,8 @@ fn link_facts<'a>(links: &'a [Link], mentions: &[Mention], entities: &[Referred]
         let from = &entities[link.from];
         let si = mentions[link.from].sentence;
         let modality = if link.property == "foundingDate" { Modality::Reported } else { Modality::Stated };
-        // Inline: most links have one target (a vector each was ~3 % of
-        // extraction's allocations).
+        // Inline: most links have one target (a vector each would be an
+        // allocation per link).
         let targets: SmallVec<[ObjectRef; 2]> = match &link.to {
             LinkTarget::Mention(m) => entities[*m].iter().map(|&e| ObjectRef::Entity(e)).collect(),
             LinkTarget::Lexicon(id) => smallvec![ObjectRef::Entity(*id)],

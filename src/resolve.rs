@@ -79,12 +79,12 @@ fn in_order(short: &str, long: &str) -> bool {
 }
 
 /// The keys one mention refers to: most refer to one, kept inline (a
-/// vector each was ~5 % of extraction's allocations).
+/// vector each would be an allocation per mention).
 type Keys<'m> = SmallVec<[Cow<'m, str>; 1]>;
 
 /// Points each coreference mention at the keys of what it refers to. (A key
-/// the mentions hold is borrowed: most are, and a copy of each was ~2 % of
-/// extraction's allocations.)
+/// the mentions hold is borrowed: most are, and a copy of each would be an
+/// allocation per key.)
 fn settle_back<'m>(mentions: &'m [Mention], k: &Knowledge) -> Vec<Keys<'m>> {
     let mut out: Vec<Keys<'m>> = Vec::with_capacity(mentions.len());
     // Borrowed: most mentions asked are passed over, and need no copy.
@@ -396,8 +396,8 @@ pub fn resolve_keys<'t>(corpus: impl IntoIterator<Item = impl std::borrow::Borro
 
     // Entities: the keys of each canonical key, in the order of its string.
     // (Classes and surfaces kept as ids until a group is made: most keys are
-    // a group of their own, and B-trees of strings for each key were a
-    // tenth of extraction's allocations.)
+    // a group of their own, and B-trees of strings for each key would be
+    // several allocations per key.)
     let mut groups: FxHashMap<&str, SmallVec<[u32; 1]>> = FxHashMap::default();
     for &(key, id) in &seen {
         groups.entry(canonical(key)).or_default().push(id);

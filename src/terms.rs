@@ -16,8 +16,8 @@ pub type Triple = [u32; 3];
 /// from an earlier build keeps its meaning. The strings are held one after
 /// another in one buffer, and the index holds only ids: interning a new
 /// string copies it once, with no allocation of its own (a `String` for
-/// the table and another for the index were a tenth of extraction's
-/// allocations, and the index's probes the cost of resolution).
+/// the table and another for the index would be two allocations per string,
+/// and probes of an index of strings most of the cost of resolution).
 #[derive(Default, Clone, Serialize, Deserialize)]
 pub struct Terms {
     /// String `i` is `text[ends[i - 1]..ends[i]]` (from 0 for the first).

@@ -1,6 +1,6 @@
 //! Each article settled for resolution, kept on disk from pass 1 of a build
-//! to the making of its graph: at 10 000 articles they were ~11 MB held
-//! through the whole build, and they grow with the corpus. An unnamed
+//! to the making of its graph: in memory they would be held through the
+//! whole build, and they grow with the corpus. An unnamed
 //! temporary file beside the store (removed by the system however the
 //! build ends), written by any thread as articles are read, then read back
 //! by place from any thread.

@@ -213,8 +213,8 @@ pub struct Grammar {
     pub name_followers: WordIndex,
     pub place_bound: WordIndex,
     /// `org.descriptors`, indexed: a name's core is covered by them word by
-    /// word, and comparing all of them at every step was a third of the ~6 %
-    /// of extraction spent in `memcmp`.
+    /// word, and comparing all of them at every step would be a `memcmp`
+    /// for each descriptor at each step.
     pub descriptors: WordIndex,
     /// The suffixes of `suffix_patterns` (every occurrence), and
     /// `org.not_names`, `document.agreement_suffix`, the coreference words
@@ -232,8 +232,8 @@ pub struct Grammar {
 }
 
 /// A type suffix a sentence is searched for, with what the name grammar
-/// asks of it worked out at load time (looked up by string in five tables
-/// at every suffix found, it was a fifth of the organisation grammar).
+/// asks of it worked out at load time, rather than looked up by string in
+/// five tables at every suffix found.
 #[derive(Debug)]
 pub struct SuffixPattern {
     pub word: String,
@@ -254,9 +254,9 @@ pub struct SuffixPattern {
 /// The words a sentence is searched for, in one pass: the type suffixes,
 /// every occurrence wanted (overlapping), and several plain word lists,
 /// each distinct word one pattern, found as `str::match_indices` finds it.
-/// (Searched word by word, with a string searcher built for each word in
-/// each sentence, the plain words were ~7 % of extraction's instructions; a
-/// pass of their own and one for the suffixes, ~2.5 %.)
+/// (One pass costs far fewer instructions than searching word by word,
+/// with a string searcher built for each word in each sentence, or than a
+/// pass for the plain words and another for the suffixes.)
 #[derive(Debug)]
 pub struct PlainWords {
     matcher: WordMatcher,
@@ -326,9 +326,8 @@ impl PlainWords {
 
 /// A word list indexed by first and by last character, to ask "which word
 /// starts (ends) here?" at every position of a scan without comparing
-/// against the whole list (an empty word is never found). Asking a list of
-/// 135 words word by word after every candidate name was ~5 % of
-/// extraction's instructions.
+/// against the whole list (an empty word is never found): asked word by
+/// word, a list costs a comparison per word after every candidate name.
 #[derive(Debug, Default)]
 pub struct WordIndex {
     by_first: rustc_hash::FxHashMap<char, Vec<Vec<char>>>,

@@ -44,8 +44,8 @@ pub struct Lexicon {
     /// The surfaces of `by_surface` that name a place (or group), as
     /// characters, with the lengths (bit `n` for `n` chars) of those that
     /// end (start) with a character: the name grammar asks at each position
-    /// of its leftward scans which place ends there, and making a string
-    /// for each length it tried was ~4 % of extraction; hashing only the
+    /// of its leftward scans which place ends there: keyed by characters, no
+    /// string is made for each length it tries, and hashing only the
     /// lengths that occur saves most of the lookups that remain.
     places_by_chars: rustc_hash::FxHashMap<Box<[char]>, usize>,
     place_lengths_by_last: rustc_hash::FxHashMap<char, u16>,

@@ -72,8 +72,8 @@ impl WordMatcher {
     /// Calls `f(start, end, word)` for every occurrence, ordered by end,
     /// then longest first. Needs a matcher made by
     /// [`WordMatcher::overlapping`]. (A callback, not an iterator: nested
-    /// `flat_map`s stepped one item at a time were ~5 % of extraction's
-    /// instructions, plain loops a fraction of that.)
+    /// `flat_map`s stepped one item at a time cost many times the
+    /// instructions of plain loops.)
     pub fn each_overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
         let Some(a) = &self.automaton else { return };
         for m in a.find_overlapping_iter(text) {

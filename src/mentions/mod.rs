@@ -72,8 +72,8 @@ enum CandTarget {
 type PlaceMemo<'a> = Option<Option<(usize, &'a LexiconEntry)>>;
 
 /// What a [`Sent`] owns, handed from one sentence to the next, and kept
-/// by the thread for its next article (made anew for every article, they
-/// were grown a few times each: ~5 % of extraction's allocations). Only
+/// by the thread for its next article (made anew for every article, each
+/// would be grown a few times over, an allocation each time). Only
 /// capacity is carried over: each sentence clears them first.
 #[derive(Default)]
 struct Buffers {
@@ -82,8 +82,8 @@ struct Buffers {
     byte_of: Vec<usize>,
     suffixes: Vec<(usize, usize, usize)>,
     plain: Vec<(usize, usize)>,
-    /// Candidates, and those chosen (grown anew for every sentence, the
-    /// two were ~7 % of extraction's allocations).
+    /// Candidates, and those chosen (kept: grown anew for every sentence,
+    /// the two would be reallocated sentence after sentence).
     cands: Vec<Cand>,
     chosen: Vec<Cand>,
 }
@@ -96,7 +96,7 @@ struct Sent<'a> {
     char_at: Vec<usize>,
     /// The byte offset of each character (and of the end): `s` copies a
     /// stretch of `text` at once rather than pushing its chars one by one
-    /// into a string that grows (~10 % of extraction's allocations).
+    /// into a string that grows, reallocating as it goes.
     byte_of: Vec<usize>,
     k: &'a Knowledge,
     /// Memo of `place_ending_at`, by end position: scans ask it again and again.
@@ -177,8 +177,8 @@ pub fn find(article: &Article, k: &Knowledge) -> Findings {
     // A sentence's buffers, kept for the next: see `fill_char_offsets`.
     // And the article's findings, grown in vectors kept by the thread and
     // copied out at their exact size at the end (grown anew for every
-    // article, the mentions alone were reallocated and copied five times
-    // an article, and held with up to half their capacity unused).
+    // article, the mentions alone would be reallocated and copied several
+    // times an article, and held with up to half their capacity unused).
     thread_local! {
         static SPARE: std::cell::Cell<(Buffers, Findings)> = std::cell::Cell::new(Default::default());
     }

@@ -197,8 +197,8 @@ fn org_key(k: &Knowledge, places: &[Sym], core: &str, ordinal: &str, canon_suffi
 pub(super) fn org_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     // The longest suffix at each end (the first found of equals), by end:
-    // sorted in place (a tree map per sentence was ~1.5 % of extraction's
-    // allocations).
+    // sorted in place (a tree map would be allocated anew for every
+    // sentence).
     let mut at_end: SmallVec<[(usize, usize, &SuffixPattern); 8]> =
         s.suffixes.iter().map(|&(a, b, pattern)| (b, a, &g.suffix_patterns[pattern])).filter(|(_, _, pat)| !pat.is_event).collect();
     at_end.sort_by_key(|&(b, a, _)| (b, a));

@@ -277,8 +277,8 @@ impl KgStore {
 /// Returns the heap's free pages to the system. The settled articles, each
 /// graph's state on its way to the memo and the interner were freed in the
 /// middle of the heaps of several threads, where glibc keeps them: without
-/// this, a build of 10 000 articles held ~75 MB more through the merge of
-/// the loader's files (measured when the memo was still held to the end).
+/// this, the build would go on holding them through the merge of the
+/// loader's files.
 #[cfg(feature = "rocksdb")]
 pub fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
