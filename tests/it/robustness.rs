@@ -156,10 +156,9 @@ fn missing_seeds_and_unwritable_stores_are_one_clear_error() {
 
 #[test]
 fn a_runaway_query_is_cancelled() {
+    // A cross product of every triple thrice: it does not end unless cancelled.
     let q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
-    let started = Instant::now();
     let out = xietong(&["query", "-e", q, "--timeout", "1"]);
-    assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
 }
