@@ -27,6 +27,7 @@ pub struct OrgGrammar {
     pub left_stops: Vec<String>,
     /// Left stops a name may hold when its core would be shorter without them.
     pub soft_stops: Vec<String>,
+    pub soft_stop_core_max: usize,
     /// 市, 区…: before a place-bound suffix, a reference back; in a title chain, a unit.
     pub place_levels: Vec<String>,
     /// Branch suffixes that make a campus only after a place (校区).
@@ -229,6 +230,8 @@ pub struct Grammar {
     pub measure_set: rustc_hash::FxHashSet<char>,
     pub surname_set: rustc_hash::FxHashSet<char>,
     pub compound_surnames: WordIndex,
+    /// `lists.end`, indexed: asked at every position of a sentence.
+    pub list_ends: WordIndex,
 }
 
 /// A type suffix a sentence is searched for, with what the name grammar
@@ -434,6 +437,7 @@ impl Grammar {
             measure_set: g.org.measure_words.chars().collect(),
             surname_set: g.person.surnames.chars().collect(),
             compound_surnames: WordIndex::new(&g.person.compound_surnames),
+            list_ends: WordIndex::new(&g.lists.end),
             org: g.org,
             event: g.event,
             document: g.document,

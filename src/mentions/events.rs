@@ -214,7 +214,7 @@ pub(super) fn listed_cands(s: &Sent, out: &mut Vec<Cand>) {
     let g = &s.k.grammar;
     let l = &g.lists;
     for q in 0..s.c.len() {
-        let Some(n) = l.end.iter().filter(|w| s.starts_with_at(q, w)).map(|w| w.chars().count()).max() else { continue };
+        let Some(n) = g.list_ends.longest_starting_at(&s.c, q) else { continue };
         // 等四所学校, 等60余家企业: a count between.
         let mut h = q + n;
         while h < s.c.len() && g.numeral_set.contains(&s.c[h]) {

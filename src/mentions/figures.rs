@@ -124,7 +124,8 @@ pub(super) fn figures(s: &Sent, si: usize, offset: usize, base: usize, found: &m
         if let Some(n) = s.word_starting_at(j, &g.approx_infix) {
             j += n;
         }
-        let unit = units.iter().filter(|u| s.starts_with_at(j, u)).max_by_key(|u| u.len());
+        // (Longest first: the grammar sorts them so at load.)
+        let unit = units.iter().find(|u| s.starts_with_at(j, u));
         let Some(unit) = unit else {
             i = j.max(i + 1);
             continue;

@@ -90,9 +90,6 @@ pub(super) fn lexicon_cands(s: &Sent, out: &mut Vec<Cand>) {
     }
 }
 
-/// The longest core of a name that holds a soft stop (容和, 新和).
-const SOFT_STOP_CORE_MAX: usize = 3;
-
 /// Scans left from a suffix starting at `p` for the start of an organisation name.
 /// `institution`: the suffix names a university or institute, whose names
 /// may hold words that elsewhere are verbs (北京联合大学).
@@ -161,7 +158,7 @@ fn scan_org_left<'a>(s: &Sent<'a>, p: usize, abbreviated: bool, institution: boo
         pos -= 1;
     }
     let places_end = places.first().map_or(pos, |(_, end, _)| *end);
-    if soft_stop_kept && core_end - places_end > SOFT_STOP_CORE_MAX {
+    if soft_stop_kept && core_end - places_end > g.org.soft_stop_core_max {
         return None;
     }
     let core = s.slice(places_end, core_end);
