@@ -8,8 +8,14 @@ use xietong::text::norm;
 
 use crate::common::*;
 
+/// The extraction of invented articles, one a text, as a corpus.
+fn extract(texts: &[&str]) -> xietong::pipeline::InMemoryArticles {
+    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, t)| Input { name: format!("{i}.txt"), bytes: t.as_bytes().to_vec() }).collect();
+    extract_corpus(&inputs, knowledge())
+}
+
 fn check(text: &str, subject: &str, property: &str, object: &str) {
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[text]);
     let x = &corpus.extractions[0];
     let names = |id: &str| entity_names(&corpus, id);
     let found = x.relations.iter().any(|r| {
@@ -57,7 +63,7 @@ fn dates_come_from_the_name_and_the_sentence() {
 }
 
 fn people(text: &str) -> Vec<String> {
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[text]);
     corpus.extractions[0].mentions.iter().filter(|m| m.class == "Person").map(|m| m.surface.clone()).collect()
 }
 
@@ -92,7 +98,7 @@ fn titles_chain_and_stand_alone_before_a_name() {
 fn a_name_does_not_end_inside_a_title() {
     let s = "河间大学校长孙强表示,将深化合作。";
     check(s, "孙强", "worksFor", "河间大学");
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[s]);
     assert!(corpus.extractions[0].mentions.iter().all(|m| m.surface != "河间大学校"), "{:?}", corpus.extractions[0].mentions);
 }
 
@@ -104,7 +110,7 @@ fn no_person_without_a_surname_and_a_title() {
 }
 
 fn names(text: &str) -> Vec<(String, String)> {
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: text.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[text]);
     corpus.extractions[0].mentions.iter().map(|m| (m.surface.clone(), m.class.to_string())).collect()
 }
 
@@ -193,8 +199,7 @@ fn entities_of(corpus: &xietong::pipeline::InMemoryArticles, i: usize, surface: 
 #[test]
 fn a_name_in_a_list_of_one_province_is_of_that_province() {
     let texts = ["北京市启明幼儿园与保定市签订协议。", "雄安启明幼儿园今年开园。", "启明幼儿园、北京十一中等学校承办了活动。"];
-    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, t)| Input { name: format!("{i}.txt"), bytes: t.as_bytes().to_vec() }).collect();
-    let corpus = extract_corpus(&inputs, knowledge());
+    let corpus = extract(&texts);
     let beijing = entities_of(&corpus, 0, "北京市启明幼儿园");
     assert!(!beijing.is_empty());
     assert_eq!(entities_of(&corpus, 2, "启明幼儿园"), beijing);
@@ -205,7 +210,7 @@ fn a_name_in_a_list_of_one_province_is_of_that_province() {
 fn a_list_after_a_pairing_word_is_one_side_of_the_pair() {
     let s = "天津市政府与河间大学、沧南学院等高校深化合作。";
     check(s, "天津市政府", "cooperatesWith", "河间大学");
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[s]);
     let x = &corpus.extractions[0];
     let a = entities_of(&corpus, 0, "河间大学");
     let b = entities_of(&corpus, 0, "沧南学院");
@@ -254,13 +259,11 @@ fn bureaus_of_education_and_sports_zones_and_studios_are_named() {
 fn what_the_reviewers_found_to_misfire_does_not() {
     // A county of the new area keeps its place in the name.
     let texts = ["雄安新区雄县第三小学与保定市第一中学结对。", "雄县第三小学开展交流。"];
-    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, t)| Input { name: format!("{i}.txt"), bytes: t.as_bytes().to_vec() }).collect();
-    let corpus = extract_corpus(&inputs, knowledge());
+    let corpus = extract(&texts);
     assert_eq!(entities_of(&corpus, 0, "雄安新区雄县第三小学"), entities_of(&corpus, 1, "雄县第三小学"));
     // Two sides paired by 与 are not one list of one province.
     let texts = ["北京市第十一中学与启航中学签订协议。", "启航中学与保定市第三中学结对。"];
-    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, t)| Input { name: format!("{i}.txt"), bytes: t.as_bytes().to_vec() }).collect();
-    let corpus = extract_corpus(&inputs, knowledge());
+    let corpus = extract(&texts);
     assert_eq!(entities_of(&corpus, 0, "启航中学"), entities_of(&corpus, 1, "启航中学"));
     // A verb between a place and a suffix; people in a list head; units as people.
     assert!(names("河间大学与唐山市共建研究院。").iter().all(|(_, c)| c != "ResearchInstitute"));
@@ -268,7 +271,7 @@ fn what_the_reviewers_found_to_misfire_does_not() {
     assert!(people("天津市政府金融局局长出席。保定华信职业学院金融系主任讲话。").is_empty());
     // What 成立了 founds follows it.
     let s = "河间大学2019年成立了康养研究院。";
-    let corpus = extract_corpus(&[Input { name: "g.txt".into(), bytes: s.as_bytes().to_vec() }], knowledge());
+    let corpus = extract(&[s]);
     assert!(corpus.extractions[0].relations.iter().all(|r| r.property != "foundingDate" || entity_names(&corpus, &r.subject).iter().all(|n| n != "河间大学")));
 }
 
