@@ -1,6 +1,7 @@
 //! Describe: every fact about an entity named so, each with the sentence
 //! that says it and the article it comes from.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use anyhow::{bail, Result};
@@ -15,42 +16,37 @@ fn cell(row: &oxigraph::sparql::QuerySolution, v: &str) -> String {
 }
 
 pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
-    // Entities whose label or alias is the name, after the scoring normalisation.
-    let wanted = norm(name);
-    let q = "SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l }";
-    let Answer::Table { rows, .. } = run(store, q, None)? else { bail!("unexpected answer") };
-    let mut ents: Vec<Term> = rows.iter().filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted)).filter_map(|r| r.get("e").cloned()).collect();
-    ents.sort_by_key(|t| t.to_string());
-    ents.dedup();
+    let ents = named(store, name)?;
     if ents.is_empty() {
         bail!("no entity is named {name:?}\nhint: try a shorter or fuller form, or `xietong query -e 'SELECT ?l {{ ?e rdfs:label ?l }}'`");
     }
     for e in ents {
         let e_nt = e.to_string();
-        let head = format!(
-            "SELECT ?label ?class (GROUP_CONCAT(DISTINCT ?alt; separator=\"、\") AS ?alts) WHERE {{
-               OPTIONAL {{ {e_nt} rdfs:label ?label FILTER(lang(?label) = 'zh') }}
-               OPTIONAL {{ GRAPH ?g {{ {e_nt} a ?class }} FILTER(?g != xtr:inferred) }}
-               OPTIONAL {{ {e_nt} skos:altLabel ?alt }}
-             }} GROUP BY ?label ?class"
-        );
-        let Answer::Table { rows, .. } = run(store, &head, None)? else { bail!("unexpected answer") };
-        let first = rows.first();
-        let label = first.map(|r| cell(r, "label")).unwrap_or_default();
-        let classes: Vec<String> = rows.iter().map(|r| cell(r, "class")).filter(|c| !c.is_empty()).collect();
+        // The names and classes each as a set of its own: joined in one
+        // pattern they would multiply, once per graph that states each.
+        let values = |q: String, v: &str| -> Result<Vec<String>> {
+            let Answer::Table { rows, .. } = run(store, &q, None)? else { bail!("unexpected answer") };
+            let set: BTreeSet<String> = rows.iter().map(|r| cell(r, v)).filter(|c| !c.is_empty()).collect();
+            Ok(set.into_iter().collect())
+        };
+        let label = values(format!("SELECT ?l WHERE {{ {e_nt} rdfs:label ?l FILTER(lang(?l) = 'zh') }}"), "l")?.join(" / ");
+        let classes = values(format!("SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ {e_nt} a ?c }} FILTER(?g != xtr:inferred) }}"), "c")?;
+        let alts = values(format!("SELECT DISTINCT ?a WHERE {{ {e_nt} skos:altLabel ?a }}"), "a")?;
         writeln!(out, "{label}  {}  [{}]", show(&e), classes.join(", "))?;
-        if let Some(alts) = first.map(|r| cell(r, "alts")).filter(|a| !a.is_empty()) {
-            writeln!(out, "  also: {alts}")?;
+        if !alts.is_empty() {
+            writeln!(out, "  also: {}", alts.join("、"))?;
         }
+        let said = "rdf:predicate ?p ; xt:evidence ?evidence ; xt:modality ?modality ; prov:wasDerivedFrom ?doc .";
         let facts = format!(
+            // Each branch starts from the entity (a lookup), not from every
+            // assertion of the store.
             "SELECT ?dir ?p ?otherLabel ?other ?modality ?evidence ?title ?file WHERE {{
-               ?a a xt:Assertion ; rdf:predicate ?p ; xt:evidence ?evidence ; xt:modality ?modality ; prov:wasDerivedFrom ?doc .
-               {{ ?a rdf:subject {e_nt} ; rdf:object ?other . BIND(\"→\" AS ?dir) }}
-               UNION {{ ?a rdf:object {e_nt} ; rdf:subject ?other . BIND(\"←\" AS ?dir) }}
+               {{ ?a rdf:subject {e_nt} ; rdf:object ?other ; {said} BIND(\"→\" AS ?dir) }}
+               UNION {{ ?a rdf:object {e_nt} ; rdf:subject ?other ; {said} BIND(\"←\" AS ?dir) }}
                OPTIONAL {{ ?other rdfs:label ?otherLabel FILTER(lang(?otherLabel) = 'zh') }}
                OPTIONAL {{ ?doc schema:headline ?title }}
                ?doc xt:sourceFile ?file .
-             }} ORDER BY ?file ?p ?other"
+             }} ORDER BY ?file ?p ?other ?dir ?evidence"
         );
         let Answer::Table { rows, .. } = run(store, &facts, None)? else { bail!("unexpected answer") };
         for r in &rows {
@@ -82,4 +78,26 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The entities whose label or alias is `name`: those named exactly so, found
+/// by lookup; else those whose name is the same after the scoring
+/// normalisation (full-width forms, spaces, quote marks), found by reading
+/// every name.
+fn named(store: &Store, name: &str) -> Result<Vec<Term>> {
+    let wanted = norm(name);
+    let forms: BTreeSet<&str> = [name.trim(), wanted.as_str()].into_iter().collect();
+    let values: Vec<String> =
+        forms.iter().flat_map(|f| [Literal::new_language_tagged_literal_unchecked(*f, "zh").to_string(), Literal::new_simple_literal(*f).to_string()]).collect();
+    let exact = format!("SELECT DISTINCT ?e WHERE {{ VALUES ?l {{ {} }} {{ ?e rdfs:label ?l }} UNION {{ ?e skos:altLabel ?l }} }}", values.join(" "));
+    let Answer::Table { rows, .. } = run(store, &exact, None)? else { bail!("unexpected answer") };
+    let mut ents: Vec<Term> = rows.iter().filter_map(|r| r.get("e").cloned()).collect();
+    if ents.is_empty() {
+        let q = "SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l }";
+        let Answer::Table { rows, .. } = run(store, q, None)? else { bail!("unexpected answer") };
+        ents = rows.iter().filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted)).filter_map(|r| r.get("e").cloned()).collect();
+    }
+    ents.sort_by_key(|t| t.to_string());
+    ents.dedup();
+    Ok(ents)
 }

@@ -57,7 +57,7 @@ enum Command {
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
     #[command(
-        after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list"
+        after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list\n  xietong query --explain queries/05_cross_province.rq   # where the time goes"
     )]
     Query {
         /// A .rq file.
@@ -74,6 +74,9 @@ enum Command {
         /// Cancel the query after this many seconds.
         #[arg(long)]
         timeout: Option<u64>,
+        /// Run the query and print, instead of its answer, Oxigraph's plan as JSON with each step's rows and time.
+        #[arg(long)]
+        explain: bool,
     },
     /// Write the dataset, or one graph, as RDF or as a Graphviz DOT diagram.
     #[command(
@@ -191,7 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
         Command::Build { seeds, full, timings } => build(&cli.store, ontology_dir(&cli.ontology).as_deref(), &seeds, full, timings, &mut out)?,
-        Command::Query { file, expr, list, format, timeout } => {
+        Command::Query { file, expr, list, format, timeout, explain } => {
             if list {
                 list_queries(&mut out)?;
             } else {
@@ -200,15 +203,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     (None, Some(e)) => e,
                     _ => bail!("give a query file or -e 'SPARQL'\nhint: `xietong query --list` shows the prepared questions"),
                 };
-                let kg = KgStore::open(&cli.store)?;
-                let answer = query::run(&kg.store, &text, timeout.map(Duration::from_secs))?;
-                let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
-                query::write(&answer, format, &mut out)?;
+                let kg = KgStore::open_read_only(&cli.store)?;
+                let timeout = timeout.map(Duration::from_secs);
+                if explain {
+                    query::explain(&kg.store, &text, timeout, &mut out)?;
+                } else {
+                    let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
+                    query::stream(&kg.store, &text, timeout, format, &mut out)?;
+                }
             }
             ExitCode::SUCCESS
         }
         Command::Export { format, graph, output, focus } => {
-            let kg = KgStore::open(&cli.store)?;
+            let kg = KgStore::open_read_only(&cli.store)?;
             let format = format.or_else(|| output.as_deref().and_then(ExportFormat::from_path)).unwrap_or(ExportFormat::Trig);
             let mut file_out;
             let w: &mut dyn Write = match &output {
@@ -229,7 +236,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Command::Describe { name } => {
-            let kg = KgStore::open(&cli.store)?;
+            let kg = KgStore::open_read_only(&cli.store)?;
             describe::describe(&kg.store, &name, &mut out)?;
             ExitCode::SUCCESS
         }
@@ -276,7 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Eval { gold, verbose } => {
             let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
-            let kg = KgStore::open(&cli.store)?;
+            let kg = KgStore::open_read_only(&cli.store)?;
             let golds = eval::read_gold_dir(&gold)?;
             let report = eval::evaluate(&kg.store, &k, &golds)?;
             report.write(verbose, &mut out)?;

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator, Variable};
+use oxigraph::sparql::{BoundPreparedSparqlQuery, CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
 use unicode_width::UnicodeWidthStr;
 
@@ -59,8 +59,10 @@ pub enum Answer {
     Graph(Vec<oxigraph::model::Triple>),
 }
 
-/// Parses and runs a query; `timeout` cancels a runaway one.
-pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Answer> {
+/// A query parsed against the store, with the predeclared prefixes, the
+/// union of all graphs as the default graph unless the query names its
+/// own, and a timeout that cancels it.
+fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>) -> Result<BoundPreparedSparqlQuery<'a>> {
     let mut ev = SparqlEvaluator::new();
     for (p, iri) in PREFIXES {
         ev = ev.with_prefix(p, iri).context("prefix")?;
@@ -78,13 +80,22 @@ pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Ans
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
-    let cancelled = |e: &QueryEvaluationError| match e {
+    Ok(prepared.on_store(store))
+}
+
+fn failed(e: &QueryEvaluationError, timeout: Option<Duration>) -> anyhow::Error {
+    match e {
         QueryEvaluationError::Cancelled => {
             anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs()))
         }
         e => anyhow::anyhow!("query failed: {e}"),
-    };
-    match prepared.on_store(store).execute().map_err(|e| cancelled(&e))? {
+    }
+}
+
+/// Parses and runs a query; `timeout` cancels a runaway one.
+pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Answer> {
+    let cancelled = |e: &QueryEvaluationError| failed(e, timeout);
+    match bind(store, sparql, timeout)?.execute().map_err(|e| cancelled(&e))? {
         QueryResults::Solutions(sols) => {
             let vars = sols.variables().to_vec();
             let rows = sols.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?;
@@ -93,6 +104,61 @@ pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Ans
         QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
         QueryResults::Graph(triples) => Ok(Answer::Graph(triples.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?)),
     }
+}
+
+/// Runs a query and writes its answer as it comes: rows and triples go to
+/// `out` one at a time, so an answer of millions of rows is never held
+/// (except for `Format::Table`, whose columns are aligned over all rows).
+/// Returns the number of rows or triples written.
+pub fn stream(store: &Store, sparql: &str, timeout: Option<Duration>, format: Format, out: &mut dyn Write) -> Result<usize> {
+    if format == Format::Table {
+        let answer = run(store, sparql, timeout)?;
+        write(&answer, format, out)?;
+        return Ok(match &answer {
+            Answer::Table { rows, .. } => rows.len(),
+            Answer::Boolean(_) => 1,
+            Answer::Graph(t) => t.len(),
+        });
+    }
+    let cancelled = |e: &QueryEvaluationError| failed(e, timeout);
+    let mut n = 0;
+    match bind(store, sparql, timeout)?.execute().map_err(|e| cancelled(&e))? {
+        QueryResults::Solutions(sols) => {
+            let mut ser = QueryResultsSerializer::from_format(results_format(format)?).serialize_solutions_to_writer(out, sols.variables().to_vec())?;
+            for row in sols {
+                ser.serialize(&row.map_err(|e| cancelled(&e))?)?;
+                n += 1;
+            }
+            ser.finish()?;
+        }
+        QueryResults::Boolean(b) => {
+            QueryResultsSerializer::from_format(results_format(format)?).serialize_boolean_to_writer(out, b)?;
+            n = 1;
+        }
+        QueryResults::Graph(triples) => {
+            let mut w = graph_serializer(format)?.for_writer(out);
+            for t in triples {
+                w.serialize_triple(&t.map_err(|e| cancelled(&e))?)?;
+                n += 1;
+            }
+            w.finish()?;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs a query to its end with Oxigraph's statistics on, and writes the
+/// evaluator's plan as JSON: each operator with its output rows and time.
+pub fn explain(store: &Store, sparql: &str, timeout: Option<Duration>, out: &mut dyn Write) -> Result<()> {
+    let (results, explanation) = bind(store, sparql, timeout)?.compute_statistics().explain();
+    match results.map_err(|e| failed(&e, timeout))? {
+        QueryResults::Solutions(sols) => sols.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(&e, timeout))?,
+        QueryResults::Graph(triples) => triples.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(&e, timeout))?,
+        QueryResults::Boolean(_) => {}
+    }
+    explanation.write_in_json(&mut *out)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// A term as a person reads it: prefixed names, bare literal values.
@@ -131,18 +197,7 @@ pub fn write(answer: &Answer, format: Format, out: &mut dyn Write) -> Result<()>
             Ok(())
         }
         (Answer::Graph(triples), f) => {
-            let rdf_format = match f {
-                Format::Table | Format::Turtle => RdfFormat::Turtle,
-                Format::Ntriples => RdfFormat::NTriples,
-                Format::Nquads => RdfFormat::NQuads,
-                Format::Xml => RdfFormat::RdfXml,
-                Format::Csv | Format::Tsv | Format::Json => bail!("a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, nquads or xml"),
-            };
-            let mut ser = RdfSerializer::from_format(rdf_format);
-            for (p, iri) in PREFIXES {
-                ser = ser.with_prefix(p, iri)?;
-            }
-            let mut w = ser.for_writer(out);
+            let mut w = graph_serializer(f)?.for_writer(out);
             for t in triples {
                 w.serialize_triple(t)?;
             }
@@ -150,6 +205,22 @@ pub fn write(answer: &Answer, format: Format, out: &mut dyn Write) -> Result<()>
             Ok(())
         }
     }
+}
+
+/// The RDF serializer of a graph answer, with the predeclared prefixes.
+fn graph_serializer(f: Format) -> Result<RdfSerializer> {
+    let rdf_format = match f {
+        Format::Table | Format::Turtle => RdfFormat::Turtle,
+        Format::Ntriples => RdfFormat::NTriples,
+        Format::Nquads => RdfFormat::NQuads,
+        Format::Xml => RdfFormat::RdfXml,
+        Format::Csv | Format::Tsv | Format::Json => bail!("a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, nquads or xml"),
+    };
+    let mut ser = RdfSerializer::from_format(rdf_format);
+    for (p, iri) in PREFIXES {
+        ser = ser.with_prefix(p, iri)?;
+    }
+    Ok(ser)
 }
 
 fn results_format(f: Format) -> Result<QueryResultsFormat> {

@@ -67,6 +67,19 @@ impl KgStore {
         Ok(KgStore { store, path: path.to_path_buf() })
     }
 
+    /// Opens an existing store for reading only: any number of readers at
+    /// once, beside the one writer a build is. A reader sees the store as
+    /// it was when opened.
+    #[cfg(feature = "rocksdb")]
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        recover(path)?;
+        if !path.join("CURRENT").exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let store = Store::open_read_only(path).map_err(|e| open_error(path, e))?;
+        Ok(KgStore { store, path: path.to_path_buf() })
+    }
+
     /// The number of quads in one named graph.
     fn graph_len(&self, name: &NamedNode) -> Result<usize, StoreError> {
         let mut n = 0;

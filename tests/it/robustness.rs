@@ -100,6 +100,11 @@ fn a_second_writer_is_refused_with_the_store_named() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.starts_with("xietong: the store ") && err.contains(store.to_str().unwrap()) && err.contains("in use"), "{err}");
+    // Readers are not writers: a query answers beside the one who holds the store.
+    let q = run_in(dir.path(), &["query", "--store", store.to_str().unwrap(), "--format", "tsv", "-e", "SELECT (COUNT(*) AS ?n) { ?s a xt:NewsArticle }"]);
+    assert!(q.status.success(), "{}", stderr(&q));
+    let articles = std::fs::read_dir(&seeds).unwrap().count();
+    assert!(stdout(&q).lines().nth(1).is_some_and(|n| n.trim() == articles.to_string()), "{}", stdout(&q));
     drop(held);
     assert!(build(&seeds, &store, &[]).status.success(), "the store is undamaged");
 }
