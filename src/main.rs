@@ -75,23 +75,66 @@ enum Command {
         #[arg(long)]
         timeout: Option<u64>,
     },
-    /// Write the dataset, or one graph, as RDF or as a Graphviz DOT diagram.
-    #[command(
-        after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon"
-    )]
+    /// Write the dataset, or one graph, as RDF; or draw the relations between entities (DOT, SVG, PNG, PDF).
+    #[command(after_help = "Examples:
+  xietong export -o graph.svg                              # the whole network, drawn by Graphviz
+  xietong export --focus 雄安新区 --depth 2 -o xiongan.png   # two steps around one entity
+  xietong export --property aids --property supports -o aid.svg
+  xietong export --class VocationalSchool --max-nodes 80 --lang en -o vocational.pdf
+  xietong export --graph 127_xiongan-turnkey-middle-school-handover-rqfang --format dot
+  xietong export --query my_network.rq -o mine.svg        # draw a CONSTRUCT's relations
+  xietong export -o all.trig                               # the dataset as RDF
+  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon
+
+Diagrams: shape and fill by class (see the legend), dashed = planned, thicker = stated by
+several articles (the count in the tooltip), no arrow = a mutual relation. SVG, PNG and PDF
+need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
     Export {
         /// Format [default: from the extension of -o, else trig].
         #[arg(long, value_parser = one_of::<ExportFormat>(ExportFormat::NAMES))]
         format: Option<ExportFormat>,
-        /// Only this named graph (an IRI).
+        /// Only this named graph: an IRI, or for a diagram an article's file name.
         #[arg(long)]
         graph: Option<String>,
         /// Write here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// DOT: only the entities within one step of the one with this name.
+        /// Diagram: around the entity with this label or alias (repeatable).
         #[arg(long)]
-        focus: Option<String>,
+        focus: Vec<String>,
+        /// Diagram: steps from the focus.
+        #[arg(long, default_value_t = 1, requires = "focus")]
+        depth: usize,
+        /// Diagram: only relations with an entity of this class at one end (repeatable; sub-classes too).
+        #[arg(long = "class")]
+        classes: Vec<String>,
+        /// Diagram: only this property and its sub-properties (repeatable), e.g. aids, cooperatesWith.
+        #[arg(long = "property")]
+        properties: Vec<String>,
+        /// Diagram: at most this many entities, the best connected (stderr says what was cut).
+        #[arg(long)]
+        max_nodes: Option<usize>,
+        /// Diagram: add the relations inference derived.
+        #[arg(long)]
+        include_inferred: bool,
+        /// Diagram: add the places names imply (xt:nameLocatedIn).
+        #[arg(long)]
+        include_name_places: bool,
+        /// Diagram: label language (English where the data has it, else Chinese).
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+        /// Diagram: the font of every label (a CJK font, so that PNG and PDF show Chinese).
+        #[arg(long, default_value = export::dot::CJK_FONT)]
+        font: String,
+        /// Diagram: group entities in boxes by province, article or class, or not.
+        #[arg(long, default_value = "province", value_parser = one_of::<export::dot::Cluster>(export::dot::Cluster::NAMES))]
+        cluster: export::dot::Cluster,
+        /// Diagram: draw the xt: relations a CONSTRUCT query (a .rq file) returns.
+        #[arg(long)]
+        query: Option<PathBuf>,
+        /// Diagram: Graphviz layout engine [default: dot, sfdp from 300 entities].
+        #[arg(long, value_parser = ["dot", "sfdp", "neato", "fdp", "circo", "twopi"])]
+        layout: Option<String>,
     },
     /// Every fact about an entity, with the sentence and article that say it.
     #[command(after_help = "Example:\n  xietong describe 雄安新区")]
@@ -207,25 +250,80 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
-        Command::Export { format, graph, output, focus } => {
+        Command::Export {
+            format,
+            graph,
+            output,
+            focus,
+            depth,
+            classes,
+            properties,
+            max_nodes,
+            include_inferred,
+            include_name_places,
+            lang,
+            font,
+            cluster,
+            query: query_file,
+            layout,
+        } => {
             let kg = KgStore::open(&cli.store)?;
             let format = format.or_else(|| output.as_deref().and_then(ExportFormat::from_path)).unwrap_or(ExportFormat::Trig);
-            let mut file_out;
-            let w: &mut dyn Write = match &output {
-                Some(p) => {
-                    file_out = io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?);
-                    &mut file_out
-                }
-                None => &mut out,
-            };
-            if format == ExportFormat::Dot {
+            // A diagram is made in memory first, so that a failure leaves no half-written file.
+            let mut bytes: Vec<u8> = Vec::new();
+            if format.is_diagram() {
                 let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
-                export::write_dot(&kg.store, &k, focus.as_deref(), w)?;
+                let graph = graph
+                    .map(|g| if g.contains("://") { NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI")) } else { Ok(xietong::iri::doc_graph(&g)) })
+                    .transpose()?;
+                let query = query_file.map(|f| query_text(&f)).transpose()?;
+                let scope = export::network::Scope { properties, include_inferred, include_name_places, graph };
+                let look = export::dot::Look { lang, font, cluster };
+                let req = export::Request { scope, focus, depth, classes, max_nodes, query, look };
+                let d = export::diagram(&kg.store, &k, &req)?;
+                if let Some(c) = d.cut {
+                    eprintln!(
+                        "xietong: drew the {} best connected of {} entities and {} of {} relations; narrow with --focus, --class or --property, or raise --max-nodes",
+                        c.entities_after, c.entities_before, c.relations_after, c.relations_before
+                    );
+                }
+                if d.relations == 0 {
+                    eprintln!("xietong: warning: no relation to draw");
+                }
+                match format.graphviz() {
+                    None => bytes.extend_from_slice(d.dot.as_bytes()),
+                    Some(t) => {
+                        let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities));
+                        eprintln!("xietong: {} entities, {} relations, laid out by Graphviz `{engine}`", d.entities, d.relations);
+                        match export::render::render(&d.dot, t, engine, &mut bytes) {
+                            Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
+                            Err(e @ export::render::RenderError::Missing(_)) => {
+                                eprintln!("xietong: {e}");
+                                return Ok(ExitCode::from(2));
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
             } else {
+                // RDF streams: the whole dataset can be larger than memory.
                 let g = graph.map(|g| NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI"))).transpose()?;
+                let mut file_out;
+                let w: &mut dyn Write = match &output {
+                    Some(p) => {
+                        file_out = io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?);
+                        &mut file_out
+                    }
+                    None => &mut out,
+                };
                 export::write_rdf(&kg.store, format, g.as_ref(), w)?;
+                w.flush()?;
+                return Ok(ExitCode::SUCCESS).and_then(|c| out.flush().map(|_| c).map_err(Into::into));
             }
-            w.flush()?;
+            match &output {
+                Some(p) => std::fs::write(p, &bytes).with_context(|| format!("cannot write {}", p.display()))?,
+                None => out.write_all(&bytes)?,
+            }
             ExitCode::SUCCESS
         }
         Command::Describe { name } => {

@@ -27,8 +27,9 @@ const LAYERS: &[&[&str]] = &[
     // A build's whole flow (with the caches of its first pass), into the store.
     &["build"],
     // Reading a store.
-    &["query", "export", "eval"],
-    &["describe"],
+    &["query", "eval"],
+    // What a reader asks of the whole: one entity's facts, diagrams, graph questions.
+    &["describe", "export"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],

@@ -1,0 +1,90 @@
+//! What part of the network to draw: the neighbourhood of some entities,
+//! the relations of some classes, the best connected entities up to a size.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{bail, Result};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::NamedOrBlankNode;
+use oxigraph::store::Store;
+
+use super::network::{Network, Reader};
+use crate::iri::xt;
+use crate::knowledge::Knowledge;
+
+/// The relations among the entities within `depth` steps of `centres`
+/// (either direction), read around each entity reached and no further.
+pub fn focus(reader: &Reader<'_>, centres: &BTreeSet<String>, depth: usize) -> Result<Network> {
+    let mut net = Network::default();
+    let mut seen: BTreeSet<String> = centres.clone();
+    let mut frontier: Vec<String> = centres.iter().cloned().collect();
+    for _ in 0..depth {
+        let mut around = Network::default();
+        reader.around(&frontier, &mut around)?;
+        frontier = around.entities().into_iter().filter(|e| !seen.contains(*e)).map(str::to_string).collect();
+        seen.extend(frontier.iter().cloned());
+        for (r, l) in around.links {
+            net.links.entry(r).or_insert(l);
+        }
+        if frontier.is_empty() {
+            break;
+        }
+    }
+    net.retain_between(&seen);
+    Ok(net)
+}
+
+/// Keeps the relations with an entity of one of `classes` (or a sub-class)
+/// at one end at least. The inferred graph holds every super-class, so one
+/// index look-up a class finds its members.
+pub fn of_classes(store: &Store, k: &Knowledge, net: &mut Network, classes: &[String]) -> Result<()> {
+    let mut members: BTreeSet<String> = BTreeSet::new();
+    for c in classes {
+        if !k.vocab.is_class(c) {
+            let mut known: Vec<&str> = k.vocab.classes().collect();
+            known.sort_unstable();
+            bail!("--class {c}: no such class\nhint: one of {}", known.join(", "));
+        }
+        for q in store.quads_for_pattern(None, Some(rdf::TYPE), Some(xt(c).as_ref().into()), None) {
+            if let NamedOrBlankNode::NamedNode(s) = q?.subject {
+                members.insert(s.into_string());
+            }
+        }
+    }
+    net.links.retain(|r, _| members.contains(&r.subject) || members.contains(&r.object));
+    Ok(())
+}
+
+/// What [`limit`] left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub entities_before: usize,
+    pub entities_after: usize,
+    pub relations_before: usize,
+    pub relations_after: usize,
+}
+
+/// Keeps at most `max` entities: those of `keep`, then the best connected
+/// (most distinct neighbours, then most articles, then IRI), and the
+/// relations among them. `None` when nothing had to go.
+pub fn limit(net: &mut Network, max: usize, keep: &BTreeSet<String>) -> Option<Cut> {
+    let before = net.entities().len();
+    if before <= max {
+        return None;
+    }
+    let relations_before = net.links.len();
+    let mut neighbours: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut articles: BTreeMap<&str, usize> = BTreeMap::new();
+    for (r, l) in &net.links {
+        neighbours.entry(&r.subject).or_default().insert(&r.object);
+        neighbours.entry(&r.object).or_default().insert(&r.subject);
+        *articles.entry(&r.subject).or_default() += l.articles;
+        *articles.entry(&r.object).or_default() += l.articles;
+    }
+    let mut ranked: Vec<&str> = neighbours.keys().copied().filter(|e| !keep.contains(*e)).collect();
+    ranked.sort_by(|a, b| neighbours[b].len().cmp(&neighbours[a].len()).then(articles[b].cmp(&articles[a])).then(a.cmp(b)));
+    let room = max.saturating_sub(keep.len());
+    let kept: BTreeSet<String> = keep.iter().cloned().chain(ranked.into_iter().take(room).map(str::to_string)).collect();
+    net.retain_between(&kept);
+    Some(Cut { entities_before: before, entities_after: net.entities().len(), relations_before, relations_after: net.links.len() })
+}
