@@ -111,7 +111,7 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
         /// Diagram: only this property and its sub-properties (repeatable), e.g. aids, cooperatesWith.
         #[arg(long = "property")]
         properties: Vec<String>,
-        /// Diagram: at most this many entities, the best connected (stderr says what was cut).
+        /// Diagram: at most this many entities, the best connected, with at most 3 relations each on average, those most articles state (stderr says what was cut).
         #[arg(long)]
         max_nodes: Option<usize>,
         /// Diagram: add the relations inference derived.
@@ -132,9 +132,42 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
         /// Diagram: draw the xt: relations a CONSTRUCT query (a .rq file) returns.
         #[arg(long)]
         query: Option<PathBuf>,
-        /// Diagram: Graphviz layout engine [default: dot, sfdp from 300 entities].
+        /// Diagram: Graphviz layout engine [default: dot; sfdp from 300 entities or 1000 relations].
         #[arg(long, value_parser = ["dot", "sfdp", "neato", "fdp", "circo", "twopi"])]
         layout: Option<String>,
+    },
+    /// The shortest chains of relations between two entities, each step with its sentence and article.
+    #[command(after_help = "Examples:
+  xietong path 天津市第四中学 雄安新区
+  xietong path 北京市 雄安新区 --property supports -o chain.svg
+  xietong path 北京市 雄安新区 --include-name-places --max-chains 3")]
+    Path {
+        /// A label or alias of the entity to start from.
+        from: String,
+        /// A label or alias of the entity to reach.
+        to: String,
+        /// Only this property and its sub-properties (repeatable).
+        #[arg(long = "property")]
+        properties: Vec<String>,
+        /// Walk through the relations inference derived too.
+        #[arg(long)]
+        include_inferred: bool,
+        /// Walk through the places names imply (xt:nameLocatedIn) too.
+        #[arg(long)]
+        include_name_places: bool,
+        /// List at most this many chains.
+        #[arg(long, default_value_t = 5)]
+        max_chains: usize,
+        /// Also draw the chains here (.dot, .svg, .png or .pdf).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Figures of the graph: entities by class, relations by property, hubs, components, articles per entity.
+    #[command(after_help = "Examples:\n  xietong stats\n  xietong stats --top 20")]
+    Stats {
+        /// Entities listed in each ranking.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
     },
     /// Every fact about an entity, with the sentence and article that say it.
     #[command(after_help = "Example:\n  xietong describe 雄安新区")]
@@ -293,7 +326,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 match format.graphviz() {
                     None => bytes.extend_from_slice(d.dot.as_bytes()),
                     Some(t) => {
-                        let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities));
+                        let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities, d.relations));
                         eprintln!("xietong: {} entities, {} relations, laid out by Graphviz `{engine}`", d.entities, d.relations);
                         match export::render::render(&d.dot, t, engine, &mut bytes) {
                             Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
@@ -324,6 +357,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(p) => std::fs::write(p, &bytes).with_context(|| format!("cannot write {}", p.display()))?,
                 None => out.write_all(&bytes)?,
             }
+            ExitCode::SUCCESS
+        }
+        Command::Path { from, to, properties, include_inferred, include_name_places, max_chains, output } => {
+            let kg = KgStore::open(&cli.store)?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
+            let scope = export::network::Scope { properties, include_inferred, include_name_places, graph: None };
+            let found = xietong::paths::paths(&kg.store, &k, scope, &from, &to, max_chains, "zh")?;
+            write_paths(&k, &found, &mut out)?;
+            if let Some(p) = output {
+                let format = ExportFormat::from_path(&p).filter(|f| f.is_diagram()).with_context(|| format!("{}: draw to a .dot, .svg, .png or .pdf file", p.display()))?;
+                let look = export::dot::Look { cluster: export::dot::Cluster::None, ..Default::default() };
+                let dot = export::draw(&kg.store, &k, &found.network, &look)?;
+                let mut bytes = Vec::new();
+                match format.graphviz() {
+                    None => bytes.extend_from_slice(dot.as_bytes()),
+                    Some(t) => match export::render::render(&dot, t, "dot", &mut bytes) {
+                        Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
+                        Err(e @ export::render::RenderError::Missing(_)) => {
+                            out.flush()?;
+                            eprintln!("xietong: {e}");
+                            return Ok(ExitCode::from(2));
+                        }
+                        Err(e) => return Err(e.into()),
+                    },
+                }
+                std::fs::write(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Stats { top } => {
+            let kg = KgStore::open(&cli.store)?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
+            let st = xietong::stats::stats(&kg.store, &k, top)?;
+            write_stats(&k, &st, &mut out)?;
             ExitCode::SUCCESS
         }
         Command::Describe { name } => {
@@ -494,6 +561,71 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
             writeln!(out, "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)", q.name, q.median_ms, q.p95_ms, q.runs)?;
         }
     }
+    Ok(())
+}
+
+fn write_paths(k: &Knowledge, p: &xietong::paths::Paths, out: &mut dyn Write) -> Result<()> {
+    let label = |iri: &str| p.entities.get(iri).map_or(iri.to_string(), |e| e.label.clone());
+    let steps = p.chains.first().map_or(0, Vec::len);
+    writeln!(
+        out,
+        "{} shortest chain{} of {steps} step{}{}",
+        p.chains.len(),
+        if p.chains.len() == 1 { "" } else { "s" },
+        if steps == 1 { "" } else { "s" },
+        if p.more { " (more exist: raise --max-chains)" } else { "" }
+    )?;
+    for (i, chain) in p.chains.iter().enumerate() {
+        writeln!(out, "\n{}. {}", i + 1, std::iter::once(label(chain[0].from())).chain(chain.iter().map(|s| label(s.to()))).collect::<Vec<_>>().join(" — "))?;
+        for s in chain {
+            let prop = k.vocab.label(&s.relation.property, "zh").unwrap_or(&s.relation.property);
+            let arrow = if k.vocab.is_symmetric(&s.relation.property) {
+                format!("—{prop}—")
+            } else if s.forward {
+                format!("—{prop}→")
+            } else {
+                format!("←{prop}—")
+            };
+            writeln!(out, "   {} {arrow} {}   [{}, {} article{}]", label(s.from()), label(s.to()), s.relation.property, s.articles, if s.articles == 1 { "" } else { "s" })?;
+            if let Some((article, sentence)) = &s.evidence {
+                writeln!(out, "      “{sentence}”  ({})", article.strip_prefix(xietong::iri::DOC_PREFIX).unwrap_or(article))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_stats(k: &Knowledge, st: &xietong::stats::Stats, out: &mut dyn Write) -> Result<()> {
+    let zh = |t: &str| k.vocab.label(t, "zh").unwrap_or("").to_string();
+    writeln!(out, "articles {}   entities mentioned {}   relations {}", st.articles, st.entities, st.properties.iter().map(|p| p.1).sum::<usize>())?;
+    writeln!(out, "\nentities by class")?;
+    for (c, n) in &st.classes {
+        writeln!(out, "  {n:>7}  {c} {}", zh(c))?;
+    }
+    writeln!(out, "\nrelations by property (stated by articles; name-implied places and inferred left out)")?;
+    for (p, n, s) in &st.properties {
+        writeln!(out, "  {n:>7}  {p} {}   ({s} statements)", zh(p))?;
+    }
+    let ranking = |title: &str, list: &[xietong::stats::Ranked], out: &mut dyn Write| -> Result<()> {
+        writeln!(out, "\n{title}")?;
+        for r in list {
+            writeln!(out, "  {:>7}  {}  ({})  {}", r.value, r.label, r.class.as_deref().unwrap_or("?"), r.iri.strip_prefix(xietong::iri::XTR).unwrap_or(&r.iri))?;
+        }
+        Ok(())
+    };
+    ranking("most connected (distinct neighbours)", &st.most_connected, out)?;
+    ranking("most mentioned (articles)", &st.most_mentioned, out)?;
+    let a = &st.articles_per_entity;
+    writeln!(out, "\narticles per entity: mean {:.2}, median {}, max {}", a.mean, a.median, a.max)?;
+    let shown: Vec<String> = st.components.iter().take(10).map(usize::to_string).collect();
+    writeln!(
+        out,
+        "connected components: {} (sizes {}{}); {} mentioned entities in no relation",
+        st.components.len(),
+        shown.join(", "),
+        if st.components.len() > 10 { ", …" } else { "" },
+        st.unlinked
+    )?;
     Ok(())
 }
 

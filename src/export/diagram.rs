@@ -61,9 +61,13 @@ pub fn diagram(store: &Store, k: &Knowledge, req: &Request) -> Result<Diagram> {
     if req.query.is_none() {
         reader.detail(&mut net)?;
     }
-    let ends = net.entities();
-    let described = entities(store, k, &ends, &req.look.lang)?;
-    Ok(Diagram { dot: to_dot(k, &net, &described, &req.look), entities: ends.len(), relations: net.links.len(), cut })
+    Ok(Diagram { dot: draw(store, k, &net, &req.look)?, entities: net.entities().len(), relations: net.links.len(), cut })
+}
+
+/// The DOT of a network already chosen (and detailed by [`Reader::detail`]).
+pub fn draw(store: &Store, k: &Knowledge, net: &Network, look: &Look) -> Result<String> {
+    let described = entities(store, k, &net.entities(), &look.lang)?;
+    Ok(to_dot(k, net, &described, look))
 }
 
 /// The `xt:` relations between two IRIs that a CONSTRUCT query returns.

@@ -15,7 +15,7 @@ pub mod render;
 pub mod select;
 pub mod style;
 
-pub use diagram::{diagram, Diagram, Request};
+pub use diagram::{diagram, draw, Diagram, Request};
 pub use rdf::write_rdf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

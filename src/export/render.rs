@@ -4,13 +4,15 @@
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
-/// From this many entities on, `dot`'s layered layout takes minutes and
-/// gives a wall of crossings; `sfdp` (force-directed, multilevel) finishes.
+/// From this many entities, or relations, on, `dot`'s layered layout takes
+/// minutes and gives a wall of crossings; `sfdp` (force-directed,
+/// multilevel) finishes.
 pub const SFDP_FROM: usize = 300;
+pub const SFDP_FROM_RELATIONS: usize = 1000;
 
-/// The layout engine for a diagram of `entities` entities.
-pub fn engine_for(entities: usize) -> &'static str {
-    if entities >= SFDP_FROM {
+/// The layout engine for a diagram of `entities` entities and `relations` relations.
+pub fn engine_for(entities: usize, relations: usize) -> &'static str {
+    if entities >= SFDP_FROM || relations >= SFDP_FROM_RELATIONS {
         "sfdp"
     } else {
         "dot"

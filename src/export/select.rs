@@ -8,7 +8,7 @@ use oxigraph::model::vocab::rdf;
 use oxigraph::model::NamedOrBlankNode;
 use oxigraph::store::Store;
 
-use super::network::{Network, Reader};
+use super::network::{Network, Reader, Relation};
 use crate::iri::xt;
 use crate::knowledge::Knowledge;
 
@@ -64,9 +64,15 @@ pub struct Cut {
     pub relations_after: usize,
 }
 
+/// Relations a diagram keeps per entity when it had to be cut: among the
+/// best connected entities of a large store nearly every pair is related,
+/// and a picture with tens of relations per entity reads as a black smudge.
+pub const RELATIONS_PER_ENTITY: usize = 3;
+
 /// Keeps at most `max` entities: those of `keep`, then the best connected
-/// (most distinct neighbours, then most articles, then IRI), and the
-/// relations among them. `None` when nothing had to go.
+/// (most distinct neighbours, then most articles, then IRI), and among them
+/// at most [`RELATIONS_PER_ENTITY`] × `max` relations, those most articles
+/// state. `None` when nothing had to go.
 pub fn limit(net: &mut Network, max: usize, keep: &BTreeSet<String>) -> Option<Cut> {
     let before = net.entities().len();
     if before <= max {
@@ -86,5 +92,12 @@ pub fn limit(net: &mut Network, max: usize, keep: &BTreeSet<String>) -> Option<C
     let room = max.saturating_sub(keep.len());
     let kept: BTreeSet<String> = keep.iter().cloned().chain(ranked.into_iter().take(room).map(str::to_string)).collect();
     net.retain_between(&kept);
+    let budget = RELATIONS_PER_ENTITY * max;
+    if net.links.len() > budget {
+        let mut by_weight: Vec<(&Relation, usize)> = net.links.iter().map(|(r, l)| (r, l.articles)).collect();
+        by_weight.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let strongest: BTreeSet<Relation> = by_weight.into_iter().take(budget).map(|(r, _)| r.clone()).collect();
+        net.links.retain(|r, _| strongest.contains(r));
+    }
     Some(Cut { entities_before: before, entities_after: net.entities().len(), relations_before, relations_after: net.links.len() })
 }

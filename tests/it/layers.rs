@@ -30,6 +30,8 @@ const LAYERS: &[&[&str]] = &[
     &["query", "eval"],
     // What a reader asks of the whole: one entity's facts, diagrams, graph questions.
     &["describe", "export"],
+    // Graph questions over the relations a diagram draws.
+    &["paths", "stats"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],
