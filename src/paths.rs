@@ -12,7 +12,8 @@ use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
-use crate::export::network::{entities, find, Entity, Network, Reader, Relation, Scope};
+use crate::export::entity::{entities, find, Entity};
+use crate::export::network::{Network, Reader, Relation, Scope};
 use crate::iri::xt;
 use crate::knowledge::Knowledge;
 use crate::query::{run, Answer};

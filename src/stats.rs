@@ -5,15 +5,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use oxigraph::model::Term;
 use oxigraph::store::Store;
 use petgraph::unionfind::UnionFind;
 
-use crate::export::network::{entities, Reader, Scope};
+use crate::export::entity::{entities, most_specific};
+use crate::export::network::{Reader, Scope};
+use crate::export::sparql::{number, rows};
 use crate::iri::{xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
-use crate::query::{run, Answer};
 
 /// An entity and a figure about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,20 +53,6 @@ pub struct Stats {
     pub most_mentioned: Vec<Ranked>,
 }
 
-fn rows(store: &Store, q: &str) -> Result<Vec<oxigraph::sparql::QuerySolution>> {
-    match run(store, q, None)? {
-        Answer::Table { rows, .. } => Ok(rows),
-        _ => bail!("a SELECT gave no table"),
-    }
-}
-
-fn number(t: Option<&Term>) -> usize {
-    match t {
-        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// The figures of the stated relations (name-implied places and inferred
 /// triples left out, as in a diagram), with `top` entities in each ranking.
 pub fn stats(store: &Store, k: &Knowledge, top: usize) -> Result<Stats> {
@@ -93,12 +80,7 @@ pub fn stats(store: &Store, k: &Knowledge, top: usize) -> Result<Stats> {
     }
     let mut by_class: BTreeMap<String, usize> = BTreeMap::new();
     for cs in read.values() {
-        let class = cs
-            .iter()
-            .filter(|(c, _)| !cs.keys().any(|d| d != *c && k.vocab.superclasses(d).iter().any(|s| s.as_str() == c.as_str())))
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(c, _)| c.clone());
-        if let Some(c) = class {
+        if let Some(c) = most_specific(k, cs) {
             *by_class.entry(c).or_default() += 1;
         }
     }

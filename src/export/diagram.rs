@@ -8,7 +8,8 @@ use oxigraph::model::{NamedOrBlankNode, Term};
 use oxigraph::store::Store;
 
 use super::dot::{to_dot, Look};
-use super::network::{entities, find, relation_properties, Link, Network, Reader, Relation, Scope};
+use super::entity::{entities, find};
+use super::network::{relation_properties, Link, Network, Reader, Relation, Scope};
 use super::select::{focus, limit, of_classes, Cut};
 use crate::iri::XT;
 use crate::knowledge::Knowledge;

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::network::{Entity, Network};
+use super::entity::Entity;
+use super::network::Network;
 use super::style::{look_of, node_style, pen_width, term_label, words};
 use crate::iri::{DOC_PREFIX, XTR};
 use crate::knowledge::Knowledge;

@@ -2,17 +2,20 @@
 //! relations between entities as a diagram: Graphviz DOT, or SVG/PNG/PDF
 //! rendered by Graphviz.
 //!
-//! A diagram is made in four steps, one file each: [`network`] reads the
+//! A diagram is made in steps, one file each: [`network`] reads the
 //! relations from the store, [`select`] chooses what to draw (a focus, a
-//! class, a size), [`style`] says how each class and relation looks, [`dot`]
-//! writes the DOT and [`render`] hands it to Graphviz.
+//! class, a size), [`entity`] says what is drawn of each end, [`style`] how
+//! each class and relation looks, [`dot`] writes the DOT and [`render`]
+//! hands it to Graphviz; [`diagram`] chains them.
 
 pub mod diagram;
 pub mod dot;
+pub mod entity;
 pub mod network;
 mod rdf;
 pub mod render;
 pub mod select;
+pub mod sparql;
 pub mod style;
 
 pub use diagram::{diagram, draw, Diagram, Request};

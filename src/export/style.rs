@@ -8,20 +8,20 @@ use crate::model::Sym;
 
 /// The look of the entities of one class and its sub-classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Look {
+pub struct ClassStyle {
     pub class: &'static str,
     pub shape: &'static str,
     pub fill: &'static str,
 }
 
-const fn look(class: &'static str, shape: &'static str, fill: &'static str) -> Look {
-    Look { class, shape, fill }
+const fn look(class: &'static str, shape: &'static str, fill: &'static str) -> ClassStyle {
+    ClassStyle { class, shape, fill }
 }
 
 /// Most specific first: an entity takes the first look its class is a
 /// (sub-class of). Schools go from light to dark yellow by level,
 /// universities blue; authorities red; places green; documents pink.
-const LOOKS: &[Look] = &[
+const LOOKS: &[ClassStyle] = &[
     look("EducationAuthority", "hexagon", "#f4a6a6"),
     look("GovernmentBody", "hexagon", "#f8d0d0"),
     look("Kindergarten", "box", "#fff8d6"),
@@ -48,16 +48,16 @@ const LOOKS: &[Look] = &[
 ];
 
 /// An entity of no known class.
-pub const UNKNOWN: Look = look("", "box", "#ffffff");
+pub const UNKNOWN: ClassStyle = look("", "box", "#ffffff");
 
 /// The look of an entity of `class`.
-pub fn look_of(k: &Knowledge, class: Option<&str>) -> Look {
+pub fn look_of(k: &Knowledge, class: Option<&str>) -> ClassStyle {
     let Some(c) = class.and_then(Sym::from_existing) else { return UNKNOWN };
     LOOKS.iter().copied().find(|l| k.vocab.is_a_named(c, l.class)).unwrap_or(UNKNOWN)
 }
 
 /// Node style attributes: rounded boxes, filled shapes.
-pub fn node_style(l: &Look) -> &'static str {
+pub fn node_style(l: &ClassStyle) -> &'static str {
     if l.shape == "box" {
         "filled,rounded"
     } else {
