@@ -77,7 +77,8 @@ pub fn to_dot(k: &Knowledge, net: &Network, entities: &BTreeMap<String, Entity>,
     let font = esc(&look.font);
     let mut out = String::new();
     let _ = writeln!(out, "digraph xietong {{");
-    let _ = writeln!(out, "    graph [fontname=\"{font}\", charset=\"UTF-8\", rankdir=LR, overlap=false, splines=true, nodesep=0.25, ranksep=0.6];");
+    // newrank: Graphviz 2.43 cannot rank some clusterings without it (trouble in init_rank).
+    let _ = writeln!(out, "    graph [newrank=true, fontname=\"{font}\", charset=\"UTF-8\", rankdir=LR, overlap=false, splines=true, nodesep=0.25, ranksep=0.6];");
     let _ = writeln!(out, "    node [fontname=\"{font}\", fontsize=11, penwidth=0.8];");
     let _ = writeln!(out, "    edge [fontname=\"{font}\", fontsize=9, color=\"#555555\", fontcolor=\"#333333\", arrowsize=0.7];");
 

@@ -65,3 +65,21 @@ pub fn render(dot: &str, format: &str, engine: &str, out: &mut dyn Write) -> Res
     fed.map_err(io)?;
     Ok(Rendered { warnings: said.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_diagrams_are_laid_out_by_sfdp() {
+        assert_eq!(engine_for(SFDP_FROM - 1, SFDP_FROM_RELATIONS - 1), "dot");
+        assert_eq!(engine_for(SFDP_FROM, 0), "sfdp");
+        assert_eq!(engine_for(2, SFDP_FROM_RELATIONS), "sfdp");
+    }
+
+    #[test]
+    fn a_missing_engine_is_told_apart_from_a_failing_one() {
+        let err = render("digraph {}", "svg", "no-such-graphviz-engine", &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, RenderError::Missing(ref e) if e == "no-such-graphviz-engine"), "{err}");
+    }
+}

@@ -101,3 +101,34 @@ pub fn limit(net: &mut Network, max: usize, keep: &BTreeSet<String>) -> Option<C
     }
     Some(Cut { entities_before: before, entities_after: net.entities().len(), relations_before, relations_after: net.links.len() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::network::Link;
+    use super::*;
+
+    /// A star of `n` leaves around "hub", each leaf also linked to the next.
+    fn star(n: usize) -> Network {
+        let mut net = Network::default();
+        let rel = |s: &str, o: &str| Relation { subject: s.into(), property: "cooperatesWith".into(), object: o.into() };
+        for i in 0..n {
+            net.links.insert(rel("hub", &format!("leaf{i:02}")), Link { articles: 1 + i % 3, ..Link::default() });
+            if i + 1 < n {
+                net.links.insert(rel(&format!("leaf{i:02}"), &format!("leaf{:02}", i + 1)), Link { articles: 1, ..Link::default() });
+            }
+        }
+        net
+    }
+
+    #[test]
+    fn a_limit_keeps_the_best_connected_and_the_focus_and_says_what_it_cut() {
+        let mut net = star(30);
+        let keep = BTreeSet::from(["leaf29".to_string()]);
+        let cut = limit(&mut net, 5, &keep).expect("something was cut");
+        let ends = net.entities();
+        assert!(ends.len() <= 5 && ends.contains("hub") && ends.contains("leaf29"), "{ends:?}");
+        assert!(net.links.len() <= RELATIONS_PER_ENTITY * 5);
+        assert_eq!((cut.entities_before, cut.entities_after, cut.relations_after), (31, ends.len(), net.links.len()));
+        assert!(limit(&mut star(3), 10, &BTreeSet::new()).is_none(), "a small network is cut");
+    }
+}

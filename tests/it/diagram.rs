@@ -162,6 +162,10 @@ fn filters_keep_what_they_name() {
     let es = edges(&one);
     assert!(!es.is_empty());
     assert!(es.iter().all(|(_, _, a)| a.contains(" 1 篇文章")), "{one}");
+    let loose = dot_of(&["--cluster", "none"]);
+    assert_eq!(loose.matches("subgraph cluster_").count(), 1, "only the legend is boxed");
+    let by_class = dot_of(&["--cluster", "class"]);
+    assert!(by_class.contains(&format!("graph [label=\"{}\"", zh("Place"))), "no box of places");
     let bad = xietong(&["export", "--format", "dot", "--class", "NoSuchClass"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("no such class"));
