@@ -323,20 +323,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if d.relations == 0 {
                     eprintln!("xietong: warning: no relation to draw");
                 }
-                match format.graphviz() {
-                    None => bytes.extend_from_slice(d.dot.as_bytes()),
-                    Some(t) => {
-                        let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities, d.relations));
-                        eprintln!("xietong: {} entities, {} relations, laid out by Graphviz `{engine}`", d.entities, d.relations);
-                        match export::render::render(&d.dot, t, engine, &mut bytes) {
-                            Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
-                            Err(e @ export::render::RenderError::Missing(_)) => {
-                                eprintln!("xietong: {e}");
-                                return Ok(ExitCode::from(2));
-                            }
-                            Err(e) => return Err(e.into()),
-                        }
-                    }
+                let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities, d.relations));
+                if format.graphviz().is_some() {
+                    eprintln!("xietong: {} entities, {} relations, laid out by Graphviz `{engine}`", d.entities, d.relations);
+                }
+                if !picture(&d.dot, format, engine, &mut bytes)? {
+                    return Ok(ExitCode::from(2));
                 }
             } else {
                 // RDF streams: the whole dataset can be larger than memory.
@@ -370,17 +362,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let look = export::dot::Look { cluster: export::dot::Cluster::None, ..Default::default() };
                 let dot = export::draw(&kg.store, &k, &found.network, &look)?;
                 let mut bytes = Vec::new();
-                match format.graphviz() {
-                    None => bytes.extend_from_slice(dot.as_bytes()),
-                    Some(t) => match export::render::render(&dot, t, "dot", &mut bytes) {
-                        Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
-                        Err(e @ export::render::RenderError::Missing(_)) => {
-                            out.flush()?;
-                            eprintln!("xietong: {e}");
-                            return Ok(ExitCode::from(2));
-                        }
-                        Err(e) => return Err(e.into()),
-                    },
+                if !picture(&dot, format, "dot", &mut bytes)? {
+                    out.flush()?;
+                    return Ok(ExitCode::from(2));
                 }
                 std::fs::write(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?;
             }
@@ -562,6 +546,25 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
         }
     }
     Ok(())
+}
+
+/// A diagram's bytes in `format`: the DOT itself, or Graphviz's picture of
+/// it (its warnings on stderr). `false` when Graphviz is missing, said on
+/// stderr with how to install it.
+fn picture(dot: &str, format: ExportFormat, engine: &str, bytes: &mut Vec<u8>) -> Result<bool> {
+    let Some(t) = format.graphviz() else {
+        bytes.extend_from_slice(dot.as_bytes());
+        return Ok(true);
+    };
+    match export::render::render(dot, t, engine, bytes) {
+        Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
+        Err(e @ export::render::RenderError::Missing(_)) => {
+            eprintln!("xietong: {e}");
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(true)
 }
 
 fn write_paths(k: &Knowledge, p: &xietong::paths::Paths, out: &mut dyn Write) -> Result<()> {
