@@ -79,7 +79,7 @@ enum Command {
     #[command(after_help = "Examples:
   xietong export -o graph.svg                              # the whole network, drawn by Graphviz
   xietong export --focus 雄安新区 --depth 2 -o xiongan.png   # two steps around one entity
-  xietong export --property aids --property supports -o aid.svg
+  xietong export --property supports -o support.svg             # supports, aids, operates, guides
   xietong export --class VocationalSchool --max-nodes 80 --lang en -o vocational.pdf
   xietong export --graph 127_xiongan-turnkey-middle-school-handover-rqfang --format dot
   xietong export --query my_network.rq -o mine.svg        # draw a CONSTRUCT's relations
