@@ -3,7 +3,8 @@
 //!
 //! The pipeline, one module a stage (see ARCHITECTURE.md):
 //! [`ingest`] → [`mentions`] → [`resolve`] → [`relations`] → [`rdf`] →
-//! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`].
+//! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`] /
+//! [`paths`] / [`stats`].
 //! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
 //! Under them all, the ground floor: [`text`] (name normalisation, hashes),
 //! [`iri`] (namespaces, graph names), [`model`] and [`terms`]. Imports go
@@ -21,11 +22,13 @@ pub mod iri;
 pub mod knowledge;
 pub mod mentions;
 pub mod model;
+pub mod paths;
 pub mod pipeline;
 pub mod query;
 pub mod rdf;
 pub mod relations;
 pub mod resolve;
+pub mod stats;
 pub mod store;
 pub mod synth;
 pub mod terms;

@@ -78,23 +78,99 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
-    /// Write the dataset, or one graph, as RDF or as a Graphviz DOT diagram.
-    #[command(
-        after_help = "Examples:\n  xietong export --format dot -o graph.dot && dot -Tsvg graph.dot -o graph.svg\n  xietong export -o all.trig\n  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon"
-    )]
+    /// Write the dataset, or one graph, as RDF; or draw the relations between entities (DOT, SVG, PNG, PDF).
+    #[command(after_help = "Examples:
+  xietong export -o graph.svg                              # the whole network, drawn by Graphviz
+  xietong export --focus 雄安新区 --depth 2 -o xiongan.png   # two steps around one entity
+  xietong export --property supports -o support.svg             # supports, aids, operates, guides
+  xietong export --class VocationalSchool --max-nodes 80 --lang en -o vocational.pdf
+  xietong export --graph 127_xiongan-turnkey-middle-school-handover-rqfang --format dot
+  xietong export --query my_network.rq -o mine.svg        # draw a CONSTRUCT's relations
+  xietong export -o all.trig                               # the dataset as RDF
+  xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon
+
+Diagrams: shape and fill by class (see the legend), dashed = planned, thicker = stated by
+several articles (the count in the tooltip), no arrow = a mutual relation. SVG, PNG and PDF
+need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
     Export {
         /// Format [default: from the extension of -o, else trig].
         #[arg(long, value_parser = one_of::<ExportFormat>(ExportFormat::NAMES))]
         format: Option<ExportFormat>,
-        /// Only this named graph (an IRI).
+        /// Only this named graph: an IRI, or for a diagram an article's file name.
         #[arg(long)]
         graph: Option<String>,
         /// Write here instead of stdout.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// DOT: only the entities within one step of the one with this name.
+        /// Diagram: around the entity with this label or alias (repeatable).
         #[arg(long)]
-        focus: Option<String>,
+        focus: Vec<String>,
+        /// Diagram: steps from the focus.
+        #[arg(long, default_value_t = 1, requires = "focus")]
+        depth: usize,
+        /// Diagram: only relations with an entity of this class at one end (repeatable; sub-classes too).
+        #[arg(long = "class")]
+        classes: Vec<String>,
+        /// Diagram: only this property and its sub-properties (repeatable), e.g. aids, cooperatesWith.
+        #[arg(long = "property")]
+        properties: Vec<String>,
+        /// Diagram: at most this many entities, the best connected, with at most 3 relations each on average, those most articles state (stderr says what was cut).
+        #[arg(long)]
+        max_nodes: Option<usize>,
+        /// Diagram: add the relations inference derived.
+        #[arg(long)]
+        include_inferred: bool,
+        /// Diagram: add the places names imply (xt:nameLocatedIn).
+        #[arg(long)]
+        include_name_places: bool,
+        /// Diagram: label language (English where the data has it, else Chinese).
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
+        /// Diagram: the font of every label (a CJK font, so that PNG and PDF show Chinese).
+        #[arg(long, default_value = export::dot::CJK_FONT)]
+        font: String,
+        /// Diagram: group entities in boxes by province, article or class, or not.
+        #[arg(long, default_value = "province", value_parser = one_of::<export::dot::Cluster>(export::dot::Cluster::NAMES))]
+        cluster: export::dot::Cluster,
+        /// Diagram: draw the xt: relations a CONSTRUCT query (a .rq file) returns.
+        #[arg(long)]
+        query: Option<PathBuf>,
+        /// Diagram: Graphviz layout engine [default: dot; sfdp from 300 entities or 1000 relations].
+        #[arg(long, value_parser = ["dot", "sfdp", "neato", "fdp", "circo", "twopi"])]
+        layout: Option<String>,
+    },
+    /// The shortest chains of relations between two entities, each step with its sentence and article.
+    #[command(after_help = "Examples:
+  xietong path 天津市第四中学 雄安新区
+  xietong path 北京市 雄安新区 --property supports -o chain.svg
+  xietong path 北京市 雄安新区 --include-name-places --max-chains 3")]
+    Path {
+        /// A label or alias of the entity to start from.
+        from: String,
+        /// A label or alias of the entity to reach.
+        to: String,
+        /// Only this property and its sub-properties (repeatable).
+        #[arg(long = "property")]
+        properties: Vec<String>,
+        /// Walk through the relations inference derived too.
+        #[arg(long)]
+        include_inferred: bool,
+        /// Walk through the places names imply (xt:nameLocatedIn) too.
+        #[arg(long)]
+        include_name_places: bool,
+        /// List at most this many chains.
+        #[arg(long, default_value_t = 5)]
+        max_chains: usize,
+        /// Also draw the chains here (.dot, .svg, .png or .pdf).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Figures of the graph: entities by class, relations by property, hubs, components, articles per entity.
+    #[command(after_help = "Examples:\n  xietong stats\n  xietong stats --top 20")]
+    Stats {
+        /// Entities listed in each ranking.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
     },
     /// Every fact about an entity, with the sentence and article that say it.
     #[command(after_help = "Example:\n  xietong describe 雄安新区")]
@@ -214,25 +290,98 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
-        Command::Export { format, graph, output, focus } => {
+        Command::Export {
+            format,
+            graph,
+            output,
+            focus,
+            depth,
+            classes,
+            properties,
+            max_nodes,
+            include_inferred,
+            include_name_places,
+            lang,
+            font,
+            cluster,
+            query: query_file,
+            layout,
+        } => {
             let kg = KgStore::open_read_only(&cli.store)?;
             let format = format.or_else(|| output.as_deref().and_then(ExportFormat::from_path)).unwrap_or(ExportFormat::Trig);
-            let mut file_out;
-            let w: &mut dyn Write = match &output {
-                Some(p) => {
-                    file_out = io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?);
-                    &mut file_out
-                }
-                None => &mut out,
-            };
-            if format == ExportFormat::Dot {
+            // A diagram is made in memory first, so that a failure leaves no half-written file.
+            let mut bytes: Vec<u8> = Vec::new();
+            if format.is_diagram() {
                 let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
-                export::write_dot(&kg.store, &k, focus.as_deref(), w)?;
+                let graph = graph
+                    .map(|g| if g.contains("://") { NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI")) } else { Ok(xietong::iri::doc_graph(&g)) })
+                    .transpose()?;
+                let query = query_file.map(|f| query_text(&f)).transpose()?;
+                let scope = export::network::Scope { properties, include_inferred, include_name_places, graph };
+                let look = export::dot::Look { lang, font, cluster };
+                let req = export::Request { scope, focus, depth, classes, max_nodes, query, look };
+                let d = export::diagram(&kg.store, &k, &req)?;
+                if let Some(c) = d.cut {
+                    eprintln!(
+                        "xietong: drew the {} best connected of {} entities and {} of {} relations; narrow with --focus, --class or --property, or raise --max-nodes",
+                        c.entities_after, c.entities_before, c.relations_after, c.relations_before
+                    );
+                }
+                if d.relations == 0 {
+                    eprintln!("xietong: warning: no relation to draw");
+                }
+                let engine = layout.as_deref().unwrap_or(export::render::engine_for(d.entities, d.relations));
+                if format.graphviz().is_some() {
+                    eprintln!("xietong: {} entities, {} relations, laid out by Graphviz `{engine}`", d.entities, d.relations);
+                }
+                if !picture(&d.dot, format, engine, &mut bytes)? {
+                    return Ok(ExitCode::from(2));
+                }
             } else {
+                // RDF streams: the whole dataset can be larger than memory.
                 let g = graph.map(|g| NamedNode::new(&g).with_context(|| format!("--graph {g}: not an IRI"))).transpose()?;
+                let mut file_out;
+                let w: &mut dyn Write = match &output {
+                    Some(p) => {
+                        file_out = io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?);
+                        &mut file_out
+                    }
+                    None => &mut out,
+                };
                 export::write_rdf(&kg.store, format, g.as_ref(), w)?;
+                w.flush()?;
+                return Ok(ExitCode::SUCCESS).and_then(|c| out.flush().map(|_| c).map_err(Into::into));
             }
-            w.flush()?;
+            match &output {
+                Some(p) => std::fs::write(p, &bytes).with_context(|| format!("cannot write {}", p.display()))?,
+                None => out.write_all(&bytes)?,
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Path { from, to, properties, include_inferred, include_name_places, max_chains, output } => {
+            let kg = KgStore::open_read_only(&cli.store)?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
+            let scope = export::network::Scope { properties, include_inferred, include_name_places, graph: None };
+            let found = xietong::paths::paths(&kg.store, &k, scope, &from, &to, max_chains, "zh")?;
+            write_paths(&k, &found, &mut out)?;
+            if let Some(p) = output {
+                let format = ExportFormat::from_path(&p).filter(|f| f.is_diagram()).with_context(|| format!("{}: draw to a .dot, .svg, .png or .pdf file", p.display()))?;
+                let look = export::dot::Look { cluster: export::dot::Cluster::None, ..Default::default() };
+                let dot = export::draw(&kg.store, &k, &found.network, &look)?;
+                let mut bytes = Vec::new();
+                if !picture(&dot, format, "dot", &mut bytes)? {
+                    out.flush()?;
+                    return Ok(ExitCode::from(2));
+                }
+                std::fs::write(&p, &bytes).with_context(|| format!("cannot write {}", p.display()))?;
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Stats { top } => {
+            let kg = KgStore::open_read_only(&cli.store)?;
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
+            let st = xietong::stats::stats(&kg.store, &k, top)?;
+            write_stats(&k, &st, &mut out)?;
             ExitCode::SUCCESS
         }
         Command::Describe { name } => {
@@ -403,6 +552,90 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
             writeln!(out, "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)", q.name, q.median_ms, q.p95_ms, q.runs)?;
         }
     }
+    Ok(())
+}
+
+/// A diagram's bytes in `format`: the DOT itself, or Graphviz's picture of
+/// it (its warnings on stderr). `false` when Graphviz is missing, said on
+/// stderr with how to install it.
+fn picture(dot: &str, format: ExportFormat, engine: &str, bytes: &mut Vec<u8>) -> Result<bool> {
+    let Some(t) = format.graphviz() else {
+        bytes.extend_from_slice(dot.as_bytes());
+        return Ok(true);
+    };
+    match export::render::render(dot, t, engine, bytes) {
+        Ok(r) => r.warnings.iter().for_each(|w| eprintln!("xietong: graphviz: {w}")),
+        Err(e @ export::render::RenderError::Missing(_)) => {
+            eprintln!("xietong: {e}");
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(true)
+}
+
+fn write_paths(k: &Knowledge, p: &xietong::paths::Paths, out: &mut dyn Write) -> Result<()> {
+    let label = |iri: &str| p.entities.get(iri).map_or(iri.to_string(), |e| e.label.clone());
+    let steps = p.chains.first().map_or(0, Vec::len);
+    writeln!(
+        out,
+        "{} shortest chain{} of {steps} step{}{}",
+        p.chains.len(),
+        if p.chains.len() == 1 { "" } else { "s" },
+        if steps == 1 { "" } else { "s" },
+        if p.more { " (more exist: raise --max-chains)" } else { "" }
+    )?;
+    for (i, chain) in p.chains.iter().enumerate() {
+        writeln!(out, "\n{}. {}", i + 1, std::iter::once(label(chain[0].from())).chain(chain.iter().map(|s| label(s.to()))).collect::<Vec<_>>().join(" — "))?;
+        for s in chain {
+            let prop = k.vocab.label(&s.relation.property, "zh").unwrap_or(&s.relation.property);
+            let arrow = if k.vocab.is_symmetric(&s.relation.property) {
+                format!("—{prop}—")
+            } else if s.forward {
+                format!("—{prop}→")
+            } else {
+                format!("←{prop}—")
+            };
+            writeln!(out, "   {} {arrow} {}   [{}, {} article{}]", label(s.from()), label(s.to()), s.relation.property, s.articles, if s.articles == 1 { "" } else { "s" })?;
+            if let Some((article, sentence)) = &s.evidence {
+                writeln!(out, "      “{sentence}”  ({})", article.strip_prefix(xietong::iri::DOC_PREFIX).unwrap_or(article))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_stats(k: &Knowledge, st: &xietong::stats::Stats, out: &mut dyn Write) -> Result<()> {
+    let zh = |t: &str| k.vocab.label(t, "zh").unwrap_or("").to_string();
+    writeln!(out, "articles {}   entities mentioned {}   relations {}", st.articles, st.entities, st.properties.iter().map(|p| p.1).sum::<usize>())?;
+    writeln!(out, "\nentities by class")?;
+    for (c, n) in &st.classes {
+        writeln!(out, "  {n:>7}  {c} {}", zh(c))?;
+    }
+    writeln!(out, "\nrelations by property (stated by articles; name-implied places and inferred left out)")?;
+    for (p, n, s) in &st.properties {
+        writeln!(out, "  {n:>7}  {p} {}   ({s} statements)", zh(p))?;
+    }
+    let ranking = |title: &str, list: &[xietong::stats::Ranked], out: &mut dyn Write| -> Result<()> {
+        writeln!(out, "\n{title}")?;
+        for r in list {
+            writeln!(out, "  {:>7}  {}  ({})  {}", r.value, r.label, r.class.as_deref().unwrap_or("?"), r.iri.strip_prefix(xietong::iri::XTR).unwrap_or(&r.iri))?;
+        }
+        Ok(())
+    };
+    ranking("most connected (distinct neighbours)", &st.most_connected, out)?;
+    ranking("most mentioned (articles)", &st.most_mentioned, out)?;
+    let a = &st.articles_per_entity;
+    writeln!(out, "\narticles per entity: mean {:.2}, median {}, max {}", a.mean, a.median, a.max)?;
+    let shown: Vec<String> = st.components.iter().take(10).map(usize::to_string).collect();
+    writeln!(
+        out,
+        "connected components: {} (sizes {}{}); {} mentioned entities in no relation",
+        st.components.len(),
+        shown.join(", "),
+        if st.components.len() > 10 { ", …" } else { "" },
+        st.unlinked
+    )?;
     Ok(())
 }
 

@@ -27,8 +27,11 @@ const LAYERS: &[&[&str]] = &[
     // A build's whole flow (with the caches of its first pass), into the store.
     &["build"],
     // Reading a store.
-    &["query", "export", "eval"],
-    &["describe"],
+    &["query", "eval"],
+    // What a reader asks of the whole: one entity's facts, diagrams, graph questions.
+    &["describe", "export"],
+    // Graph questions over the relations a diagram draws.
+    &["paths", "stats"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],

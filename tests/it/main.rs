@@ -5,9 +5,11 @@
 mod common;
 
 mod cli;
+mod diagram;
 mod eval_gold;
 mod export;
 mod grammar;
+mod graph_questions;
 mod inference;
 mod knowledge_errors;
 mod layers;
