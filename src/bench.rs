@@ -3,6 +3,7 @@
 //! own bulk loader on the same quads, jieba-rs segmentation of the same
 //! text). Returns figures; the CLI prints them.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -38,6 +39,15 @@ pub struct QueryLatency {
     pub runs: usize,
     pub median_ms: f64,
     pub p95_ms: f64,
+    /// Rows (or triples) of the answer.
+    pub rows: usize,
+}
+
+impl QueryLatency {
+    /// Rows written per second, at the median.
+    pub fn rows_per_s(&self) -> f64 {
+        self.rows as f64 / (self.median_ms / 1000.0)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,6 +67,10 @@ pub struct SizeReport {
     pub bulk_load_peak_mb: Option<f64>,
     pub jieba_secs_one_core: f64,
     pub queries: Vec<QueryLatency>,
+    /// `xietong describe` of one school, the whole command.
+    pub describe: Option<QueryLatency>,
+    /// `xietong export --format dot --focus` of the same school.
+    pub focus_dot: Option<QueryLatency>,
 }
 
 impl SizeReport {
@@ -235,18 +249,47 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     drop(bytes);
 
     progress(&format!("{n}: query latency"));
-    let s = Store::open(&store)?;
+    let s = Store::open_read_only(&store)?;
+    let answer = root.join("answer.tsv");
     for (name, q) in &cfg.queries {
         // At most `query_runs` runs, and no more once a query has had 30 s.
         let mut times = Vec::new();
+        let mut rows = 0;
         let budget = Instant::now();
         while times.len() < cfg.query_runs && (times.is_empty() || budget.elapsed() < Duration::from_secs(30)) {
             let t = Instant::now();
-            query::run(&s, q, Some(Duration::from_secs(120)))?;
+            // Written to a file as a user's `xietong query > file` would.
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&answer)?);
+            rows = query::stream(&s, q, Some(Duration::from_secs(120)), query::Format::Tsv, &mut file)?;
+            file.flush()?;
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(f64::total_cmp);
-        r.queries.push(QueryLatency { name: name.clone(), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95) });
+        r.queries.push(QueryLatency { name: name.clone(), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95), rows });
+    }
+    // One entity as a user would ask for it: the first school by name.
+    let first_school = "SELECT ?l WHERE { ?e a xt:School ; rdfs:label ?l . FILTER(lang(?l) = 'zh') } ORDER BY ?l LIMIT 1";
+    let name = match query::run(&s, first_school, None)? {
+        query::Answer::Table { rows, .. } => rows.first().and_then(|r| r.get("l")).map(|t| query::show(t)),
+        _ => None,
+    };
+    drop(s);
+    if let Some(name) = name {
+        progress(&format!("{n}: describe and focus diagram of {name}"));
+        let time_cmd = |args: &[&str]| -> Result<QueryLatency> {
+            let mut times = Vec::new();
+            for _ in 0..cfg.query_runs.clamp(1, 10) {
+                let mut cmd = Command::new(&cfg.exe);
+                cmd.args(args).arg("--store").arg(&store);
+                base(&mut cmd);
+                let (elapsed, _, _) = run_measured(&mut cmd)?;
+                times.push(elapsed.as_secs_f64() * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            Ok(QueryLatency { name: args.join(" "), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95), rows: 0 })
+        };
+        r.describe = Some(time_cmd(&["describe", &name])?);
+        r.focus_dot = Some(time_cmd(&["export", "--format", "dot", "--focus", &name])?);
     }
     Ok(r)
 }

@@ -549,7 +549,21 @@ fn write_bench(r: &xietong::bench::SizeReport, out: &mut dyn Write) -> Result<()
         }
         writeln!(out, "  store on disk             {:>9.1} MB", r.store_mb)?;
         for q in &r.queries {
-            writeln!(out, "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)", q.name, q.median_ms, q.p95_ms, q.runs)?;
+            writeln!(
+                out,
+                "  query {:<32} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs)   {:>7} rows  {:>9.0} rows/s",
+                q.name,
+                q.median_ms,
+                q.p95_ms,
+                q.runs,
+                q.rows,
+                q.rows_per_s()
+            )?;
+        }
+        for (what, l) in [("describe", &r.describe), ("focus DOT", &r.focus_dot)] {
+            if let Some(l) = l {
+                writeln!(out, "  {what:<38} median {:>9.2} ms   p95 {:>9.2} ms   ({} runs, the whole command: `xietong {}`)", l.median_ms, l.p95_ms, l.runs, l.name)?;
+            }
         }
     }
     Ok(())
