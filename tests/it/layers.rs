@@ -29,6 +29,9 @@ const LAYERS: &[&[&str]] = &[
     // Reading a store.
     &["query", "export", "eval"],
     &["describe"],
+    // A SPARQL server as the place a graph lives, and pushing a store to one.
+    &["remote"],
+    &["push"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],
