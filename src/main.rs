@@ -25,7 +25,7 @@ use xietong::{build, describe, eval};
     name = "xietong",
     version,
     about = "Builds a knowledge graph of Beijing–Tianjin–Hebei education collaboration from Chinese news articles",
-    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_documents.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 雄安新区\n  xietong eval -v"
+    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_documents.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 雄安新区\n  xietong eval -v\n  xietong push --endpoint http://localhost:7878/query"
 )]
 struct Cli {
     /// The store folder.
@@ -42,7 +42,7 @@ struct Cli {
 enum Command {
     /// Read every article of the seeds folder and load the graph into the store.
     #[command(
-        after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything\n  xietong build --timings              # where the time goes"
+        after_help = "Examples:\n  xietong build                        # only what changed since the last build\n  xietong build --seeds news/ --full   # re-read everything\n  xietong build --timings              # where the time goes\n  xietong build --push http://localhost:7878/query   # then send what changed to a server"
     )]
     Build {
         /// Folder of articles (*.txt, any encoding).
@@ -54,10 +54,15 @@ enum Command {
         /// Print how long each phase took, on stderr.
         #[arg(long)]
         timings: bool,
+        /// Then push the store to the SPARQL server at this query endpoint (as `xietong push --endpoint URL`).
+        #[arg(long, value_name = "URL")]
+        push: Option<String>,
+        #[command(flatten)]
+        server: Server,
     },
     /// Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE) over all graphs.
     #[command(
-        after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list\n  xietong query --explain queries/05_cross_province.rq   # where the time goes"
+        after_help = "Examples:\n  xietong query queries/08_evidence_aids.rq\n  xietong query -e 'SELECT ?school { ?school a xt:School }' --format csv\n  xietong query --list\n  xietong query --explain queries/05_cross_province.rq   # where the time goes\n  xietong query --endpoint http://localhost:8890/sparql queries/08_evidence_aids.rq"
     )]
     Query {
         /// A .rq file.
@@ -77,6 +82,25 @@ enum Command {
         /// Run the query and print, instead of its answer, Oxigraph's plan as JSON with each step's rows and time.
         #[arg(long)]
         explain: bool,
+        /// Ask the SPARQL server at this query endpoint instead of the store.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        server: Server,
+    },
+    /// Send the store's graphs to a SPARQL server (Graph Store Protocol): only those changed since the last push there.
+    #[command(
+        after_help = "Examples:\n  xietong push --endpoint http://localhost:7878/query                # Oxigraph server\n  xietong push --endpoint http://localhost:8890/sparql               # Virtuoso\n  xietong push --endpoint http://localhost:3030/ds/sparql --graph-store http://localhost:3030/ds/data --user admin --password pw\n  xietong query --endpoint http://localhost:7878/query queries/08_evidence_aids.rq"
+    )]
+    Push {
+        /// The server's SPARQL query endpoint.
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
+        /// Send every graph, not only those changed since the last push there.
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        server: Server,
     },
     /// Write the dataset, or one graph, as RDF; or draw the relations between entities (DOT, SVG, PNG, PDF).
     #[command(after_help = "Examples:
@@ -213,6 +237,28 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
     },
 }
 
+/// How to reach a SPARQL server, besides its query endpoint.
+#[derive(clap::Args, Clone)]
+struct Server {
+    /// The server's Graph Store Protocol endpoint [default: beside the query endpoint: Oxigraph's /store, Virtuoso's /sparql-graph-crud].
+    #[arg(long, value_name = "URL")]
+    graph_store: Option<String>,
+    /// User name for HTTP Basic auth.
+    #[arg(long, env = "XIETONG_USER", requires = "password")]
+    user: Option<String>,
+    /// Password for HTTP Basic auth.
+    #[arg(long, env = "XIETONG_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+}
+
+impl Server {
+    fn connect(&self, url: &str, timeout: Option<Duration>) -> Result<(xietong::remote::Endpoint, xietong::remote::Client)> {
+        let endpoint = xietong::remote::Endpoint::new(url, self.graph_store.as_deref())?;
+        let credentials = self.user.as_deref().zip(self.password.as_deref());
+        Ok((endpoint, xietong::remote::Client::new(credentials, timeout)))
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ExtractFormat {
     Text,
@@ -269,8 +315,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let code = match cli.command {
-        Command::Build { seeds, full, timings } => build(&cli.store, ontology_dir(&cli.ontology).as_deref(), &seeds, full, timings, &mut out)?,
-        Command::Query { file, expr, list, format, timeout, explain } => {
+        Command::Build { seeds, full, timings, push: to, server } => {
+            // A build that skipped unreadable articles still pushes the
+            // store it made (their last good graphs), and exits 1 after.
+            let code = build(&cli.store, ontology_dir(&cli.ontology).as_deref(), &seeds, full, timings, &mut out)?;
+            if let Some(url) = to {
+                push(&cli.store, &url, &server, false, &mut out)?;
+            }
+            code
+        }
+        Command::Push { endpoint, full, server } => push(&cli.store, &endpoint, &server, full, &mut out)?,
+        Command::Query { file, expr, list, format, timeout, explain, endpoint, server } => {
             if list {
                 list_queries(&mut out)?;
             } else {
@@ -279,13 +334,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     (None, Some(e)) => e,
                     _ => bail!("give a query file or -e 'SPARQL'\nhint: `xietong query --list` shows the prepared questions"),
                 };
-                let kg = KgStore::open_read_only(&cli.store)?;
                 let timeout = timeout.map(Duration::from_secs);
-                if explain {
-                    query::explain(&kg.store, &text, timeout, &mut out)?;
-                } else {
-                    let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
-                    query::stream(&kg.store, &text, timeout, format, &mut out)?;
+                let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
+                match endpoint {
+                    Some(_) if explain => bail!("--explain shows the embedded store's plan; a server explains its own"),
+                    Some(url) => {
+                        let (endpoint, client) = server.connect(&url, timeout)?;
+                        let answer = xietong::remote::sparql::run(&client, &endpoint.query, &text)?;
+                        query::write(&answer, format, &mut out)?;
+                    }
+                    None => {
+                        let kg = KgStore::open_read_only(&cli.store)?;
+                        if explain {
+                            query::explain(&kg.store, &text, timeout, &mut out)?;
+                        } else {
+                            query::stream(&kg.store, &text, timeout, format, &mut out)?;
+                        }
+                    }
                 }
             }
             ExitCode::SUCCESS
@@ -508,6 +573,36 @@ fn build(store: &Path, ontology: Option<&Path>, seeds: &Path, full: bool, timing
         code = ExitCode::FAILURE;
     }
     Ok(code)
+}
+
+/// `xietong push`: the store's changed graphs to the server at `url`.
+fn push(store: &Path, url: &str, server: &Server, full: bool, out: &mut dyn Write) -> Result<ExitCode> {
+    use xietong::push::PushEvent;
+    let started = Instant::now();
+    let (endpoint, client) = server.connect(url, None)?;
+    let kg = KgStore::open_read_only(store)?;
+    let bar = indicatif::ProgressBar::hidden();
+    let on = |event: PushEvent<'_>| match event {
+        PushEvent::Plan { send, .. } => {
+            bar.set_length(send as u64);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(indicatif::ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+            bar.set_prefix("pushing");
+        }
+        PushEvent::Sent { .. } => bar.inc(1),
+        PushEvent::Deleted { .. } => {}
+    };
+    let result = xietong::push::push(&kg.store, store, &endpoint, &client, full, &on);
+    bar.finish_and_clear();
+    let r = result.with_context(|| format!("push to {}", endpoint.graph_store))?;
+    let secs = started.elapsed().as_secs_f64();
+    writeln!(out, "pushed {} to {} in {secs:.2} s", store.display(), endpoint.graph_store)?;
+    writeln!(out, "  graphs    {} sent, {} unchanged, {} deleted (of {} in the store)", r.sent, r.unchanged, r.deleted, r.graphs)?;
+    writeln!(out, "  sent      {} triples, {} bytes ({:.0} triples/s)", r.triples, r.bytes, r.triples as f64 / secs.max(1e-9))?;
+    if r.retries > 0 {
+        writeln!(out, "  retries   {} request(s) sent again after a server error or a lost connection", r.retries)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Resident and peak memory so far, as `--timings` shows them after each

@@ -59,12 +59,7 @@ impl KgStore {
     /// Opens an existing store.
     #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        recover(path)?;
-        if !path.join("CURRENT").exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
-        }
-        let store = Store::open(path).map_err(|e| open_error(path, e))?;
-        Ok(KgStore { store, path: path.to_path_buf() })
+        Self::open_existing(path, |p| Store::open(p))
     }
 
     /// Opens an existing store for reading only: any number of readers at
@@ -72,11 +67,16 @@ impl KgStore {
     /// it was when opened.
     #[cfg(feature = "rocksdb")]
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        Self::open_existing(path, |p| Store::open_read_only(p))
+    }
+
+    #[cfg(feature = "rocksdb")]
+    fn open_existing(path: &Path, open: impl FnOnce(&Path) -> Result<Store, oxigraph::store::StorageError>) -> Result<Self, StoreError> {
         recover(path)?;
         if !path.join("CURRENT").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let store = Store::open_read_only(path).map_err(|e| open_error(path, e))?;
+        let store = open(path).map_err(|e| open_error(path, e))?;
         Ok(KgStore { store, path: path.to_path_buf() })
     }
 

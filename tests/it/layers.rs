@@ -32,6 +32,9 @@ const LAYERS: &[&[&str]] = &[
     &["describe", "export"],
     // Graph questions over the relations a diagram draws.
     &["paths", "stats"],
+    // A SPARQL server as the place a graph lives, and pushing a store to one.
+    &["remote"],
+    &["push"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],
