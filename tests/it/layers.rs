@@ -33,6 +33,8 @@ const LAYERS: &[&[&str]] = &[
     // Graph questions over the relations a diagram draws.
     &["paths", "stats"],
     // Synthetic corpora and the benchmark over them.
+    // The store over HTTP: the endpoint and the page.
+    &["serve"],
     &["synth"],
     &["bench"],
     // The command line.

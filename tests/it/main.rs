@@ -4,6 +4,7 @@
 
 mod common;
 
+mod browser;
 mod cli;
 mod diagram;
 mod eval_gold;
@@ -17,4 +18,5 @@ mod properties;
 mod queries;
 mod robustness;
 mod rules;
+mod serve;
 mod streaming;
