@@ -275,3 +275,41 @@ fn the_page_and_its_entity_views_are_served() {
     assert!(svg.body.contains("<svg") && svg.body.contains(&name), "the neighbourhood does not draw {name}");
     assert_eq!(curl(&[&format!("{}/entity?name=%E2%80%94nobody%E2%80%94", s.base)]).status, 404);
 }
+
+/// The number of articles the endpoint at `base` answers with.
+fn articles(base: &str) -> usize {
+    let r = curl(&["-H", "Accept: text/csv", "--data-urlencode", "query=SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a xt:NewsArticle }", &format!("{base}/sparql")]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body.lines().nth(1).and_then(|n| n.trim().parse().ok()).expect("a count")
+}
+
+#[test]
+fn a_build_beside_the_server_is_served_after_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seeds = dir.path().join("seeds");
+    std::fs::create_dir(&seeds).expect("seeds dir");
+    let mut files: Vec<_> = std::fs::read_dir(repo().join("seeds")).expect("seeds").flatten().map(|e| e.path()).collect();
+    files.sort();
+    let copy = |n: usize| {
+        for f in &files[..n] {
+            std::fs::copy(f, seeds.join(f.file_name().unwrap())).expect("copy a seed");
+        }
+    };
+    let store = dir.path().join("store");
+    let build = || {
+        let out = run_in(dir.path(), &["build", "--seeds", seeds.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+        assert!(out.status.success(), "a build beside the server: {}", stderr(&out));
+    };
+    copy(2);
+    build();
+    let s = start(&store, &[]);
+    assert_eq!(articles(&s.base), 2);
+    // The build takes the write lock the server's read-only handle leaves free.
+    copy(5);
+    build();
+    let started = Instant::now();
+    while articles(&s.base) != 5 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the server still answers from before the build");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
