@@ -313,3 +313,25 @@ fn a_build_beside_the_server_is_served_after_it() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The bindings of a JSON answer, each as one canonical string, sorted.
+fn bindings(json: &serde_json::Value) -> Vec<String> {
+    let mut rows: Vec<String> = json.as_array().expect("bindings").iter().map(|b| b.to_string()).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn python_sparqlwrapper_gets_the_rows_of_xietong_query() {
+    let s = server();
+    for (name, _) in BUILT_IN {
+        let file = repo().join("queries").join(name);
+        let py = Command::new("python3").arg(repo().join("tests/it/sparql_client.py")).arg(sparql(s)).arg(&file).output().expect("python3 runs");
+        assert!(py.status.success(), "{name}: {}", stderr(&py));
+        let got: serde_json::Value = serde_json::from_slice(&py.stdout).expect("the client's JSON");
+        let cli = xietong(&["query", file.to_str().unwrap(), "--format", "json"]);
+        assert!(cli.status.success(), "{name}: {}", stderr(&cli));
+        let want: serde_json::Value = serde_json::from_str(&stdout(&cli)).expect("xietong's JSON");
+        assert_eq!(bindings(&got), bindings(&want["results"]["bindings"]), "{name}: SPARQLWrapper's rows differ from `xietong query`'s");
+    }
+}
