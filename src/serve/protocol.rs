@@ -4,12 +4,14 @@
 //! are refused: the server only reads.
 
 use std::io::Read;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request, Response, StatusCode};
 
 use super::{reply, Server};
-use crate::query::{is_update, stream_at_most, Format, Kind, QueryError};
+use crate::query::{is_update, stream_at_most, Format, Kind, QueryError, Streamed};
 
 /// The largest request body read; a query is text typed or generated, far
 /// smaller than this.
@@ -128,6 +130,35 @@ fn negotiate(accept: &str, format: Option<&str>) -> (Option<Format>, Option<Form
     (best(TABLE_TYPES), best(GRAPH_TYPES))
 }
 
+/// How long past its timeout a query's answer is waited for before the
+/// client is told it was cancelled.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Runs a query on a thread of its own and waits for its answer no longer
+/// than the timeout (and [`GRACE`]): Oxigraph looks for the cancellation
+/// only when it reads the store, so a join held in memory can run on well
+/// past it. The client has its answer at the deadline; the thread ends at
+/// the evaluation's next read. `None`: the deadline passed.
+fn evaluate(server: &Server, text: String, table: Option<Format>, graph: Option<Format>) -> Option<(Result<Streamed, QueryError>, Vec<u8>)> {
+    let store = server.snapshot.store();
+    let limits = server.limits;
+    let (tx, rx) = mpsc::sync_channel(1);
+    std::thread::spawn(move || {
+        let choose = |k: Kind| match k {
+            Kind::Table => table,
+            Kind::Graph => graph,
+        };
+        let mut body = Vec::new();
+        let result = stream_at_most(&store.store, &text, &limits, &choose, &mut body);
+        // The receiver is gone when the deadline passed: nothing to tell.
+        let _ = tx.send((result, body));
+    });
+    match limits.timeout {
+        Some(t) => rx.recv_timeout(t + GRACE).ok(),
+        None => rx.recv().ok(),
+    }
+}
+
 /// Answers a query request: the whole answer is written to memory first
 /// (cut at the row limit), so that a failure midway is answered with its
 /// status rather than a truncated body.
@@ -139,13 +170,14 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
     let (table, graph) = negotiate(accept, format);
-    let choose = |k: Kind| match k {
-        Kind::Table => table,
-        Kind::Graph => graph,
+    let (result, body) = match evaluate(server, text.clone(), table, graph) {
+        Some(done) => done,
+        None => {
+            let secs = server.limits.timeout.map_or(0, |t| t.as_secs());
+            return reply(StatusCode::SERVICE_UNAVAILABLE, &QueryError::Cancelled(secs).to_string());
+        }
     };
-    let store = server.snapshot.store();
-    let mut body = Vec::new();
-    match stream_at_most(&store.store, &text, &server.limits, &choose, &mut body) {
+    match result {
         Ok(s) => {
             let mut r = Response::builder().status(StatusCode::OK).header(CONTENT_TYPE, media_type(s.format)).header("Xietong-Rows", s.rows.to_string());
             if s.cut {
