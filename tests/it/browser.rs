@@ -1,7 +1,8 @@
 //! The page in a real browser: Debian's headless Chromium driven by
 //! chromedriver over WebDriver (its JSON over HTTP, sent by curl). Type a
 //! query, run it, see rows with labels, follow one to its entity page and
-//! see its neighbourhood drawn. With XIETONG_SCREENSHOT=path the results
+//! see its neighbourhood drawn; run a competency query by its button and
+//! follow an article to its relations' evidence sentences. With XIETONG_SCREENSHOT=path the results
 //! are saved there as PNG (docs/serve-page.png is made so).
 
 use std::process::Command;
@@ -122,5 +123,16 @@ fn a_person_asks_reads_and_follows_a_link_in_chromium() {
         assert!(started.elapsed() < std::time::Duration::from_secs(60), "the neighbourhood picture did not load in time");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+
+    // A competency query one click away; its article column links to the
+    // article's relations, each with its evidence sentence.
+    d.call("POST", "/url", Some(json!({ "url": format!("{}/", endpoint.base) })));
+    let evidence = d.wait_all("#queries button[data-name='08_evidence_aids.rq']");
+    d.call("POST", &format!("/element/{}/click", evidence[0]), Some(json!({})));
+    let articles = d.wait_all("#table td a[href^='/article']");
+    d.call("POST", &format!("/element/{}/click", articles[0]), Some(json!({})));
+    let relations = d.wait_all("#relations li q");
+    let sentence = d.call("GET", &format!("/element/{}/text", relations[0]), None);
+    assert!(sentence.as_str().is_some_and(|s| !s.is_empty()), "an evidence sentence is empty");
     d.call("DELETE", "", None);
 }

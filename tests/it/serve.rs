@@ -379,3 +379,22 @@ fn python_sparqlwrapper_gets_the_rows_of_xietong_query() {
         assert_eq!(bindings(&got), bindings(&want["results"]["bindings"]), "{name}: SPARQLWrapper's rows differ from `xietong query`'s");
     }
 }
+
+#[test]
+fn an_article_page_shows_its_relations_with_their_sentences() {
+    let s = server();
+    // An aid relation, its sentence and its article, as query 08 gives them.
+    let q = repo().join("queries/08_evidence_aids.rq");
+    let r = curl(&["-H", "Accept: application/json", "--data-urlencode", &format!("query@{}", q.display()), &sparql(s)]);
+    let v: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    let first = &v["results"]["bindings"][0];
+    let (file, sentence, a) =
+        (first["article"]["value"].as_str().expect("an article"), first["sentence"]["value"].as_str().expect("a sentence"), first["a"]["value"].as_str().expect("a label"));
+    let enc: String = file.bytes().map(|b| format!("%{b:02X}")).collect();
+    let page = curl(&[&format!("{}/article?file={enc}", s.base)]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    assert!(page.body.contains(&esc(sentence)), "the article page lacks the sentence `{sentence}`");
+    assert!(page.body.contains(&format!(">{}</a>", esc(a))), "the article page does not link `{a}`");
+    assert_eq!(curl(&[&format!("{}/article?file=none.txt", s.base)]).status, 404);
+}
