@@ -270,7 +270,7 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     // One entity as a user would ask for it: the first school by name.
     let first_school = "SELECT ?l WHERE { ?e a xt:School ; rdfs:label ?l . FILTER(lang(?l) = 'zh') } ORDER BY ?l LIMIT 1";
     let name = match query::run(&s, first_school, None)? {
-        query::Answer::Table { rows, .. } => rows.first().and_then(|r| r.get("l")).map(|t| query::show(t)),
+        query::Answer::Table { rows, .. } => rows.first().and_then(|r| r.get("l")).map(query::show),
         _ => None,
     };
     drop(s);

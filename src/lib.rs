@@ -4,7 +4,7 @@
 //! The pipeline, one module a stage (see ARCHITECTURE.md):
 //! [`ingest`] → [`mentions`] → [`resolve`] → [`relations`] → [`rdf`] →
 //! [`store`] → [`query`] / [`export`] / [`describe`] / [`eval`] /
-//! [`paths`] / [`stats`].
+//! [`paths`] / [`stats`]; [`serve`] puts them on HTTP.
 //! Domain knowledge is data under `ontology/`, loaded by [`knowledge`].
 //! Under them all, the ground floor: [`text`] (name normalisation, hashes),
 //! [`iri`] (namespaces, graph names), [`model`] and [`terms`]. Imports go
@@ -30,6 +30,8 @@ pub mod rdf;
 pub mod relations;
 pub mod remote;
 pub mod resolve;
+#[cfg(feature = "rocksdb")]
+pub mod serve;
 pub mod stats;
 pub mod store;
 pub mod synth;

@@ -202,6 +202,28 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
         /// A label or alias of the entity.
         name: String,
     },
+    /// Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql and a page to ask and look at /.
+    #[command(after_help = "Examples:
+  xietong serve                                   # http://127.0.0.1:7878/
+  xietong serve --bind 0.0.0.0:8080 --timeout 10  # open to the network
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?s { ?s a xt:School }' http://127.0.0.1:7878/sparql
+
+Updates are refused (403), and so is SERVICE. A build may run beside the server: it
+reads the store read-only and opens it again, within about a second, when a build changed it.")]
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Cancel a query after this many seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Send at most this many rows or triples of an answer (the header Xietong-Cut says when it cut).
+        #[arg(long, default_value_t = 100_000)]
+        max_rows: usize,
+        /// Serve at most this many connections at once; more wait.
+        #[arg(long, default_value_t = 64)]
+        max_connections: usize,
+    },
     /// Extract one article without touching the store: mentions, entities, relations.
     #[command(after_help = "Example:\n  xietong extract seeds/000_90bd2cb1578450b3.txt --format json")]
     Extract {
@@ -452,6 +474,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Describe { name } => {
             let kg = KgStore::open_read_only(&cli.store)?;
             describe::describe(&kg.store, &name, &mut out)?;
+            ExitCode::SUCCESS
+        }
+        Command::Serve { bind, timeout, max_rows, max_connections } => {
+            let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
+            let limits = query::Limits { timeout: Some(Duration::from_secs(timeout)), max_rows: Some(max_rows) };
+            let config = xietong::serve::Config { bind, limits, max_connections };
+            let server = xietong::serve::start(&cli.store, k, &config)?;
+            eprintln!("xietong: serving {} on http://{bind}/ (SPARQL at /sparql)", cli.store.display());
+            server.join()?;
             ExitCode::SUCCESS
         }
         Command::Extract { file, format } => {

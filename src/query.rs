@@ -24,11 +24,14 @@ pub enum Format {
     Turtle,
     Ntriples,
     Nquads,
+    Trig,
+    Rdfxml,
+    Jsonld,
 }
 
 impl Format {
     /// The names `from_str` reads, for a command line to offer.
-    pub const NAMES: &'static [&'static str] = &["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "nquads"];
+    pub const NAMES: &'static [&'static str] = &["table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "nquads", "trig", "rdfxml", "jsonld"];
 }
 
 impl std::str::FromStr for Format {
@@ -43,6 +46,9 @@ impl std::str::FromStr for Format {
             "turtle" => Format::Turtle,
             "ntriples" => Format::Ntriples,
             "nquads" => Format::Nquads,
+            "trig" => Format::Trig,
+            "rdfxml" => Format::Rdfxml,
+            "jsonld" => Format::Jsonld,
             other => return Err(format!("unknown result format `{other}`")),
         })
     }
@@ -120,31 +126,126 @@ pub fn stream(store: &Store, sparql: &str, timeout: Option<Duration>, format: Fo
             Answer::Graph(t) => t.len(),
         });
     }
-    let cancelled = |e: &QueryEvaluationError| failed(e, timeout);
-    let mut n = 0;
-    match bind(store, sparql, timeout)?.execute().map_err(|e| cancelled(&e))? {
+    let limits = Limits { timeout, max_rows: None };
+    Ok(stream_at_most(store, sparql, &limits, &|_| Some(format), out)?.rows)
+}
+
+/// What a query may take: time, and rows or triples of its answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    pub timeout: Option<Duration>,
+    pub max_rows: Option<usize>,
+}
+
+/// The two kinds of answer, which have formats of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// SELECT and ASK: a table of solutions, or a boolean.
+    Table,
+    /// CONSTRUCT and DESCRIBE: RDF triples.
+    Graph,
+}
+
+/// What [`stream_at_most`] wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Streamed {
+    pub format: Format,
+    /// Rows or triples written (1 for ASK).
+    pub rows: usize,
+    /// Whether the answer had more than `Limits::max_rows` and was cut there.
+    pub cut: bool,
+}
+
+/// Why a query gave no answer, told apart so that a server answers each
+/// with its own status.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("invalid SPARQL: {0}")]
+    Invalid(String),
+    #[error("the query ran longer than {0}s and was cancelled\nhint: raise --timeout or narrow the query")]
+    Cancelled(u64),
+    /// The program is built without Oxigraph's HTTP client: a query makes no
+    /// request to another host on anyone's behalf.
+    #[error("SERVICE is refused: this program queries no other endpoint")]
+    Service,
+    #[error("no format of a {0:?} answer is acceptable")]
+    NotAcceptable(Kind),
+    #[error("query failed: {0}")]
+    Failed(String),
+    #[error(transparent)]
+    Write(#[from] std::io::Error),
+}
+
+impl QueryError {
+    fn evaluation(e: QueryEvaluationError, timeout: Option<Duration>) -> Self {
+        match e {
+            QueryEvaluationError::Cancelled => QueryError::Cancelled(timeout.map_or(0, |t| t.as_secs())),
+            QueryEvaluationError::UnsupportedService(_) | QueryEvaluationError::UnboundService | QueryEvaluationError::InvalidServiceName(_) => QueryError::Service,
+            e => QueryError::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Whether `sparql` is a SPARQL update (with the predeclared prefixes), so
+/// that a reader can refuse it as such rather than as bad syntax.
+pub fn is_update(sparql: &str) -> bool {
+    let mut ev = SparqlEvaluator::new();
+    for (p, iri) in PREFIXES {
+        match ev.with_prefix(p, iri) {
+            Ok(e) => ev = e,
+            Err(_) => return false,
+        }
+    }
+    ev.parse_update(sparql).is_ok()
+}
+
+/// Runs a query and writes at most `limits.max_rows` rows or triples of its
+/// answer to `out`, in the format `choose` gives for its kind of answer
+/// (`None`: none acceptable). Never holds the answer.
+pub fn stream_at_most(store: &Store, sparql: &str, limits: &Limits, choose: &dyn Fn(Kind) -> Option<Format>, out: &mut dyn Write) -> Result<Streamed, QueryError> {
+    let timeout = limits.timeout;
+    let ev = |e: QueryEvaluationError| QueryError::evaluation(e, timeout);
+    let other = |e: anyhow::Error| QueryError::Failed(e.to_string());
+    let max = limits.max_rows.unwrap_or(usize::MAX);
+    let (mut n, mut cut) = (0, false);
+    let bound = bind(store, sparql, timeout).map_err(|e| QueryError::Invalid(e.to_string().trim_start_matches("invalid SPARQL: ").to_string()))?;
+    let format;
+    match bound.execute().map_err(ev)? {
         QueryResults::Solutions(sols) => {
-            let mut ser = QueryResultsSerializer::from_format(results_format(format)?).serialize_solutions_to_writer(out, sols.variables().to_vec())?;
+            format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
+            let mut ser = QueryResultsSerializer::from_format(results_format(format).map_err(other)?).serialize_solutions_to_writer(out, sols.variables().to_vec())?;
             for row in sols {
-                ser.serialize(&row.map_err(|e| cancelled(&e))?)?;
+                let row = row.map_err(ev)?;
+                if n == max {
+                    cut = true;
+                    break;
+                }
+                ser.serialize(&row)?;
                 n += 1;
             }
             ser.finish()?;
         }
         QueryResults::Boolean(b) => {
-            QueryResultsSerializer::from_format(results_format(format)?).serialize_boolean_to_writer(out, b)?;
+            format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
+            QueryResultsSerializer::from_format(results_format(format).map_err(other)?).serialize_boolean_to_writer(out, b)?;
             n = 1;
         }
         QueryResults::Graph(triples) => {
-            let mut w = graph_serializer(format)?.for_writer(out);
+            format = choose(Kind::Graph).ok_or(QueryError::NotAcceptable(Kind::Graph))?;
+            let mut w = graph_serializer(format).map_err(other)?.for_writer(out);
             for t in triples {
-                w.serialize_triple(&t.map_err(|e| cancelled(&e))?)?;
+                let t = t.map_err(ev)?;
+                if n == max {
+                    cut = true;
+                    break;
+                }
+                w.serialize_triple(&t)?;
                 n += 1;
             }
             w.finish()?;
         }
     }
-    Ok(n)
+    Ok(Streamed { format, rows: n, cut })
 }
 
 /// Runs a query to its end with Oxigraph's statistics on, and writes the
@@ -213,8 +314,10 @@ fn graph_serializer(f: Format) -> Result<RdfSerializer> {
         Format::Table | Format::Turtle => RdfFormat::Turtle,
         Format::Ntriples => RdfFormat::NTriples,
         Format::Nquads => RdfFormat::NQuads,
-        Format::Xml => RdfFormat::RdfXml,
-        Format::Csv | Format::Tsv | Format::Json => bail!("a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, nquads or xml"),
+        Format::Xml | Format::Rdfxml => RdfFormat::RdfXml,
+        Format::Trig => RdfFormat::TriG,
+        Format::Jsonld => RdfFormat::JsonLd { profile: Default::default() },
+        Format::Csv | Format::Tsv | Format::Json => bail!("a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, nquads, trig, rdfxml or jsonld"),
     };
     let mut ser = RdfSerializer::from_format(rdf_format);
     for (p, iri) in PREFIXES {
@@ -230,7 +333,7 @@ fn results_format(f: Format) -> Result<QueryResultsFormat> {
         Format::Json => QueryResultsFormat::Json,
         Format::Xml => QueryResultsFormat::Xml,
         Format::Table => QueryResultsFormat::Tsv,
-        Format::Turtle | Format::Ntriples | Format::Nquads => {
+        Format::Turtle | Format::Ntriples | Format::Nquads | Format::Trig | Format::Rdfxml | Format::Jsonld => {
             bail!("a SELECT or ASK answer is a table: use --format table, csv, tsv, json or xml")
         }
     })

@@ -35,6 +35,8 @@ const LAYERS: &[&[&str]] = &[
     // A SPARQL server as the place a graph lives, and pushing a store to one.
     &["remote"],
     &["push"],
+    // The store over HTTP: the endpoint and the page.
+    &["serve"],
     // Synthetic corpora and the benchmark over them.
     &["synth"],
     &["bench"],

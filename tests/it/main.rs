@@ -4,6 +4,7 @@
 
 mod common;
 
+mod browser;
 mod cli;
 mod diagram;
 mod eval_gold;
@@ -18,5 +19,6 @@ mod push;
 mod queries;
 mod robustness;
 mod rules;
+mod serve;
 mod servers;
 mod streaming;
