@@ -25,7 +25,7 @@ use xietong::{build, describe, eval};
     name = "xietong",
     version,
     about = "Builds a knowledge graph of Beijing–Tianjin–Hebei education collaboration from Chinese news articles",
-    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_documents.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --format dot -o graph.dot\n  xietong describe 雄安新区\n  xietong eval -v\n  xietong push --endpoint http://localhost:7878/query"
+    after_help = "Examples:\n  xietong build                      # read seeds/ into ./.xietong/store\n  xietong query queries/01_signed_documents.rq\n  xietong query -e 'SELECT ?s ?o { ?s xt:aids ?o }'\n  xietong export --focus 雄安新区 -o xiongan.svg\n  xietong describe 雄安新区\n  xietong path 天津市 雄安新区\n  xietong stats\n  xietong serve                      # the endpoint and page at http://127.0.0.1:7878/\n  xietong eval -v\n  xietong push --endpoint http://localhost:7878/query"
 )]
 struct Cli {
     /// The store folder.

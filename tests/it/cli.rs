@@ -13,7 +13,7 @@ fn build_summary_counts_the_articles() {
 
 #[test]
 fn every_subcommand_help_shows_an_example() {
-    for cmd in ["build", "query", "export", "describe", "extract", "eval", "serve"] {
+    for cmd in ["build", "query", "export", "describe", "path", "stats", "extract", "eval", "serve", "push", "bench"] {
         let out = run_in(&repo(), &[cmd, "--help"]);
         assert!(out.status.success());
         assert!(stdout(&out).contains("Example"), "{cmd} --help has no example");
