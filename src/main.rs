@@ -165,7 +165,7 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
     },
     /// The shortest chains of relations between two entities, each step with its sentence and article.
     #[command(after_help = "Examples:
-  xietong path 天津市第四中学 雄安新区
+  xietong path 天津市 雄安新区
   xietong path 北京市 雄安新区 --property supports -o chain.svg
   xietong path 北京市 雄安新区 --include-name-places --max-chains 3")]
     Path {
