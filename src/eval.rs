@@ -310,7 +310,7 @@ fn gather(store: &Store) -> Result<Facts> {
 /// The relation properties of ontology/README.md, `xt:mentions` excepted: the ones
 /// whose extra triples count as false positives. Extensions of the project
 /// (sub-properties) count towards recall through their super-property only.
-const SCORED_PROPERTIES: [&str; 17] = [
+pub const SCORED_PROPERTIES: [&str; 17] = [
     "locatedIn",
     "memberOf",
     "subOrganizationOf",

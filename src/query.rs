@@ -89,26 +89,22 @@ fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>) -> Result
     Ok(prepared.on_store(store))
 }
 
-fn failed(e: &QueryEvaluationError, timeout: Option<Duration>) -> anyhow::Error {
-    match e {
-        QueryEvaluationError::Cancelled => {
-            anyhow::anyhow!("the query ran longer than {}s and was cancelled\nhint: raise --timeout or narrow the query", timeout.map_or(0, |t| t.as_secs()))
-        }
-        e => anyhow::anyhow!("query failed: {e}"),
-    }
+/// [`QueryError::evaluation`], for the callers that want an `anyhow::Error`.
+fn failed(e: QueryEvaluationError, timeout: Option<Duration>) -> anyhow::Error {
+    QueryError::evaluation(e, timeout).into()
 }
 
 /// Parses and runs a query; `timeout` cancels a runaway one.
 pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Answer> {
-    let cancelled = |e: &QueryEvaluationError| failed(e, timeout);
-    match bind(store, sparql, timeout)?.execute().map_err(|e| cancelled(&e))? {
+    let cancelled = |e: QueryEvaluationError| failed(e, timeout);
+    match bind(store, sparql, timeout)?.execute().map_err(cancelled)? {
         QueryResults::Solutions(sols) => {
             let vars = sols.variables().to_vec();
-            let rows = sols.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?;
+            let rows = sols.collect::<Result<Vec<_>, _>>().map_err(cancelled)?;
             Ok(Answer::Table { vars, rows })
         }
         QueryResults::Boolean(b) => Ok(Answer::Boolean(b)),
-        QueryResults::Graph(triples) => Ok(Answer::Graph(triples.collect::<Result<Vec<_>, _>>().map_err(|e| cancelled(&e))?)),
+        QueryResults::Graph(triples) => Ok(Answer::Graph(triples.collect::<Result<Vec<_>, _>>().map_err(cancelled)?)),
     }
 }
 
@@ -252,9 +248,9 @@ pub fn stream_at_most(store: &Store, sparql: &str, limits: &Limits, choose: &dyn
 /// evaluator's plan as JSON: each operator with its output rows and time.
 pub fn explain(store: &Store, sparql: &str, timeout: Option<Duration>, out: &mut dyn Write) -> Result<()> {
     let (results, explanation) = bind(store, sparql, timeout)?.compute_statistics().explain();
-    match results.map_err(|e| failed(&e, timeout))? {
-        QueryResults::Solutions(sols) => sols.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(&e, timeout))?,
-        QueryResults::Graph(triples) => triples.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(&e, timeout))?,
+    match results.map_err(|e| failed(e, timeout))? {
+        QueryResults::Solutions(sols) => sols.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(e, timeout))?,
+        QueryResults::Graph(triples) => triples.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(e, timeout))?,
         QueryResults::Boolean(_) => {}
     }
     explanation.write_in_json(&mut *out)?;
