@@ -6,16 +6,15 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 use oxigraph::model::{Literal, Term};
-use oxigraph::store::Store;
 
-use crate::query::{run, show, Answer};
+use crate::query::{rows, show, Dataset};
 use crate::text::norm;
 
 fn cell(row: &oxigraph::sparql::QuerySolution, v: &str) -> String {
     row.get(v).map(show).unwrap_or_default()
 }
 
-pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
+pub fn describe(store: &dyn Dataset, name: &str, out: &mut dyn Write) -> Result<()> {
     let ents = named(store, name)?;
     if ents.is_empty() {
         bail!("no entity is named {name:?}\nhint: try a shorter or fuller form, or `xietong query -e 'SELECT ?l {{ ?e rdfs:label ?l }}'`");
@@ -25,8 +24,7 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
         // The names and classes each as a set of its own: joined in one
         // pattern they would multiply, once per graph that states each.
         let values = |q: String, v: &str| -> Result<Vec<String>> {
-            let Answer::Table { rows, .. } = run(store, &q, None)? else { bail!("unexpected answer") };
-            let set: BTreeSet<String> = rows.iter().map(|r| cell(r, v)).filter(|c| !c.is_empty()).collect();
+            let set: BTreeSet<String> = rows(store, &q)?.iter().map(|r| cell(r, v)).filter(|c| !c.is_empty()).collect();
             Ok(set.into_iter().collect())
         };
         let label = values(format!("SELECT ?l WHERE {{ {e_nt} rdfs:label ?l FILTER(lang(?l) = 'zh') }}"), "l")?.join(" / ");
@@ -48,8 +46,8 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
                ?doc xt:sourceFile ?file .
              }} ORDER BY ?file ?p ?other ?dir ?evidence"
         );
-        let Answer::Table { rows, .. } = run(store, &facts, None)? else { bail!("unexpected answer") };
-        for r in &rows {
+        let found = rows(store, &facts)?;
+        for r in &found {
             let other = match r.get("otherLabel") {
                 Some(l) => show(l),
                 None => match r.get("other") {
@@ -73,7 +71,7 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
                 source
             )?;
         }
-        if rows.is_empty() {
+        if found.is_empty() {
             writeln!(out, "  (no relations read from the articles)")?;
         }
     }
@@ -84,18 +82,16 @@ pub fn describe(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
 /// by lookup; else those whose name is the same after the scoring
 /// normalisation (full-width forms, spaces, quote marks), found by reading
 /// every name.
-fn named(store: &Store, name: &str) -> Result<Vec<Term>> {
+fn named(store: &dyn Dataset, name: &str) -> Result<Vec<Term>> {
     let wanted = norm(name);
     let forms: BTreeSet<&str> = [name.trim(), wanted.as_str()].into_iter().collect();
     let values: Vec<String> =
         forms.iter().flat_map(|f| [Literal::new_language_tagged_literal_unchecked(*f, "zh").to_string(), Literal::new_simple_literal(*f).to_string()]).collect();
     let exact = format!("SELECT DISTINCT ?e WHERE {{ VALUES ?l {{ {} }} {{ ?e rdfs:label ?l }} UNION {{ ?e skos:altLabel ?l }} }}", values.join(" "));
-    let Answer::Table { rows, .. } = run(store, &exact, None)? else { bail!("unexpected answer") };
-    let mut ents: Vec<Term> = rows.iter().filter_map(|r| r.get("e").cloned()).collect();
+    let mut ents: Vec<Term> = rows(store, &exact)?.iter().filter_map(|r| r.get("e").cloned()).collect();
     if ents.is_empty() {
         let q = "SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l }";
-        let Answer::Table { rows, .. } = run(store, q, None)? else { bail!("unexpected answer") };
-        ents = rows.iter().filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted)).filter_map(|r| r.get("e").cloned()).collect();
+        ents = rows(store, q)?.iter().filter(|r| matches!(r.get("l"), Some(Term::Literal(l)) if norm(l.value()) == wanted)).filter_map(|r| r.get("e").cloned()).collect();
     }
     ents.sort_by_key(|t| t.to_string());
     ents.dedup();

@@ -82,11 +82,8 @@ enum Command {
         /// Run the query and print, instead of its answer, Oxigraph's plan as JSON with each step's rows and time.
         #[arg(long)]
         explain: bool,
-        /// Ask the SPARQL server at this query endpoint instead of the store.
-        #[arg(long, value_name = "URL")]
-        endpoint: Option<String>,
         #[command(flatten)]
-        server: Server,
+        source: Source,
     },
     /// Send the store's graphs to a SPARQL server (Graph Store Protocol): only those changed since the last push there.
     #[command(
@@ -112,6 +109,7 @@ enum Command {
   xietong export --query my_network.rq -o mine.svg        # draw a CONSTRUCT's relations
   xietong export -o all.trig                               # the dataset as RDF
   xietong export --format turtle --graph https://w3id.org/xietong/id/lexicon
+  xietong export --focus 雄安新区 -o xiongan.svg --endpoint http://localhost:7878/query   # from a server
 
 Diagrams: shape and fill by class (see the legend), dashed = planned, thicker = stated by
 several articles (the count in the tooltip), no arrow = a mutual relation. SVG, PNG and PDF
@@ -162,6 +160,8 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
         /// Diagram: Graphviz layout engine [default: dot; sfdp from 300 entities or 1000 relations].
         #[arg(long, value_parser = ["dot", "sfdp", "neato", "fdp", "circo", "twopi"])]
         layout: Option<String>,
+        #[command(flatten)]
+        source: Source,
     },
     /// The shortest chains of relations between two entities, each step with its sentence and article.
     #[command(after_help = "Examples:
@@ -188,19 +188,25 @@ need Graphviz (`apt-get install graphviz`); without it the exit code is 2.")]
         /// Also draw the chains here (.dot, .svg, .png or .pdf).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
     },
     /// Figures of the graph: entities by class, relations by property, hubs, components, articles per entity.
-    #[command(after_help = "Examples:\n  xietong stats\n  xietong stats --top 20")]
+    #[command(after_help = "Examples:\n  xietong stats\n  xietong stats --top 20\n  xietong stats --endpoint http://localhost:7878/query")]
     Stats {
         /// Entities listed in each ranking.
         #[arg(long, default_value_t = 10)]
         top: usize,
+        #[command(flatten)]
+        source: Source,
     },
     /// Every fact about an entity, with the sentence and article that say it.
-    #[command(after_help = "Example:\n  xietong describe 雄安新区")]
+    #[command(after_help = "Examples:\n  xietong describe 雄安新区\n  xietong describe 雄安新区 --endpoint http://localhost:8890/sparql   # as pushed to a server")]
     Describe {
         /// A label or alias of the entity.
         name: String,
+        #[command(flatten)]
+        source: Source,
     },
     /// Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql and a page to ask and look at /.
     #[command(after_help = "Examples:
@@ -259,12 +265,9 @@ reads the store read-only and opens it again, within about a second, when a buil
     },
 }
 
-/// How to reach a SPARQL server, besides its query endpoint.
+/// Who to be at a SPARQL server.
 #[derive(clap::Args, Clone)]
-struct Server {
-    /// The server's Graph Store Protocol endpoint [default: beside the query endpoint: Oxigraph's /store, Virtuoso's /sparql-graph-crud].
-    #[arg(long, value_name = "URL")]
-    graph_store: Option<String>,
+struct Credentials {
     /// User name for HTTP Basic auth.
     #[arg(long, env = "XIETONG_USER", requires = "password")]
     user: Option<String>,
@@ -273,11 +276,59 @@ struct Server {
     password: Option<String>,
 }
 
+impl Credentials {
+    fn client(&self, timeout: Option<Duration>) -> xietong::remote::Client {
+        xietong::remote::Client::new(self.user.as_deref().zip(self.password.as_deref()), timeout)
+    }
+}
+
+/// How to reach a SPARQL server to write to, besides its query endpoint.
+#[derive(clap::Args, Clone)]
+struct Server {
+    /// The server's Graph Store Protocol endpoint [default: beside the query endpoint: Oxigraph's /store, Virtuoso's /sparql-graph-crud].
+    #[arg(long, value_name = "URL")]
+    graph_store: Option<String>,
+    #[command(flatten)]
+    credentials: Credentials,
+}
+
 impl Server {
     fn connect(&self, url: &str, timeout: Option<Duration>) -> Result<(xietong::remote::Endpoint, xietong::remote::Client)> {
-        let endpoint = xietong::remote::Endpoint::new(url, self.graph_store.as_deref())?;
-        let credentials = self.user.as_deref().zip(self.password.as_deref());
-        Ok((endpoint, xietong::remote::Client::new(credentials, timeout)))
+        Ok((xietong::remote::Endpoint::new(url, self.graph_store.as_deref())?, self.credentials.client(timeout)))
+    }
+}
+
+/// Where a reader asks: the store, or a SPARQL server.
+#[derive(clap::Args, Clone)]
+struct Source {
+    /// Ask the SPARQL server at this query endpoint instead of the store (its default graph the union of its graphs).
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    #[command(flatten)]
+    credentials: Credentials,
+}
+
+/// An open [`Source`].
+enum Opened {
+    Store(KgStore),
+    Server(xietong::remote::sparql::Service),
+}
+
+impl Source {
+    fn open(&self, store: &Path, timeout: Option<Duration>) -> Result<Opened> {
+        Ok(match &self.endpoint {
+            Some(url) => Opened::Server(xietong::remote::sparql::Service::new(url, self.credentials.client(timeout))?),
+            None => Opened::Store(KgStore::open_read_only(store)?),
+        })
+    }
+}
+
+impl Opened {
+    fn dataset(&self) -> &dyn query::Dataset {
+        match self {
+            Opened::Store(kg) => &kg.store,
+            Opened::Server(s) => s,
+        }
     }
 }
 
@@ -347,7 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             code
         }
         Command::Push { endpoint, full, server } => push(&cli.store, &endpoint, &server, full, &mut out)?,
-        Command::Query { file, expr, list, format, timeout, explain, endpoint, server } => {
+        Command::Query { file, expr, list, format, timeout, explain, source } => {
             if list {
                 list_queries(&mut out)?;
             } else {
@@ -358,20 +409,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 let timeout = timeout.map(Duration::from_secs);
                 let format = format.unwrap_or(if io::stdout().is_terminal() { Format::Table } else { Format::Tsv });
-                match endpoint {
-                    Some(_) if explain => bail!("--explain shows the embedded store's plan; a server explains its own"),
-                    Some(url) => {
-                        let (endpoint, client) = server.connect(&url, timeout)?;
-                        let answer = xietong::remote::sparql::run(&client, &endpoint.query, &text)?;
-                        query::write(&answer, format, &mut out)?;
-                    }
-                    None => {
-                        let kg = KgStore::open_read_only(&cli.store)?;
-                        if explain {
-                            query::explain(&kg.store, &text, timeout, &mut out)?;
-                        } else {
-                            query::stream(&kg.store, &text, timeout, format, &mut out)?;
-                        }
+                if explain && source.endpoint.is_some() {
+                    bail!("--explain shows the embedded store's plan; a server explains its own");
+                }
+                match source.open(&cli.store, timeout)? {
+                    Opened::Server(service) => query::write(&query::Dataset::answer(&service, &text)?, format, &mut out)?,
+                    Opened::Store(kg) if explain => query::explain(&kg.store, &text, timeout, &mut out)?,
+                    Opened::Store(kg) => {
+                        query::stream(&kg.store, &text, timeout, format, &mut out)?;
                     }
                 }
             }
@@ -393,8 +438,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cluster,
             query: query_file,
             layout,
+            source,
         } => {
-            let kg = KgStore::open_read_only(&cli.store)?;
+            let opened = source.open(&cli.store, None)?;
+            let ds = opened.dataset();
             let format = format.or_else(|| output.as_deref().and_then(ExportFormat::from_path)).unwrap_or(ExportFormat::Trig);
             // A diagram is made in memory first, so that a failure leaves no half-written file.
             let mut bytes: Vec<u8> = Vec::new();
@@ -407,7 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let scope = export::network::Scope { properties, include_inferred, include_name_places, graph };
                 let look = export::dot::Look { lang, font, cluster };
                 let req = export::Request { scope, focus, depth, classes, max_nodes, query, look };
-                let d = export::diagram(&kg.store, &k, &req)?;
+                let d = export::diagram(ds, &k, &req)?;
                 if let Some(c) = d.cut {
                     eprintln!(
                         "xietong: drew the {} best connected of {} entities and {} of {} relations; narrow with --focus, --class or --property, or raise --max-nodes",
@@ -435,7 +482,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     None => &mut out,
                 };
-                export::write_rdf(&kg.store, format, g.as_ref(), w)?;
+                export::write_rdf(ds, format, g.as_ref(), w)?;
                 w.flush()?;
                 return Ok(ExitCode::SUCCESS).and_then(|c| out.flush().map(|_| c).map_err(Into::into));
             }
@@ -445,16 +492,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
-        Command::Path { from, to, properties, include_inferred, include_name_places, max_chains, output } => {
-            let kg = KgStore::open_read_only(&cli.store)?;
+        Command::Path { from, to, properties, include_inferred, include_name_places, max_chains, output, source } => {
+            let opened = source.open(&cli.store, None)?;
             let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
             let scope = export::network::Scope { properties, include_inferred, include_name_places, graph: None };
-            let found = xietong::paths::paths(&kg.store, &k, scope, &from, &to, max_chains, "zh")?;
+            let found = xietong::paths::paths(opened.dataset(), &k, scope, &from, &to, max_chains, "zh")?;
             write_paths(&k, &found, &mut out)?;
             if let Some(p) = output {
                 let format = ExportFormat::from_path(&p).filter(|f| f.is_diagram()).with_context(|| format!("{}: draw to a .dot, .svg, .png or .pdf file", p.display()))?;
                 let look = export::dot::Look { cluster: export::dot::Cluster::None, ..Default::default() };
-                let dot = export::draw(&kg.store, &k, &found.network, &look)?;
+                let dot = export::draw(opened.dataset(), &k, &found.network, &look)?;
                 let mut bytes = Vec::new();
                 if !picture(&dot, format, "dot", &mut bytes)? {
                     out.flush()?;
@@ -464,16 +511,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             ExitCode::SUCCESS
         }
-        Command::Stats { top } => {
-            let kg = KgStore::open_read_only(&cli.store)?;
+        Command::Stats { top, source } => {
+            let opened = source.open(&cli.store, None)?;
             let k = load_knowledge(ontology_dir(&cli.ontology).as_deref())?;
-            let st = xietong::stats::stats(&kg.store, &k, top)?;
+            let st = xietong::stats::stats(opened.dataset(), &k, top)?;
             write_stats(&k, &st, &mut out)?;
             ExitCode::SUCCESS
         }
-        Command::Describe { name } => {
-            let kg = KgStore::open_read_only(&cli.store)?;
-            describe::describe(&kg.store, &name, &mut out)?;
+        Command::Describe { name, source } => {
+            let opened = source.open(&cli.store, None)?;
+            describe::describe(opened.dataset(), &name, &mut out)?;
             ExitCode::SUCCESS
         }
         Command::Serve { bind, timeout, max_rows, max_connections } => {

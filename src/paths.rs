@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Result};
 use oxigraph::model::Term;
-use oxigraph::store::Store;
 use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
@@ -16,7 +15,7 @@ use crate::export::entity::{entities, find, Entity};
 use crate::export::network::{Network, Reader, Relation, Scope};
 use crate::iri::xt;
 use crate::knowledge::Knowledge;
-use crate::query::{run, Answer};
+use crate::query::{rows, Dataset};
 
 /// One step of a chain: a relation, walked from `from` to `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +59,7 @@ pub struct Paths {
 
 /// The shortest chains from any entity named `from` to any named `to`, at
 /// most `max_chains`, sorted; over the relations of `scope`.
-pub fn paths(store: &Store, k: &Knowledge, scope: Scope, from: &str, to: &str, max_chains: usize, lang: &str) -> Result<Paths> {
+pub fn paths(store: &dyn Dataset, k: &Knowledge, scope: Scope, from: &str, to: &str, max_chains: usize, lang: &str) -> Result<Paths> {
     let (sources, targets) = (find(store, from)?, find(store, to)?);
     let reader = Reader::new(store, k, scope)?;
     let net = reader.all()?;
@@ -158,7 +157,7 @@ fn walk<'a>(
 }
 
 /// A sentence stating `r` (either way round for a symmetric property) and its article.
-fn evidence(store: &Store, k: &Knowledge, r: &Relation) -> Result<Option<(String, String)>> {
+fn evidence(store: &dyn Dataset, k: &Knowledge, r: &Relation) -> Result<Option<(String, String)>> {
     let p = xt(&r.property);
     let mut ends = vec![(&r.subject, &r.object)];
     if k.vocab.is_symmetric(&r.property) {
@@ -166,11 +165,9 @@ fn evidence(store: &Store, k: &Knowledge, r: &Relation) -> Result<Option<(String
     }
     for (s, o) in ends {
         let q = format!("SELECT ?g ?e {{ GRAPH ?g {{ ?a rdf:subject <{s}> ; rdf:predicate <{}> ; rdf:object <{o}> ; xt:evidence ?e }} }} LIMIT 1", p.as_str());
-        if let Answer::Table { rows, .. } = run(store, &q, None)? {
-            if let Some(row) = rows.first() {
-                if let (Some(Term::NamedNode(g)), Some(Term::Literal(e))) = (row.get("g"), row.get("e")) {
-                    return Ok(Some((g.as_str().to_string(), e.value().to_string())));
-                }
+        if let Some(row) = rows(store, &q)?.first() {
+            if let (Some(Term::NamedNode(g)), Some(Term::Literal(e))) = (row.get("g"), row.get("e")) {
+                return Ok(Some((g.as_str().to_string(), e.value().to_string())));
             }
         }
     }

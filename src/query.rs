@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::Term;
+use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{BoundPreparedSparqlQuery, CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
@@ -63,6 +63,56 @@ pub enum Answer {
     Table { vars: Vec<Variable>, rows: Vec<QuerySolution> },
     Boolean(bool),
     Graph(Vec<oxigraph::model::Triple>),
+}
+
+/// Where questions are answered: the embedded store, or a SPARQL server
+/// (`remote::Sparql`). The readers of a graph (describe, diagrams, paths,
+/// stats, RDF export) ask through this, so each works against either.
+pub trait Dataset {
+    /// The answer to a query, with the predeclared prefixes and the union
+    /// of all graphs as the default graph.
+    fn answer(&self, sparql: &str) -> Result<Answer>;
+    /// The quads of the named graphs matching a pattern, in an order that is
+    /// the same at every call on the same data.
+    fn quads<'a>(
+        &'a self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a>;
+    /// Whether the dataset holds a quad.
+    fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
+        Ok(self.quads(Some(quad.subject), Some(quad.predicate), Some(quad.object), Some(quad.graph_name)).next().transpose()?.is_some())
+    }
+}
+
+impl Dataset for Store {
+    fn answer(&self, sparql: &str) -> Result<Answer> {
+        run(self, sparql, None)
+    }
+    /// In the store's index order.
+    fn quads<'a>(
+        &'a self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a> {
+        Box::new(self.quads_for_pattern(subject, predicate, object, graph).map(|q| q.map_err(Into::into)))
+    }
+    fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
+        // Encodes and looks up, without decoding any term.
+        Ok(Store::contains(self, quad)?)
+    }
+}
+
+/// The rows of a SELECT.
+pub fn rows(ds: &dyn Dataset, sparql: &str) -> Result<Vec<QuerySolution>> {
+    match ds.answer(sparql)? {
+        Answer::Table { rows, .. } => Ok(rows),
+        _ => bail!("a SELECT gave no table"),
+    }
 }
 
 /// A query parsed against the store, with the predeclared prefixes, the

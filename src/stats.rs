@@ -7,14 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
 use oxigraph::model::Term;
-use oxigraph::store::Store;
 use petgraph::unionfind::UnionFind;
 
 use crate::export::entity::{entities, most_specific};
 use crate::export::network::{Reader, Scope};
-use crate::export::sparql::{number, rows};
+use crate::export::sparql::number;
 use crate::iri::{xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
+use crate::query::{rows, Dataset};
 
 /// An entity and a figure about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct Stats {
 
 /// The figures of the stated relations (name-implied places and inferred
 /// triples left out, as in a diagram), with `top` entities in each ranking.
-pub fn stats(store: &Store, k: &Knowledge, top: usize) -> Result<Stats> {
+pub fn stats(store: &dyn Dataset, k: &Knowledge, top: usize) -> Result<Stats> {
     let derived = [GRAPH_ONTOLOGY, GRAPH_LEXICON, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_BUILD].map(|g| format!("<{}>", xtr(g).as_str())).join(", ");
     let mut st = Stats::default();
 

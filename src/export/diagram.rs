@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use anyhow::{bail, Result};
 use oxigraph::model::{NamedOrBlankNode, Term};
-use oxigraph::store::Store;
 
 use super::dot::{to_dot, Look};
 use super::entity::{entities, find};
@@ -13,7 +12,7 @@ use super::network::{relation_properties, Link, Network, Reader, Relation, Scope
 use super::select::{focus, limit, of_classes, Cut};
 use crate::iri::XT;
 use crate::knowledge::Knowledge;
-use crate::query::{run, Answer};
+use crate::query::{Answer, Dataset};
 
 /// What to draw and how.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +41,7 @@ pub struct Diagram {
     pub cut: Option<Cut>,
 }
 
-pub fn diagram(store: &Store, k: &Knowledge, req: &Request) -> Result<Diagram> {
+pub fn diagram(store: &dyn Dataset, k: &Knowledge, req: &Request) -> Result<Diagram> {
     let reader = Reader::new(store, k, req.scope.clone())?;
     let mut centres = BTreeSet::new();
     let mut net = if let Some(q) = &req.query {
@@ -66,14 +65,14 @@ pub fn diagram(store: &Store, k: &Knowledge, req: &Request) -> Result<Diagram> {
 }
 
 /// The DOT of a network already chosen (and detailed by [`Reader::detail`]).
-pub fn draw(store: &Store, k: &Knowledge, net: &Network, look: &Look) -> Result<String> {
+pub fn draw(store: &dyn Dataset, k: &Knowledge, net: &Network, look: &Look) -> Result<String> {
     let described = entities(store, k, &net.entities(), &look.lang)?;
     Ok(to_dot(k, net, &described, look))
 }
 
 /// The `xt:` relations between two IRIs that a CONSTRUCT query returns.
-fn constructed(k: &Knowledge, store: &Store, query: &str) -> Result<Network> {
-    let Answer::Graph(triples) = run(store, query, None)? else { bail!("--query: give a CONSTRUCT query (its triples are drawn)") };
+fn constructed(k: &Knowledge, store: &dyn Dataset, query: &str) -> Result<Network> {
+    let Answer::Graph(triples) = store.answer(query)? else { bail!("--query: give a CONSTRUCT query (its triples are drawn)") };
     let mut net = Network::default();
     for t in triples {
         let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) = (&t.subject, &t.object) else { continue };

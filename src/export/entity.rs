@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
-use oxigraph::store::Store;
 
 use super::network::NAME_PLACE;
-use super::sparql::{number, rows};
+use super::sparql::number;
 use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
+use crate::query::{rows, Dataset};
 use crate::text::norm;
 
 /// What a diagram shows of an entity.
@@ -28,7 +28,7 @@ pub struct Entity {
 /// The label (in `lang`, else Chinese, else any), class and province of
 /// each entity: three grouped queries over all of them, counted on encoded
 /// terms (a hub's type is read in thousands of articles).
-pub fn entities(store: &Store, k: &Knowledge, iris: &BTreeSet<&str>, lang: &str) -> Result<BTreeMap<String, Entity>> {
+pub fn entities(store: &dyn Dataset, k: &Knowledge, iris: &BTreeSet<&str>, lang: &str) -> Result<BTreeMap<String, Entity>> {
     let mut labels: BTreeMap<String, (u8, String)> = BTreeMap::new();
     let mut classes: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut places: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -86,7 +86,7 @@ pub fn entities(store: &Store, k: &Knowledge, iris: &BTreeSet<&str>, lang: &str)
 /// The entities named `name` (a label or an alias, compared normalised).
 /// Exact forms are looked up in the index; only when none matches are all
 /// names read and compared.
-pub fn find(store: &Store, name: &str) -> Result<BTreeSet<String>> {
+pub fn find(store: &dyn Dataset, name: &str) -> Result<BTreeSet<String>> {
     let alt = NamedNode::new_unchecked(format!("{SKOS}altLabel"));
     let props = [rdfs::LABEL, alt.as_ref()];
     let mut out = BTreeSet::new();
@@ -94,7 +94,7 @@ pub fn find(store: &Store, name: &str) -> Result<BTreeSet<String>> {
     for form in &forms {
         for lit in [Literal::new_language_tagged_literal_unchecked(form, "zh"), Literal::new_language_tagged_literal_unchecked(form, "en"), Literal::new_simple_literal(form)] {
             for p in props {
-                for q in store.quads_for_pattern(None, Some(p), Some(lit.as_ref().into()), None) {
+                for q in store.quads(None, Some(p), Some(lit.as_ref().into()), None) {
                     if let NamedOrBlankNode::NamedNode(s) = q?.subject {
                         out.insert(s.into_string());
                     }
@@ -105,7 +105,7 @@ pub fn find(store: &Store, name: &str) -> Result<BTreeSet<String>> {
     if out.is_empty() {
         let wanted = norm(name);
         for p in props {
-            for q in store.quads_for_pattern(None, Some(p), None, None) {
+            for q in store.quads(None, Some(p), None, None) {
                 let q = q?;
                 if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) = (q.subject, q.object) {
                     if norm(l.value()) == wanted || l.value().eq_ignore_ascii_case(name.trim()) {

@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term};
-use oxigraph::store::Store;
 
-use super::sparql::{number, rows};
+use super::sparql::number;
 use crate::iri::{xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
+use crate::query::{rows, Dataset};
 
 /// Object properties that tie an article or an assertion to things, not
 /// entities to each other.
@@ -88,14 +88,14 @@ impl Network {
 /// the relations found are decoded, not every quad (a relation a hub takes
 /// part in is stated by thousands of articles in a large store).
 pub struct Reader<'a> {
-    pub store: &'a Store,
+    pub store: &'a dyn Dataset,
     pub k: &'a Knowledge,
     scope: Scope,
     properties: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(store: &'a Store, k: &'a Knowledge, scope: Scope) -> Result<Self> {
+    pub fn new(store: &'a dyn Dataset, k: &'a Knowledge, scope: Scope) -> Result<Self> {
         for p in &scope.properties {
             if !k.vocab.is_object_property(p) || NOT_RELATIONS.contains(&p.as_str()) {
                 let known: Vec<&str> = relation_properties(k).collect();
@@ -173,7 +173,7 @@ impl<'a> Reader<'a> {
             let mut first: Option<String> = None;
             let mut read = 0;
             for (s, o) in ends {
-                for q in self.store.quads_for_pattern(Some(s.as_ref().into()), Some(p.as_ref()), Some(o.as_ref().into()), self.scope.graph.as_ref().map(|g| g.as_ref().into())) {
+                for q in self.store.quads(Some(s.as_ref().into()), Some(p.as_ref()), Some(o.as_ref().into()), self.scope.graph.as_ref().map(|g| g.as_ref().into())) {
                     let GraphName::NamedNode(g) = q?.graph_name else { continue };
                     if !g.as_str().starts_with(DOC_PREFIX) {
                         continue;
@@ -204,9 +204,8 @@ impl<'a> Reader<'a> {
     fn planned_in(&self, s: &NamedNode, p: &NamedNode, o: &NamedNode, g: &NamedNode) -> Result<bool> {
         let (modality, planned) = (xt("modality"), xt("Planned"));
         let g = GraphNameRef::NamedNode(g.as_ref());
-        // `contains` encodes and looks up, without decoding any term.
-        let has = |a: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: NamedNodeRef<'_>| -> Result<bool> { Ok(self.store.contains(QuadRef::new(a, p, o, g))?) };
-        for q in self.store.quads_for_pattern(None, Some(rdf::SUBJECT), Some(s.as_ref().into()), Some(g)) {
+        let has = |a: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: NamedNodeRef<'_>| -> Result<bool> { self.store.contains(QuadRef::new(a, p, o, g)) };
+        for q in self.store.quads(None, Some(rdf::SUBJECT), Some(s.as_ref().into()), Some(g)) {
             let NamedOrBlankNode::NamedNode(a) = q?.subject else { continue };
             if has(a.as_ref(), rdf::PREDICATE, p.as_ref())? && has(a.as_ref(), rdf::OBJECT, o.as_ref())? && has(a.as_ref(), modality.as_ref(), planned.as_ref())? {
                 return Ok(true);

@@ -4,14 +4,14 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNode, Quad, Triple};
-use oxigraph::store::Store;
+use oxigraph::model::{GraphNameRef, NamedNode, Triple};
 
 use super::ExportFormat;
 use crate::iri::PREFIXES;
+use crate::query::Dataset;
 
 /// Writes the dataset, or the graph `graph`, in an RDF format.
-pub fn write_rdf(store: &Store, format: ExportFormat, graph: Option<&NamedNode>, out: &mut dyn Write) -> Result<()> {
+pub fn write_rdf(store: &dyn Dataset, format: ExportFormat, graph: Option<&NamedNode>, out: &mut dyn Write) -> Result<()> {
     let Some(rf) = format.rdf() else { bail!("{format:?} is a drawing, not an RDF format") };
     let mut ser = RdfSerializer::from_format(rf);
     if !matches!(rf, RdfFormat::NTriples | RdfFormat::NQuads) {
@@ -20,10 +20,7 @@ pub fn write_rdf(store: &Store, format: ExportFormat, graph: Option<&NamedNode>,
         }
     }
     let mut w = ser.for_writer(out);
-    let quads: Box<dyn Iterator<Item = Result<Quad, _>>> = match graph {
-        Some(g) => Box::new(store.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))),
-        None => Box::new(store.iter()),
-    };
+    let quads = store.quads(None, None, None, graph.map(|g| GraphNameRef::NamedNode(g.as_ref())));
     if rf.supports_datasets() {
         for q in quads {
             w.serialize_quad(&q?)?;

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::NamedOrBlankNode;
-use oxigraph::store::Store;
 
 use super::network::{Network, Reader, Relation};
 use crate::iri::xt;
 use crate::knowledge::Knowledge;
+use crate::query::Dataset;
 
 /// The relations among the entities within `depth` steps of `centres`
 /// (either direction), read around each entity reached and no further.
@@ -37,7 +37,7 @@ pub fn focus(reader: &Reader<'_>, centres: &BTreeSet<String>, depth: usize) -> R
 /// Keeps the relations with an entity of one of `classes` (or a sub-class)
 /// at one end at least. The inferred graph holds every super-class, so one
 /// index look-up a class finds its members.
-pub fn of_classes(store: &Store, k: &Knowledge, net: &mut Network, classes: &[String]) -> Result<()> {
+pub fn of_classes(store: &dyn Dataset, k: &Knowledge, net: &mut Network, classes: &[String]) -> Result<()> {
     let mut members: BTreeSet<String> = BTreeSet::new();
     for c in classes {
         if !k.vocab.is_class(c) {
@@ -45,7 +45,7 @@ pub fn of_classes(store: &Store, k: &Knowledge, net: &mut Network, classes: &[St
             known.sort_unstable();
             bail!("--class {c}: no such class\nhint: one of {}", known.join(", "));
         }
-        for q in store.quads_for_pattern(None, Some(rdf::TYPE), Some(xt(c).as_ref().into()), None) {
+        for q in store.quads(None, Some(rdf::TYPE), Some(xt(c).as_ref().into()), None) {
             if let NamedOrBlankNode::NamedNode(s) = q?.subject {
                 members.insert(s.into_string());
             }

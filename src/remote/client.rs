@@ -110,7 +110,7 @@ impl Client {
                     return Err(RemoteError::GaveUp { method: req.method.into(), url: req.url.into(), status, attempts: attempt, body: snippet(resp) });
                 }
                 Err(ureq::Error::Transport(t)) if last => {
-                    return Err(RemoteError::Transport { method: req.method.into(), url: req.url.into(), cause: t.to_string(), attempts: attempt });
+                    return Err(RemoteError::Transport { method: req.method.into(), url: req.url.into(), cause: transport_cause(&t), attempts: attempt });
                 }
                 Err(_) => {
                     std::thread::sleep(wait);
@@ -170,6 +170,20 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// What went wrong in a transport error, without the URL ureq writes
+/// first (the error names the request's URL already; a GET's would carry
+/// the whole query).
+fn transport_cause(t: &ureq::Transport) -> String {
+    let mut cause = t.kind().to_string();
+    if let Some(m) = t.message() {
+        cause.push_str(&format!(": {m}"));
+    }
+    if let Some(source) = std::error::Error::source(t) {
+        cause.push_str(&format!(": {source}"));
+    }
+    cause
 }
 
 #[cfg(test)]

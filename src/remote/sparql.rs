@@ -14,11 +14,12 @@
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 
 use super::client::{Body, Client, Request};
-use crate::iri::PREFIXES;
-use crate::query::Answer;
+use crate::iri::{PREFIXES, XTR};
+use crate::query::{rows, Answer, Dataset};
 
 /// Longest query sent in a GET's URL; a longer one goes as a form POST
 /// (servers cap the request line, commonly at 8 KiB).
@@ -31,18 +32,35 @@ enum Form {
     Graph,
 }
 
-/// Runs `sparql` at the query endpoint `url`.
+/// Runs `sparql` at the query endpoint `url`. An answer the server cut at
+/// its row limit (Virtuoso's `ResultSetMaxRows`) is read again in pages of
+/// that many rows when the query fixes no order and no slice of its own
+/// (an ordered one cannot be: Virtuoso sorts at most that many rows for an
+/// OFFSET), taking the server to hold still meanwhile; otherwise the cut
+/// is an error that says so.
 pub fn run(client: &Client, url: &str, sparql: &str) -> Result<Answer> {
     let text = with_prefixes(sparql);
-    let form = match spargebra::SparqlParser::new().parse_query(&text).map_err(|e| anyhow::anyhow!("invalid SPARQL: {e}"))? {
+    let parsed = spargebra::SparqlParser::new().parse_query(&text).map_err(|e| anyhow::anyhow!("invalid SPARQL: {e}"))?;
+    let form = match parsed {
         spargebra::Query::Select { .. } | spargebra::Query::Ask { .. } => Form::Table,
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => Form::Graph,
     };
+    let reply = send(client, url, &text, form)?;
+    if let Some(n) = &reply.max_rows {
+        return match (n.trim().parse::<usize>(), &parsed) {
+            (Ok(page @ 1..), spargebra::Query::Select { pattern, .. }) if unordered(pattern) => paged(client, url, &parsed, page),
+            _ => bail!("{url}: the server cut the answer at {n} rows (its result-size limit, Virtuoso's ResultSetMaxRows), and an answer in an ORDER BY or with a LIMIT of its own cannot be read in pages\nhint: raise the limit ([SPARQL] ResultSetMaxRows in virtuoso.ini), or drop the ORDER BY"),
+        };
+    }
+    answer(&reply, form).with_context(|| format!("{url}: cannot read the answer"))
+}
+
+fn send(client: &Client, url: &str, text: &str, form: Form) -> Result<super::client::Reply> {
     let accept = match form {
         Form::Table => "application/sparql-results+json",
         Form::Graph => "application/n-triples, text/turtle;q=0.9",
     };
-    let pairs = [("query", text.as_str())];
+    let pairs = [("query", text)];
     let req = if text.len() <= GET_MAX {
         Request { method: "GET", url, params: &pairs, accept: Some(accept), body: Body::Empty }
     } else {
@@ -52,14 +70,136 @@ pub fn run(client: &Client, url: &str, sparql: &str) -> Result<Answer> {
     if reply.status == 404 {
         bail!("{url}: no SPARQL endpoint there (404)");
     }
-    if let Some(n) = &reply.max_rows {
-        bail!("{url}: the server cut the answer at {n} rows (its result-size limit, Virtuoso's ResultSetMaxRows)\nhint: raise the limit ([SPARQL] ResultSetMaxRows in virtuoso.ini), or ask for fewer rows at a time with LIMIT and OFFSET");
-    }
+    Ok(reply)
+}
+
+fn answer(reply: &super::client::Reply, form: Form) -> Result<Answer> {
     match form {
         Form::Table => table(&reply.body),
         Form::Graph => graph(&reply.body, &reply.content_type),
     }
-    .with_context(|| format!("{url}: cannot read the answer"))
+}
+
+/// Whether a SELECT's solutions come in no order and unsliced: no ORDER
+/// BY, LIMIT or OFFSET above its projection.
+fn unordered(pattern: &spargebra::algebra::GraphPattern) -> bool {
+    use spargebra::algebra::GraphPattern;
+    match pattern {
+        GraphPattern::Distinct { inner } | GraphPattern::Reduced { inner } | GraphPattern::Project { inner, .. } => unordered(inner),
+        GraphPattern::OrderBy { .. } | GraphPattern::Slice { .. } => false,
+        _ => true,
+    }
+}
+
+/// The rows of an unordered SELECT read `page` at a time, until a page
+/// comes back short.
+fn paged(client: &Client, url: &str, query: &spargebra::Query, page: usize) -> Result<Answer> {
+    let spargebra::Query::Select { dataset, pattern, base_iri } = query else { bail!("only a SELECT is read in pages") };
+    let (mut vars, mut rows) = (Vec::new(), Vec::new());
+    for start in (0..).step_by(page) {
+        let slice = spargebra::algebra::GraphPattern::Slice { inner: Box::new(pattern.clone()), start, length: Some(page) };
+        let text = spargebra::Query::Select { dataset: dataset.clone(), pattern: slice, base_iri: base_iri.clone() }.to_string();
+        let reply = send(client, url, &text, Form::Table)?;
+        let Answer::Table { vars: v, rows: more } = table(&reply.body).with_context(|| format!("{url}: cannot read the answer"))? else {
+            bail!("{url}: a SELECT answered a boolean")
+        };
+        let last = more.len() < page;
+        vars = v;
+        rows.extend(more);
+        if last {
+            break;
+        }
+    }
+    Ok(Answer::Table { vars, rows })
+}
+
+/// A server's query endpoint, asked as the embedded store is asked: the
+/// readers of a graph (describe, diagrams, paths, stats, RDF export) work
+/// against it unchanged.
+pub struct Service {
+    pub client: Client,
+    pub url: String,
+}
+
+impl Service {
+    pub fn new(url: &str, client: Client) -> Result<Self> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            bail!("{url}: not an http:// or https:// URL");
+        }
+        Ok(Service { client, url: url.to_string() })
+    }
+}
+
+impl Dataset for Service {
+    fn answer(&self, sparql: &str) -> Result<Answer> {
+        run(&self.client, &self.url, sparql)
+    }
+
+    /// The quads of xietong's graphs (those named under its `id/`
+    /// namespace: a server keeps graphs of its own, as Virtuoso does), read
+    /// by one SELECT and sorted, since a server's order is its own.
+    fn quads<'a>(
+        &'a self,
+        subject: Option<NamedOrBlankNodeRef<'_>>,
+        predicate: Option<NamedNodeRef<'_>>,
+        object: Option<TermRef<'_>>,
+        graph: Option<GraphNameRef<'_>>,
+    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a> {
+        match pattern_query(subject, predicate, object, graph) {
+            Some(q) => match quads_of(self, &q, subject, predicate, object, graph) {
+                Ok(quads) => Box::new(quads.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
+            None => Box::new(std::iter::empty()),
+        }
+    }
+}
+
+/// The SELECT of `?s ?p ?o ?g` matching a quad pattern; `None` when nothing
+/// can match: the default graph (xietong keeps every triple in a named
+/// graph) or a blank node (a server labels them its own way).
+fn pattern_query(s: Option<NamedOrBlankNodeRef<'_>>, p: Option<NamedNodeRef<'_>>, o: Option<TermRef<'_>>, g: Option<GraphNameRef<'_>>) -> Option<String> {
+    let blank = matches!(s, Some(NamedOrBlankNodeRef::BlankNode(_))) || matches!(o, Some(TermRef::BlankNode(_)));
+    if blank || matches!(g, Some(GraphNameRef::DefaultGraph | GraphNameRef::BlankNode(_))) {
+        return None;
+    }
+    let term = |t: Option<String>, v: &str| t.unwrap_or_else(|| format!("?{v}"));
+    let (s, p, o) = (term(s.map(|t| t.to_string()), "s"), term(p.map(|t| t.to_string()), "p"), term(o.map(|t| t.to_string()), "o"));
+    Some(match g {
+        Some(g) => format!("SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}"),
+        None => format!("SELECT * WHERE {{ GRAPH ?g {{ {s} {p} {o} }} FILTER(STRSTARTS(STR(?g), \"{XTR}\")) }}"),
+    })
+}
+
+/// The rows of `q` as quads, the pattern's bound terms filled in, sorted.
+fn quads_of(service: &Service, q: &str, s: Option<NamedOrBlankNodeRef<'_>>, p: Option<NamedNodeRef<'_>>, o: Option<TermRef<'_>>, g: Option<GraphNameRef<'_>>) -> Result<Vec<Quad>> {
+    let mut quads = Vec::new();
+    for row in rows(service, q)? {
+        let subject = match (s, row.get("s")) {
+            (Some(s), _) => s.into_owned(),
+            (None, Some(Term::NamedNode(n))) => NamedOrBlankNode::NamedNode(n.clone()),
+            (None, Some(Term::BlankNode(b))) => NamedOrBlankNode::BlankNode(b.clone()),
+            _ => continue,
+        };
+        let predicate = match (p, row.get("p")) {
+            (Some(p), _) => p.into_owned(),
+            (None, Some(Term::NamedNode(n))) => n.clone(),
+            _ => continue,
+        };
+        let object = match (o, row.get("o")) {
+            (Some(o), _) => o.into_owned(),
+            (None, Some(t)) => t.clone(),
+            _ => continue,
+        };
+        let graph_name = match (g, row.get("g")) {
+            (Some(g), _) => g.into_owned(),
+            (None, Some(Term::NamedNode(n))) => GraphName::NamedNode(n.clone()),
+            _ => continue,
+        };
+        quads.push(Quad { subject, predicate, object, graph_name });
+    }
+    quads.sort_by_cached_key(|q| (q.graph_name.to_string(), q.subject.to_string(), q.predicate.to_string(), q.object.to_string()));
+    Ok(quads)
 }
 
 /// `sparql` with a `PREFIX` line before it for each predeclared prefix it
@@ -82,6 +222,13 @@ pub fn with_prefixes(sparql: &str) -> String {
 }
 
 fn table(body: &[u8]) -> Result<Answer> {
+    let relabelled;
+    let body = if has_blank_nodes(body) {
+        relabelled = blank_labels_made_valid(body)?;
+        &relabelled[..]
+    } else {
+        body
+    };
     match QueryResultsParser::from_format(QueryResultsFormat::Json).for_slice(body)? {
         SliceQueryResultsParserOutput::Solutions(solutions) => {
             let vars = solutions.variables().to_vec();
@@ -90,6 +237,34 @@ fn table(body: &[u8]) -> Result<Answer> {
         }
         SliceQueryResultsParserOutput::Boolean(b) => Ok(Answer::Boolean(b)),
     }
+}
+
+fn has_blank_nodes(body: &[u8]) -> bool {
+    body.windows(7).any(|w| w == b"\"bnode\"")
+}
+
+/// The JSON results with each blank node's label made one the results
+/// parser takes: Virtuoso labels them `nodeID://b10007`, which is no
+/// blank node label. Only the characters a label may hold are kept, so
+/// two nodes keep two labels.
+fn blank_labels_made_valid(body: &[u8]) -> Result<Vec<u8>> {
+    let mut json: serde_json::Value = serde_json::from_slice(body)?;
+    if let Some(rows) = json.pointer_mut("/results/bindings").and_then(|b| b.as_array_mut()) {
+        for cell in rows.iter_mut().filter_map(|r| r.as_object_mut()).flat_map(|r| r.values_mut()) {
+            if cell.get("type").and_then(|t| t.as_str()) == Some("bnode") {
+                if let Some(v) = cell.get_mut("value") {
+                    let label: String = v.as_str().unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                    *v = serde_json::Value::String(if label.is_empty() { "b".into() } else { label });
+                }
+            }
+        }
+    }
+    // The results parser reads the bindings last; the keys written back
+    // come in alphabetical order, so what else `results` holds goes.
+    if let Some(results) = json.get_mut("results").and_then(|r| r.as_object_mut()) {
+        results.retain(|k, _| k == "bindings");
+    }
+    Ok(serde_json::to_vec(&json)?)
 }
 
 fn graph(body: &[u8], content_type: &str) -> Result<Answer> {
