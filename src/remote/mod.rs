@@ -26,9 +26,7 @@ impl Endpoint {
     /// `/repositories/R/rdf-graphs/service`) are named with `--graph-store`.
     pub fn new(query: &str, graph_store: Option<&str>) -> Result<Self> {
         let query = query.trim_end_matches('/').to_string();
-        if !(query.starts_with("http://") || query.starts_with("https://")) {
-            bail!("{query}: not an http:// or https:// URL");
-        }
+        check_http(&query)?;
         let graph_store = match graph_store {
             Some(g) => g.to_string(),
             None => {
@@ -43,6 +41,14 @@ impl Endpoint {
         };
         Ok(Endpoint { query, graph_store })
     }
+}
+
+/// Refuses a URL that is not `http://` or `https://`.
+pub fn check_http(url: &str) -> Result<()> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        bail!("{url}: not an http:// or https:// URL");
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -85,7 +85,8 @@ fn answer(reply: &super::client::Reply, form: Form) -> Result<Answer> {
 fn unordered(pattern: &spargebra::algebra::GraphPattern) -> bool {
     use spargebra::algebra::GraphPattern;
     match pattern {
-        GraphPattern::Distinct { inner } | GraphPattern::Reduced { inner } | GraphPattern::Project { inner, .. } => unordered(inner),
+        GraphPattern::Distinct { inner } | GraphPattern::Reduced { inner } => unordered(inner),
+        GraphPattern::Project { inner, .. } => !matches!(**inner, GraphPattern::OrderBy { .. }),
         GraphPattern::OrderBy { .. } | GraphPattern::Slice { .. } => false,
         _ => true,
     }
@@ -123,9 +124,7 @@ pub struct Service {
 
 impl Service {
     pub fn new(url: &str, client: Client) -> Result<Self> {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            bail!("{url}: not an http:// or https:// URL");
-        }
+        super::check_http(url)?;
         Ok(Service { client, url: url.to_string() })
     }
 }
@@ -276,6 +275,44 @@ fn graph(body: &[u8], content_type: &str) -> Result<Answer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pattern(q: &str) -> spargebra::algebra::GraphPattern {
+        match spargebra::SparqlParser::new().parse_query(q).unwrap() {
+            spargebra::Query::Select { pattern, .. } => pattern,
+            _ => panic!("a SELECT"),
+        }
+    }
+
+    #[test]
+    fn only_an_unordered_unsliced_select_is_read_in_pages() {
+        assert!(unordered(&pattern("SELECT ?s { ?s ?p ?o }")));
+        assert!(unordered(&pattern("SELECT DISTINCT ?s { ?s ?p ?o }")));
+        assert!(unordered(&pattern("SELECT ?s { { SELECT ?s { ?s ?p ?o } ORDER BY ?s } }")), "an inner order is not the answer's");
+        assert!(!unordered(&pattern("SELECT ?s { ?s ?p ?o } ORDER BY ?s")));
+        assert!(!unordered(&pattern("SELECT DISTINCT ?s { ?s ?p ?o } ORDER BY ?s")));
+        assert!(!unordered(&pattern("SELECT ?s { ?s ?p ?o } LIMIT 5")));
+        assert!(!unordered(&pattern("SELECT ?s { ?s ?p ?o } OFFSET 5")));
+    }
+
+    #[test]
+    fn virtuoso_blank_node_labels_are_read_as_blank_nodes() {
+        let body = br#"{ "head": { "link": [], "vars": ["o"] }, "results": { "distinct": false, "ordered": true, "bindings": [ { "o": { "type": "bnode", "value": "nodeID://b10007" }}, { "o": { "type": "literal", "value": "nodeID://b1" }} ] } }"#;
+        let Answer::Table { rows, .. } = table(body).unwrap() else { panic!("a table") };
+        assert_eq!(rows[0].get("o").unwrap().to_string(), "_:nodeIDb10007");
+        assert_eq!(rows[1].get("o").unwrap().to_string(), "\"nodeID://b1\"", "a literal keeps its value");
+    }
+
+    #[test]
+    fn a_quad_pattern_asks_xietong_graphs_or_the_one_named() {
+        use oxigraph::model::NamedNode;
+        let p = NamedNode::new("urn:x:p").unwrap();
+        let g = NamedNode::new("urn:x:g").unwrap();
+        let all = pattern_query(None, Some(p.as_ref()), None, None).unwrap();
+        assert!(all.contains("GRAPH ?g { ?s <urn:x:p> ?o }") && all.contains(&format!("STRSTARTS(STR(?g), \"{XTR}\")")), "{all}");
+        let one = pattern_query(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).unwrap();
+        assert!(one.contains("GRAPH <urn:x:g> { ?s ?p ?o }") && !one.contains("STRSTARTS"), "{one}");
+        assert!(pattern_query(None, None, None, Some(GraphNameRef::DefaultGraph)).is_none(), "xietong keeps nothing in the default graph");
+    }
 
     #[test]
     fn only_the_prefixes_a_query_lacks_are_added() {
