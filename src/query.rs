@@ -1,8 +1,10 @@
 //! SPARQL over the store: the predeclared prefixes, the union of all graphs
 //! as the default graph, and the result formats a user asks for.
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -75,11 +77,7 @@ fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>) -> Result
     }
     let token = CancellationToken::new();
     if let Some(t) = timeout {
-        let tk = token.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(t);
-            tk.cancel();
-        });
+        cancel_at(token.clone(), Instant::now() + t);
     }
     let ev = ev.with_cancellation_token(token);
     let mut prepared = ev.parse_query(sparql).map_err(|e| anyhow::anyhow!("invalid SPARQL: {e}"))?;
@@ -87,6 +85,46 @@ fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>) -> Result
         prepared.dataset_mut().set_default_graph_as_union();
     }
     Ok(prepared.on_store(store))
+}
+
+/// Queries' deadlines, soonest first, each with the token that cancels it
+/// (the number tells apart deadlines of one instant).
+type Deadlines = BTreeMap<(Instant, u64), CancellationToken>;
+
+/// Cancels `token` at `at`. One thread keeps every deadline: a thread per
+/// query sleeping out its timeout would leave thousands asleep under a
+/// server's load. Cancelling a query already done does nothing.
+fn cancel_at(token: CancellationToken, at: Instant) {
+    static ALARMS: OnceLock<(Mutex<(Deadlines, u64)>, Condvar)> = OnceLock::new();
+    let mut first = false;
+    let alarms = ALARMS.get_or_init(|| {
+        first = true;
+        (Mutex::new((Deadlines::new(), 0)), Condvar::new())
+    });
+    if first {
+        std::thread::spawn(|| {
+            let (lock, bell) = ALARMS.get().expect("set before the thread starts");
+            let mut due = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                let now = Instant::now();
+                while let Some(entry) = due.0.first_entry().filter(|e| e.key().0 <= now) {
+                    entry.remove().cancel();
+                }
+                due = match due.0.keys().next() {
+                    Some(&(next, _)) => bell.wait_timeout(due, next - now).unwrap_or_else(|e| e.into_inner()).0,
+                    None => bell.wait(due).unwrap_or_else(|e| e.into_inner()),
+                };
+            }
+        });
+    }
+    let mut due = alarms.0.lock().unwrap_or_else(|e| e.into_inner());
+    let n = due.1;
+    due.1 += 1;
+    let soonest = due.0.keys().next().is_none_or(|&(first, _)| at < first);
+    due.0.insert((at, n), token);
+    if soonest {
+        alarms.1.notify_one();
+    }
 }
 
 /// [`QueryError::evaluation`], for the callers that want an `anyhow::Error`.

@@ -81,7 +81,7 @@ pub fn handle(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     };
     let h = r.headers_mut();
     h.insert("Access-Control-Allow-Origin", HeaderValue::from_static("*"));
-    h.insert("Access-Control-Expose-Headers", HeaderValue::from_static("Xietong-Rows, Xietong-Cut"));
+    h.insert("Access-Control-Expose-Headers", HeaderValue::from_static("Xietong-Rows, Xietong-Cut, Xietong-Max-Rows"));
     r
 }
 

@@ -398,3 +398,34 @@ fn an_article_page_shows_its_relations_with_their_sentences() {
     assert!(page.body.contains(&format!(">{}</a>", esc(a))), "the article page does not link `{a}`");
     assert_eq!(curl(&[&format!("{}/article?file=none.txt", s.base)]).status, 404);
 }
+
+/// A body's rows and the trailers curl writes after a chunked body (the
+/// lines after its last row that hold no tab).
+fn rows_and_trailers(body: &str) -> (Vec<&str>, Vec<&str>) {
+    let lines: Vec<&str> = body.lines().filter(|l| !l.is_empty()).collect();
+    let end = lines.iter().rposition(|l| l.contains('\t')).map_or(0, |i| i + 1);
+    (lines[..end].to_vec(), lines[end..].to_vec())
+}
+
+#[test]
+fn a_long_answer_streams_whole_with_its_counts_after_it() {
+    let s = start_owned(&fixture().store, &["--max-rows", "3000"]);
+    let url = format!("{}/sparql", s.base);
+    let q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 2500";
+    let r = curl(&["-H", "Accept: text/tab-separated-values", "--data-urlencode", &format!("query={q}"), &url]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("Transfer-Encoding").as_deref(), Some("chunked"), "an answer of {} bytes was not streamed", r.body.len());
+    assert!(r.body.len() > xietong::serve::protocol::CHUNK, "the answer is shorter than a chunk");
+    let (rows, trailers) = rows_and_trailers(&r.body);
+    let cli = xietong(&["query", "-e", q, "--format", "tsv"]);
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    assert_eq!(rows, stdout(&cli).lines().collect::<Vec<_>>(), "the streamed answer differs from `xietong query`'s");
+    assert!(trailers.iter().any(|t| t.eq_ignore_ascii_case("xietong-rows: 2500")), "{trailers:?}");
+    assert!(!trailers.iter().any(|t| t.to_ascii_lowercase().starts_with("xietong-cut")), "{trailers:?}");
+    // Longer than the row limit: cut there, and the trailer says so.
+    let all = curl(&["-H", "Accept: text/tab-separated-values", "--data-urlencode", "query=SELECT ?s ?p ?o WHERE { ?s ?p ?o }", &url]);
+    assert_eq!(all.header("Xietong-Max-Rows").as_deref(), Some("3000"));
+    let (rows, trailers) = rows_and_trailers(&all.body);
+    assert_eq!(rows.len(), 1 + 3000);
+    assert!(trailers.iter().any(|t| t.to_ascii_lowercase().starts_with("xietong-cut:") && t.contains("3000")), "{trailers:?}");
+}
