@@ -11,6 +11,7 @@
 //! [`handle`] turns a request into a response and prints nothing; the
 //! command line starts [`start`] and says where it listens.
 
+pub mod evidence;
 pub mod page;
 pub mod protocol;
 pub mod snapshot;
@@ -75,6 +76,7 @@ pub fn handle(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     } else {
         match req.uri().path() {
             "/sparql" | "/query" => protocol::answer(server, req),
+            "/evidence" => evidence::answer(server, req),
             "/update" => reply(StatusCode::FORBIDDEN, "updates are refused: this endpoint only reads (build the store with `xietong build`)"),
             path => page::answer(server, path, req),
         }
