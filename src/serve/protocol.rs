@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, ChunkedTransferPayload, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use oxigraph::model::NamedNode;
 
 use super::{reply, Server};
-use crate::query::{is_update, stream_at_most, Format, Kind, QueryError, Streamed};
+use crate::query::{is_update, stream_at_most, Format, Graphs, Kind, QueryError, Streamed};
 
 /// The largest request body read; a query is text typed or generated, far
 /// smaller than this.
@@ -75,9 +76,6 @@ fn query_of(req: &mut Request<Body>) -> Result<(String, Params), Response<Body>>
     if params.iter().any(|(k, _)| k == "update") {
         return Err(refuse_update());
     }
-    if let Some((k, _)) = params.iter().find(|(k, _)| k == "default-graph-uri" || k == "named-graph-uri") {
-        return Err(reply(StatusCode::BAD_REQUEST, &format!("`{k}` is not supported: name graphs in the query (FROM, FROM NAMED, GRAPH)")));
-    }
     let queries: Vec<&String> = params.iter().filter(|(k, _)| k == "query").map(|(_, v)| v).collect();
     match queries.as_slice() {
         [q] => Ok((q.to_string(), params)),
@@ -88,6 +86,21 @@ fn query_of(req: &mut Request<Body>) -> Result<(String, Params), Response<Body>>
 
 fn refuse_update() -> Response<Body> {
     reply(StatusCode::FORBIDDEN, "updates are refused: this endpoint only reads (build the store with `xietong build`)")
+}
+
+/// The dataset the request names with `default-graph-uri` and
+/// `named-graph-uri` (SPARQL 1.1 Protocol §2.1.4), which takes the place of
+/// the query's FROM and FROM NAMED; `None` if it names none.
+fn graphs_of(params: &Params) -> Result<Option<Graphs>, Response<Body>> {
+    let iris = |key: &str| -> Result<Vec<NamedNode>, Response<Body>> {
+        params
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| NamedNode::new(v.as_str()).map_err(|e| reply(StatusCode::BAD_REQUEST, &format!("`{key}` is not an IRI: {v:?}: {e}"))))
+            .collect()
+    };
+    let g = Graphs { default: iris("default-graph-uri")?, named: iris("named-graph-uri")? };
+    Ok((!g.default.is_empty() || !g.named.is_empty()).then_some(g))
 }
 
 /// The format of each kind of answer acceptable to the client: `format=`
@@ -179,7 +192,7 @@ impl Write for Pieces<'_> {
 /// (and [`GRACE`]), since Oxigraph looks for the cancellation only when it
 /// reads the store, so a join held in memory can run on well past it. The
 /// thread ends at the evaluation's next read.
-fn evaluate(server: &Server, text: String, table: Option<Format>, graph: Option<Format>) -> Receiver<Piece> {
+fn evaluate(server: &Server, text: String, graphs: Option<Graphs>, table: Option<Format>, graph: Option<Format>) -> Receiver<Piece> {
     let store = server.snapshot.store();
     let limits = server.limits;
     let (tx, rx) = mpsc::sync_channel(2);
@@ -194,7 +207,7 @@ fn evaluate(server: &Server, text: String, table: Option<Format>, graph: Option<
             f
         };
         let mut out = Pieces { buf: Vec::with_capacity(CHUNK), tx: &tx, format: &format };
-        let result = stream_at_most(&store.store, &text, &limits, &choose, &mut out);
+        let result = stream_at_most(&store.store, &text, graphs.as_ref(), &limits, &choose, &mut out);
         // The receiver is gone when the deadline passed: nothing to tell.
         let _ = tx.send(Piece::End(result, out.buf));
     });
@@ -269,11 +282,15 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
         Ok(q) => q,
         Err(r) => return r,
     };
+    let graphs = match graphs_of(&params) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
     let (table, graph) = negotiate(accept, format);
     let deadline = server.limits.timeout.map(|t| Instant::now() + t + GRACE);
-    let rx = evaluate(server, text.clone(), table, graph);
+    let rx = evaluate(server, text.clone(), graphs, table, graph);
     let first = match deadline {
         Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok(),
         None => rx.recv().ok(),
