@@ -150,5 +150,13 @@ fn a_person_asks_reads_and_follows_a_link_in_chromium() {
     let sentence = d.call("GET", &format!("/element/{}/text", said[0]), None);
     assert!(sentence.as_str().is_some_and(|s| !s.is_empty()), "an evidence sentence is empty");
     assert!(!d.find_all("#sentences a[href^='/article']").is_empty(), "the evidence does not link its article");
+    // A competency query's rows hold labels, not IRIs: they link to the
+    // evidence of the relation the labels name all the same.
+    d.call("POST", "/url", Some(json!({ "url": format!("{}/", endpoint.base) })));
+    let helpers = d.wait_all("#queries button[data-name='02_beijing_help_xiongan.rq']");
+    d.call("POST", &format!("/element/{}/click", helpers[0]), Some(json!({})));
+    let links = d.wait_all("#table a.evidence");
+    d.call("POST", &format!("/element/{}/click", links[0]), Some(json!({})));
+    assert!(!d.wait_all("#sentences li q").is_empty());
     d.call("DELETE", "", None);
 }
