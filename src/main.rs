@@ -223,7 +223,7 @@ reads the store read-only and opens it again, within about a second, when a buil
         /// Cancel a query after this many seconds.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
-        /// Send at most this many rows or triples of an answer (the header Xietong-Cut says when it cut).
+        /// Send at most this many rows or triples of an answer (Xietong-Cut says when it cut: a header, or a trailer after an answer longer than 64 KiB).
         #[arg(long, default_value_t = 100_000)]
         max_rows: usize,
         /// Serve at most this many connections at once; more wait.

@@ -1,12 +1,14 @@
 //! SPARQL over the store: the predeclared prefixes, the union of all graphs
 //! as the default graph, and the result formats a user asks for.
 
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::time::Duration;
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::model::{GraphNameRef, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{BoundPreparedSparqlQuery, CancellationToken, QueryEvaluationError, QueryResults, QuerySolution, SparqlEvaluator, Variable};
 use oxigraph::store::Store;
@@ -118,25 +120,64 @@ pub fn rows(ds: &dyn Dataset, sparql: &str) -> Result<Vec<QuerySolution>> {
 /// A query parsed against the store, with the predeclared prefixes, the
 /// union of all graphs as the default graph unless the query names its
 /// own, and a timeout that cancels it.
-fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>) -> Result<BoundPreparedSparqlQuery<'a>> {
+fn bind<'a>(store: &'a Store, sparql: &str, timeout: Option<Duration>, graphs: Option<&Graphs>) -> Result<BoundPreparedSparqlQuery<'a>> {
     let mut ev = SparqlEvaluator::new();
     for (p, iri) in PREFIXES {
         ev = ev.with_prefix(p, iri).context("prefix")?;
     }
     let token = CancellationToken::new();
     if let Some(t) = timeout {
-        let tk = token.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(t);
-            tk.cancel();
-        });
+        cancel_at(token.clone(), Instant::now() + t);
     }
     let ev = ev.with_cancellation_token(token);
     let mut prepared = ev.parse_query(sparql).map_err(|e| anyhow::anyhow!("invalid SPARQL: {e}"))?;
-    if prepared.dataset().is_default_dataset() {
+    if let Some(g) = graphs {
+        prepared.dataset_mut().set_default_graph(g.default.iter().cloned().map(Into::into).collect());
+        prepared.dataset_mut().set_available_named_graphs(g.named.iter().cloned().map(Into::into).collect());
+    } else if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
     Ok(prepared.on_store(store))
+}
+
+/// Queries' deadlines, soonest first, each with the token that cancels it
+/// (the number tells apart deadlines of one instant).
+type Deadlines = BTreeMap<(Instant, u64), CancellationToken>;
+
+/// Cancels `token` at `at`. One thread keeps every deadline: a thread per
+/// query sleeping out its timeout would leave thousands asleep under a
+/// server's load. Cancelling a query already done does nothing.
+fn cancel_at(token: CancellationToken, at: Instant) {
+    static ALARMS: OnceLock<(Mutex<(Deadlines, u64)>, Condvar)> = OnceLock::new();
+    let mut first = false;
+    let alarms = ALARMS.get_or_init(|| {
+        first = true;
+        (Mutex::new((Deadlines::new(), 0)), Condvar::new())
+    });
+    if first {
+        std::thread::spawn(|| {
+            let (lock, bell) = ALARMS.get().expect("set before the thread starts");
+            let mut due = lock.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                let now = Instant::now();
+                while let Some(entry) = due.0.first_entry().filter(|e| e.key().0 <= now) {
+                    entry.remove().cancel();
+                }
+                due = match due.0.keys().next() {
+                    Some(&(next, _)) => bell.wait_timeout(due, next - now).unwrap_or_else(|e| e.into_inner()).0,
+                    None => bell.wait(due).unwrap_or_else(|e| e.into_inner()),
+                };
+            }
+        });
+    }
+    let mut due = alarms.0.lock().unwrap_or_else(|e| e.into_inner());
+    let n = due.1;
+    due.1 += 1;
+    let soonest = due.0.keys().next().is_none_or(|&(first, _)| at < first);
+    due.0.insert((at, n), token);
+    if soonest {
+        alarms.1.notify_one();
+    }
 }
 
 /// [`QueryError::evaluation`], for the callers that want an `anyhow::Error`.
@@ -147,7 +188,7 @@ fn failed(e: QueryEvaluationError, timeout: Option<Duration>) -> anyhow::Error {
 /// Parses and runs a query; `timeout` cancels a runaway one.
 pub fn run(store: &Store, sparql: &str, timeout: Option<Duration>) -> Result<Answer> {
     let cancelled = |e: QueryEvaluationError| failed(e, timeout);
-    match bind(store, sparql, timeout)?.execute().map_err(cancelled)? {
+    match bind(store, sparql, timeout, None)?.execute().map_err(cancelled)? {
         QueryResults::Solutions(sols) => {
             let vars = sols.variables().to_vec();
             let rows = sols.collect::<Result<Vec<_>, _>>().map_err(cancelled)?;
@@ -173,7 +214,7 @@ pub fn stream(store: &Store, sparql: &str, timeout: Option<Duration>, format: Fo
         });
     }
     let limits = Limits { timeout, max_rows: None };
-    Ok(stream_at_most(store, sparql, &limits, &|_| Some(format), out)?.rows)
+    Ok(stream_at_most(store, sparql, None, &limits, &|_| Some(format), out)?.rows)
 }
 
 /// What a query may take: time, and rows or triples of its answer.
@@ -181,6 +222,16 @@ pub fn stream(store: &Store, sparql: &str, timeout: Option<Duration>, format: Fo
 pub struct Limits {
     pub timeout: Option<Duration>,
     pub max_rows: Option<usize>,
+}
+
+/// A query's dataset named from outside the query (the SPARQL Protocol's
+/// `default-graph-uri` and `named-graph-uri`), in place of its own FROM and
+/// FROM NAMED: the default graph is the merge of `default` (empty if none),
+/// and `GRAPH` sees only `named`.
+#[derive(Debug, Clone, Default)]
+pub struct Graphs {
+    pub default: Vec<NamedNode>,
+    pub named: Vec<NamedNode>,
 }
 
 /// The two kinds of answer, which have formats of their own.
@@ -248,13 +299,20 @@ pub fn is_update(sparql: &str) -> bool {
 /// Runs a query and writes at most `limits.max_rows` rows or triples of its
 /// answer to `out`, in the format `choose` gives for its kind of answer
 /// (`None`: none acceptable). Never holds the answer.
-pub fn stream_at_most(store: &Store, sparql: &str, limits: &Limits, choose: &dyn Fn(Kind) -> Option<Format>, out: &mut dyn Write) -> Result<Streamed, QueryError> {
+pub fn stream_at_most(
+    store: &Store,
+    sparql: &str,
+    graphs: Option<&Graphs>,
+    limits: &Limits,
+    choose: &dyn Fn(Kind) -> Option<Format>,
+    out: &mut dyn Write,
+) -> Result<Streamed, QueryError> {
     let timeout = limits.timeout;
     let ev = |e: QueryEvaluationError| QueryError::evaluation(e, timeout);
     let other = |e: anyhow::Error| QueryError::Failed(e.to_string());
     let max = limits.max_rows.unwrap_or(usize::MAX);
     let (mut n, mut cut) = (0, false);
-    let bound = bind(store, sparql, timeout).map_err(|e| QueryError::Invalid(e.to_string().trim_start_matches("invalid SPARQL: ").to_string()))?;
+    let bound = bind(store, sparql, timeout, graphs).map_err(|e| QueryError::Invalid(e.to_string().trim_start_matches("invalid SPARQL: ").to_string()))?;
     let format;
     match bound.execute().map_err(ev)? {
         QueryResults::Solutions(sols) => {
@@ -297,7 +355,7 @@ pub fn stream_at_most(store: &Store, sparql: &str, limits: &Limits, choose: &dyn
 /// Runs a query to its end with Oxigraph's statistics on, and writes the
 /// evaluator's plan as JSON: each operator with its output rows and time.
 pub fn explain(store: &Store, sparql: &str, timeout: Option<Duration>, out: &mut dyn Write) -> Result<()> {
-    let (results, explanation) = bind(store, sparql, timeout)?.compute_statistics().explain();
+    let (results, explanation) = bind(store, sparql, timeout, None)?.compute_statistics().explain();
     match results.map_err(|e| failed(e, timeout))? {
         QueryResults::Solutions(sols) => sols.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(e, timeout))?,
         QueryResults::Graph(triples) => triples.into_iter().try_for_each(|r| r.map(drop)).map_err(|e| failed(e, timeout))?,

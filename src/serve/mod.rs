@@ -11,6 +11,7 @@
 //! [`handle`] turns a request into a response and prints nothing; the
 //! command line starts [`start`] and says where it listens.
 
+pub mod evidence;
 pub mod page;
 pub mod protocol;
 pub mod snapshot;
@@ -75,13 +76,14 @@ pub fn handle(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     } else {
         match req.uri().path() {
             "/sparql" | "/query" => protocol::answer(server, req),
+            "/evidence" => evidence::answer(server, req),
             "/update" => reply(StatusCode::FORBIDDEN, "updates are refused: this endpoint only reads (build the store with `xietong build`)"),
             path => page::answer(server, path, req),
         }
     };
     let h = r.headers_mut();
     h.insert("Access-Control-Allow-Origin", HeaderValue::from_static("*"));
-    h.insert("Access-Control-Expose-Headers", HeaderValue::from_static("Xietong-Rows, Xietong-Cut"));
+    h.insert("Access-Control-Expose-Headers", HeaderValue::from_static("Xietong-Rows, Xietong-Cut, Xietong-Max-Rows"));
     r
 }
 

@@ -39,7 +39,7 @@ pub fn answer(server: &Server, path: &str, req: &Request<Body>) -> Response<Body
     }
 }
 
-fn param(req: &Request<Body>, key: &str) -> Option<String> {
+pub fn param(req: &Request<Body>, key: &str) -> Option<String> {
     form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
@@ -54,6 +54,17 @@ fn queries_json() -> String {
         .map(|(n, t)| serde_json::json!({ "name": n, "title": header(t, "title").unwrap_or_default(), "description": header(t, "description").unwrap_or_default(), "text": t }))
         .collect();
     serde_json::Value::Array(list).to_string()
+}
+
+/// An HTML page of the server's own: `body` under a link back to the query editor.
+pub fn html_page(title: &str, body: &str) -> Response<Body> {
+    let html = format!(
+        "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{} — xietong</title>\
+         <style>body{{font-family:sans-serif;margin:1.5em}}li{{margin-bottom:.6em}}.file{{color:#777;font-size:.8em}}</style></head>\
+         <body><p><a href=\"/\">← query</a></p>{body}</body></html>",
+        escape(title)
+    );
+    ok("text/html; charset=utf-8", html.into_bytes())
 }
 
 pub fn escape(s: &str) -> String {

@@ -3,15 +3,17 @@
 //! format the `Accept` header (or a `format=` parameter) asks for. Updates
 //! are refused: the server only reads.
 
-use std::io::Read;
-use std::sync::mpsc;
-use std::time::Duration;
+use std::cell::Cell;
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
 
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
-use oxhttp::model::{Body, Method, Request, Response, StatusCode};
+use oxhttp::model::{Body, ChunkedTransferPayload, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use oxigraph::model::NamedNode;
 
 use super::{reply, Server};
-use crate::query::{is_update, stream_at_most, Format, Kind, QueryError, Streamed};
+use crate::query::{is_update, stream_at_most, Format, Graphs, Kind, QueryError, Streamed};
 
 /// The largest request body read; a query is text typed or generated, far
 /// smaller than this.
@@ -74,9 +76,6 @@ fn query_of(req: &mut Request<Body>) -> Result<(String, Params), Response<Body>>
     if params.iter().any(|(k, _)| k == "update") {
         return Err(refuse_update());
     }
-    if let Some((k, _)) = params.iter().find(|(k, _)| k == "default-graph-uri" || k == "named-graph-uri") {
-        return Err(reply(StatusCode::BAD_REQUEST, &format!("`{k}` is not supported: name graphs in the query (FROM, FROM NAMED, GRAPH)")));
-    }
     let queries: Vec<&String> = params.iter().filter(|(k, _)| k == "query").map(|(_, v)| v).collect();
     match queries.as_slice() {
         [q] => Ok((q.to_string(), params)),
@@ -87,6 +86,21 @@ fn query_of(req: &mut Request<Body>) -> Result<(String, Params), Response<Body>>
 
 fn refuse_update() -> Response<Body> {
     reply(StatusCode::FORBIDDEN, "updates are refused: this endpoint only reads (build the store with `xietong build`)")
+}
+
+/// The dataset the request names with `default-graph-uri` and
+/// `named-graph-uri` (SPARQL 1.1 Protocol §2.1.4), which takes the place of
+/// the query's FROM and FROM NAMED; `None` if it names none.
+fn graphs_of(params: &Params) -> Result<Option<Graphs>, Response<Body>> {
+    let iris = |key: &str| -> Result<Vec<NamedNode>, Response<Body>> {
+        params
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| NamedNode::new(v.as_str()).map_err(|e| reply(StatusCode::BAD_REQUEST, &format!("`{key}` is not an IRI: {v:?}: {e}"))))
+            .collect()
+    };
+    let g = Graphs { default: iris("default-graph-uri")?, named: iris("named-graph-uri")? };
+    Ok((!g.default.is_empty() || !g.named.is_empty()).then_some(g))
 }
 
 /// The format of each kind of answer acceptable to the client: `format=`
@@ -134,62 +148,180 @@ fn negotiate(accept: &str, format: Option<&str>) -> (Option<Format>, Option<Form
 /// client is told it was cancelled.
 const GRACE: Duration = Duration::from_secs(1);
 
-/// Runs a query on a thread of its own and waits for its answer no longer
-/// than the timeout (and [`GRACE`]): Oxigraph looks for the cancellation
-/// only when it reads the store, so a join held in memory can run on well
-/// past it. The client has its answer at the deadline; the thread ends at
-/// the evaluation's next read. `None`: the deadline passed.
-fn evaluate(server: &Server, text: String, table: Option<Format>, graph: Option<Format>) -> Option<(Result<Streamed, QueryError>, Vec<u8>)> {
-    let store = server.snapshot.store();
-    let limits = server.limits;
-    let (tx, rx) = mpsc::sync_channel(1);
-    std::thread::spawn(move || {
-        let choose = |k: Kind| match k {
-            Kind::Table => table,
-            Kind::Graph => graph,
-        };
-        let mut body = Vec::new();
-        let result = stream_at_most(&store.store, &text, &limits, &choose, &mut body);
-        // The receiver is gone when the deadline passed: nothing to tell.
-        let _ = tx.send((result, body));
-    });
-    match limits.timeout {
-        Some(t) => rx.recv_timeout(t + GRACE).ok(),
-        None => rx.recv().ok(),
+/// The bytes of an answer sent at once. An answer no longer than this is
+/// sent whole, with its status and row count known; a longer one is sent
+/// as it comes, this much at a time.
+pub const CHUNK: usize = 64 * 1024;
+
+/// What a query's thread sends the connection's thread.
+enum Piece {
+    /// The next bytes of an answer in this format.
+    Chunk(Format, Vec<u8>),
+    /// The end: how the query ended, and the answer's last bytes.
+    End(Result<Streamed, QueryError>, Vec<u8>),
+}
+
+/// Where a query's thread writes its answer: in pieces of [`CHUNK`] bytes
+/// to the connection's thread, waiting while two are unsent (a slow client
+/// slows the query rather than filling memory). A client gone ends the
+/// query at its next write.
+struct Pieces<'a> {
+    buf: Vec<u8>,
+    tx: &'a SyncSender<Piece>,
+    format: &'a Cell<Option<Format>>,
+}
+
+impl Write for Pieces<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            let format = self.format.get().ok_or_else(|| io::Error::other("an answer written before its format was chosen"))?;
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+            self.tx.send(Piece::Chunk(format, full)).map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client is gone"))?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
-/// Answers a query request: the whole answer is written to memory first
-/// (cut at the row limit), so that a failure midway is answered with its
-/// status rather than a truncated body.
+/// Runs a query on a thread of its own, which sends its answer in
+/// [`Piece`]s: the server waits for the first no longer than the timeout
+/// (and [`GRACE`]), since Oxigraph looks for the cancellation only when it
+/// reads the store, so a join held in memory can run on well past it. The
+/// thread ends at the evaluation's next read.
+fn evaluate(server: &Server, text: String, graphs: Option<Graphs>, table: Option<Format>, graph: Option<Format>) -> Receiver<Piece> {
+    let store = server.snapshot.store();
+    let limits = server.limits;
+    let (tx, rx) = mpsc::sync_channel(2);
+    std::thread::spawn(move || {
+        let format = Cell::new(None);
+        let choose = |k: Kind| {
+            let f = match k {
+                Kind::Table => table,
+                Kind::Graph => graph,
+            };
+            format.set(f);
+            f
+        };
+        let mut out = Pieces { buf: Vec::with_capacity(CHUNK), tx: &tx, format: &format };
+        let result = stream_at_most(&store.store, &text, graphs.as_ref(), &limits, &choose, &mut out);
+        // The receiver is gone when the deadline passed: nothing to tell.
+        let _ = tx.send(Piece::End(result, out.buf));
+    });
+    rx
+}
+
+/// An answer longer than [`CHUNK`], read by the connection's thread as the
+/// query's thread writes it. Its row count and cut notice come as trailers
+/// after the last chunk; a query that fails or passes its deadline midway
+/// breaks the body off (the client sees a chunked body with no end, never
+/// a short answer passed off as whole).
+struct Stream {
+    rx: Receiver<Piece>,
+    deadline: Option<Instant>,
+    current: io::Cursor<Vec<u8>>,
+    trailers: Option<HeaderMap>,
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 || self.trailers.is_some() || buf.is_empty() {
+                return Ok(n);
+            }
+            let next = match self.deadline {
+                Some(d) => self.rx.recv_timeout(d.saturating_duration_since(Instant::now())).map_err(|e| match e {
+                    RecvTimeoutError::Timeout => io::Error::new(io::ErrorKind::TimedOut, "the query ran past its deadline"),
+                    RecvTimeoutError::Disconnected => io::Error::other("the query's thread ended without an end"),
+                }),
+                None => self.rx.recv().map_err(|_| io::Error::other("the query's thread ended without an end")),
+            }?;
+            match next {
+                Piece::Chunk(_, bytes) => self.current = io::Cursor::new(bytes),
+                Piece::End(Ok(s), rest) => {
+                    self.current = io::Cursor::new(rest);
+                    let mut t = HeaderMap::new();
+                    for (k, v) in counts(&s) {
+                        if let Ok(v) = HeaderValue::from_str(&v) {
+                            t.insert(k, v);
+                        }
+                    }
+                    self.trailers = Some(t);
+                }
+                Piece::End(Err(e), _) => return Err(io::Error::other(e.to_string())),
+            }
+        }
+    }
+}
+
+impl ChunkedTransferPayload for Stream {
+    fn trailers(&self) -> Option<&HeaderMap> {
+        self.trailers.as_ref()
+    }
+}
+
+/// The headers that say how many rows an answer has and whether it was cut.
+fn counts(s: &Streamed) -> Vec<(&'static str, String)> {
+    let mut h = vec![("Xietong-Rows", s.rows.to_string())];
+    if s.cut {
+        h.push(("Xietong-Cut", format!("the answer has more than {} rows; these are the first", s.rows)));
+    }
+    h
+}
+
+/// Answers a query request. An answer of up to [`CHUNK`] bytes is sent
+/// whole, so that a failure is answered with its status and the row count
+/// is a header; a longer one streams (status 200 once its first chunk is
+/// written, the counts as trailers), never held whole in memory.
 pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     let (text, params) = match query_of(req) {
         Ok(q) => q,
         Err(r) => return r,
     };
+    let graphs = match graphs_of(&params) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
     let (table, graph) = negotiate(accept, format);
-    let (result, body) = match evaluate(server, text.clone(), table, graph) {
-        Some(done) => done,
-        None => {
-            let secs = server.limits.timeout.map_or(0, |t| t.as_secs());
-            return reply(StatusCode::SERVICE_UNAVAILABLE, &QueryError::Cancelled(secs).to_string());
+    let deadline = server.limits.timeout.map(|t| Instant::now() + t + GRACE);
+    let rx = evaluate(server, text.clone(), graphs, table, graph);
+    let first = match deadline {
+        Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok(),
+        None => rx.recv().ok(),
+    };
+    let cancelled = || reply(StatusCode::SERVICE_UNAVAILABLE, &QueryError::Cancelled(server.limits.timeout.map_or(0, |t| t.as_secs())).to_string());
+    let max_rows = server.limits.max_rows.map(|m| m.to_string());
+    let built = |r: oxhttp::model::response::Builder, body: Body| r.body(body).unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "cannot build the response"));
+    let head = |format: Format| {
+        let r = Response::builder().status(StatusCode::OK).header(CONTENT_TYPE, media_type(format));
+        match &max_rows {
+            Some(m) => r.header("Xietong-Max-Rows", m.as_str()),
+            None => r,
         }
     };
-    match result {
-        Ok(s) => {
-            let mut r = Response::builder().status(StatusCode::OK).header(CONTENT_TYPE, media_type(s.format)).header("Xietong-Rows", s.rows.to_string());
-            if s.cut {
-                r = r.header("Xietong-Cut", format!("the answer has more than {} rows; these are the first", s.rows));
-            }
-            r.body(Body::from(body)).unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "cannot build the response"))
+    match first {
+        None => cancelled(),
+        Some(Piece::Chunk(format, bytes)) => {
+            let body = Stream { rx, deadline, current: io::Cursor::new(bytes), trailers: None };
+            built(head(format), Body::from_chunked_transfer_payload(body))
         }
-        Err(QueryError::Invalid(_)) if is_update(&text) => refuse_update(),
-        Err(e @ QueryError::Invalid(_)) => reply(StatusCode::BAD_REQUEST, &e.to_string()),
-        Err(e @ QueryError::Service) => reply(StatusCode::FORBIDDEN, &e.to_string()),
-        Err(e @ QueryError::Cancelled(_)) => reply(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
-        Err(e @ QueryError::NotAcceptable(_)) => reply(StatusCode::NOT_ACCEPTABLE, &e.to_string()),
-        Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Some(Piece::End(Ok(s), body)) => {
+            let r = counts(&s).into_iter().fold(head(s.format), |r, (k, v)| r.header(k, v));
+            built(r, Body::from(body))
+        }
+        Some(Piece::End(Err(e), _)) => match e {
+            QueryError::Invalid(_) if is_update(&text) => refuse_update(),
+            e @ QueryError::Invalid(_) => reply(StatusCode::BAD_REQUEST, &e.to_string()),
+            e @ QueryError::Service => reply(StatusCode::FORBIDDEN, &e.to_string()),
+            QueryError::Cancelled(_) => cancelled(),
+            e @ QueryError::NotAcceptable(_) => reply(StatusCode::NOT_ACCEPTABLE, &e.to_string()),
+            e => reply(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
     }
 }

@@ -2,7 +2,8 @@
 //! chromedriver over WebDriver (its JSON over HTTP, sent by curl). Type a
 //! query, run it, see rows with labels, follow one to its entity page and
 //! see its neighbourhood drawn; run a competency query by its button and
-//! follow an article to its relations' evidence sentences. With XIETONG_SCREENSHOT=path the results
+//! follow an article to its relations' evidence sentences, and a row's
+//! relation to the sentences that say it. With XIETONG_SCREENSHOT=path the results
 //! are saved there as PNG (docs/serve-page.png is made so).
 
 use std::process::Command;
@@ -134,5 +135,28 @@ fn a_person_asks_reads_and_follows_a_link_in_chromium() {
     let relations = d.wait_all("#relations li q");
     let sentence = d.call("GET", &format!("/element/{}/text", relations[0]), None);
     assert!(sentence.as_str().is_some_and(|s| !s.is_empty()), "an evidence sentence is empty");
+
+    // A row that holds a relation's subject, property and object, whatever
+    // its columns are named, links to the sentences that say it.
+    d.call("POST", "/url", Some(json!({ "url": format!("{}/", endpoint.base) })));
+    let editor = d.wait_all("#query")[0].clone();
+    d.call("POST", &format!("/element/{editor}/clear"), Some(json!({})));
+    let typed = "SELECT ?x ?y ?z WHERE { ?st rdf:subject ?z ; rdf:predicate ?x ; rdf:object ?y } ORDER BY ?st LIMIT 5";
+    d.call("POST", &format!("/element/{editor}/value"), Some(json!({ "text": typed })));
+    d.call("POST", &format!("/element/{}/click", d.wait_all("#run")[0]), Some(json!({})));
+    let links = d.wait_all("#table a.evidence");
+    d.call("POST", &format!("/element/{}/click", links[0]), Some(json!({})));
+    let said = d.wait_all("#sentences li q");
+    let sentence = d.call("GET", &format!("/element/{}/text", said[0]), None);
+    assert!(sentence.as_str().is_some_and(|s| !s.is_empty()), "an evidence sentence is empty");
+    assert!(!d.find_all("#sentences a[href^='/article']").is_empty(), "the evidence does not link its article");
+    // A competency query's rows hold labels, not IRIs: they link to the
+    // evidence of the relation the labels name all the same.
+    d.call("POST", "/url", Some(json!({ "url": format!("{}/", endpoint.base) })));
+    let helpers = d.wait_all("#queries button[data-name='02_beijing_help_xiongan.rq']");
+    d.call("POST", &format!("/element/{}/click", helpers[0]), Some(json!({})));
+    let links = d.wait_all("#table a.evidence");
+    d.call("POST", &format!("/element/{}/click", links[0]), Some(json!({})));
+    assert!(!d.wait_all("#sentences li q").is_empty());
     d.call("DELETE", "", None);
 }

@@ -365,19 +365,31 @@ fn bindings(json: &serde_json::Value) -> Vec<String> {
     rows
 }
 
-#[test]
-fn python_sparqlwrapper_gets_the_rows_of_xietong_query() {
+/// Every competency query asked through a Python client (`script`, which
+/// prints SPARQL JSON results or their bindings) gives the rows of `xietong query`.
+fn python_client_gets_the_rows_of_xietong_query(script: &str) {
     let s = server();
     for (name, _) in BUILT_IN {
         let file = repo().join("queries").join(name);
-        let py = Command::new("python3").arg(repo().join("tests/it/sparql_client.py")).arg(sparql(s)).arg(&file).output().expect("python3 runs");
-        assert!(py.status.success(), "{name}: {}", stderr(&py));
+        let py = Command::new("python3").arg(repo().join("tests/it").join(script)).arg(sparql(s)).arg(&file).output().expect("python3 runs");
+        assert!(py.status.success(), "{script} {name}: {}", stderr(&py));
         let got: serde_json::Value = serde_json::from_slice(&py.stdout).expect("the client's JSON");
+        let got = if got.is_array() { got } else { got["results"]["bindings"].clone() };
         let cli = xietong(&["query", file.to_str().unwrap(), "--format", "json"]);
         assert!(cli.status.success(), "{name}: {}", stderr(&cli));
         let want: serde_json::Value = serde_json::from_str(&stdout(&cli)).expect("xietong's JSON");
-        assert_eq!(bindings(&got), bindings(&want["results"]["bindings"]), "{name}: SPARQLWrapper's rows differ from `xietong query`'s");
+        assert_eq!(bindings(&got), bindings(&want["results"]["bindings"]), "{name}: {script}'s rows differ from `xietong query`'s");
     }
+}
+
+#[test]
+fn python_sparqlwrapper_gets_the_rows_of_xietong_query() {
+    python_client_gets_the_rows_of_xietong_query("sparql_client.py");
+}
+
+#[test]
+fn python_rdflib_sparqlstore_gets_the_rows_of_xietong_query() {
+    python_client_gets_the_rows_of_xietong_query("rdflib_client.py");
 }
 
 #[test]
@@ -397,4 +409,108 @@ fn an_article_page_shows_its_relations_with_their_sentences() {
     assert!(page.body.contains(&esc(sentence)), "the article page lacks the sentence `{sentence}`");
     assert!(page.body.contains(&format!(">{}</a>", esc(a))), "the article page does not link `{a}`");
     assert_eq!(curl(&[&format!("{}/article?file=none.txt", s.base)]).status, 404);
+}
+
+/// A body's rows and the trailers curl writes after a chunked body (the
+/// lines after its last row that hold no tab).
+fn rows_and_trailers(body: &str) -> (Vec<&str>, Vec<&str>) {
+    let lines: Vec<&str> = body.lines().filter(|l| !l.is_empty()).collect();
+    let end = lines.iter().rposition(|l| l.contains('\t')).map_or(0, |i| i + 1);
+    (lines[..end].to_vec(), lines[end..].to_vec())
+}
+
+#[test]
+fn a_long_answer_streams_whole_with_its_counts_after_it() {
+    let s = start_owned(&fixture().store, &["--max-rows", "3000"]);
+    let url = format!("{}/sparql", s.base);
+    let q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 2500";
+    let r = curl(&["-H", "Accept: text/tab-separated-values", "--data-urlencode", &format!("query={q}"), &url]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("Transfer-Encoding").as_deref(), Some("chunked"), "an answer of {} bytes was not streamed", r.body.len());
+    assert!(r.body.len() > xietong::serve::protocol::CHUNK, "the answer is shorter than a chunk");
+    let (rows, trailers) = rows_and_trailers(&r.body);
+    let cli = xietong(&["query", "-e", q, "--format", "tsv"]);
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    assert_eq!(rows, stdout(&cli).lines().collect::<Vec<_>>(), "the streamed answer differs from `xietong query`'s");
+    assert!(trailers.iter().any(|t| t.eq_ignore_ascii_case("xietong-rows: 2500")), "{trailers:?}");
+    assert!(!trailers.iter().any(|t| t.to_ascii_lowercase().starts_with("xietong-cut")), "{trailers:?}");
+    // Longer than the row limit: cut there, and the trailer says so.
+    let all = curl(&["-H", "Accept: text/tab-separated-values", "--data-urlencode", "query=SELECT ?s ?p ?o WHERE { ?s ?p ?o }", &url]);
+    assert_eq!(all.header("Xietong-Max-Rows").as_deref(), Some("3000"));
+    let (rows, trailers) = rows_and_trailers(&all.body);
+    assert_eq!(rows.len(), 1 + 3000);
+    assert!(trailers.iter().any(|t| t.to_ascii_lowercase().starts_with("xietong-cut:") && t.contains("3000")), "{trailers:?}");
+}
+
+#[test]
+fn a_relation_links_to_the_sentences_that_say_it() {
+    let s = server();
+    let json = |q: &str| -> serde_json::Value {
+        let r = curl(&["-H", "Accept: application/json", "--data-urlencode", &format!("query={q}"), &sparql(s)]);
+        assert_eq!(r.status, 200, "{}", r.body);
+        serde_json::from_str(&r.body).expect("JSON")
+    };
+    let first = json("SELECT ?s ?p ?o WHERE { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:evidence ?e } ORDER BY ?s ?p ?o LIMIT 1");
+    let b = &first["results"]["bindings"][0];
+    let (subject, property, object) = (b["s"]["value"].as_str().expect("s"), b["p"]["value"].as_str().expect("p"), b["o"]["value"].as_str().expect("o"));
+    // Its sentences and articles, as `xietong query` gives them.
+    let q = format!("SELECT DISTINCT ?e ?file WHERE {{ ?st rdf:subject <{subject}> ; rdf:predicate <{property}> ; rdf:object <{object}> ; xt:evidence ?e ; prov:wasDerivedFrom/xt:sourceFile ?file }}");
+    let cli = xietong(&["query", "-e", &q, "--format", "json"]);
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    let want: serde_json::Value = serde_json::from_str(&stdout(&cli)).expect("xietong's JSON");
+    let said = want["results"]["bindings"].as_array().expect("bindings").clone();
+    assert!(!said.is_empty());
+    let enc = |t: &str| form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>();
+    let url = |s: &str, p: &str, o: &str| format!("{}/evidence?s={}&p={}&o={}", server().base, enc(s), enc(p), enc(o));
+    let page = curl(&[&url(subject, property, object)]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    for row in &said {
+        let (sentence, file) = (row["e"]["value"].as_str().expect("a sentence"), row["file"]["value"].as_str().expect("a file"));
+        assert!(page.body.contains(&format!("<q>{}</q>", esc(sentence))), "the evidence page lacks `{sentence}`");
+        assert!(page.body.contains(&format!("href=\"/article?file={}\"", enc(file))), "the evidence page does not link {file}");
+    }
+    assert_eq!(page.body.matches("<q>").count(), said.len(), "{}", page.body);
+    // A triple no sentence says, and ends that are not IRIs.
+    assert_eq!(curl(&[&url(subject, property, subject)]).status, 404);
+    assert_eq!(curl(&[&url("not an IRI", property, object)]).status, 400);
+}
+
+#[test]
+fn default_and_named_graph_uris_name_the_dataset() {
+    let s = server();
+    let count = |q: &str, graphs: &[(&str, &str)]| -> (u16, String) {
+        let mut args = vec!["-H".to_string(), "Accept: text/csv".to_string(), "--data-urlencode".to_string(), format!("query={q}")];
+        for (k, g) in graphs {
+            args.extend(["--data-urlencode".to_string(), format!("{k}={g}")]);
+        }
+        args.push(sparql(s));
+        let r = curl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        (r.status, r.body.lines().skip(1).collect::<Vec<_>>().join("\n"))
+    };
+    let cli = |q: &str| {
+        let out = xietong(&["query", "-e", q, "--format", "csv"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).lines().skip(1).collect::<Vec<_>>().join("\n")
+    };
+    // Two graphs of the store, each of some triples: an article's and another.
+    let (_, two) = count("SELECT ?g WHERE { { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g } } ORDER BY DESC(?n) ?g LIMIT 2", &[]);
+    let graphs: Vec<&str> = two.lines().map(str::trim).collect();
+    assert_eq!(graphs.len(), 2, "{two}");
+    let (a, b) = (graphs[0], graphs[1]);
+    let all = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }";
+    let in_a = cli(&format!("SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{a}> {{ ?s ?p ?o }} }}"));
+    // default-graph-uri: the default graph is that graph alone, in place of
+    // the union, and of the query's own FROM.
+    assert_eq!(count(all, &[("default-graph-uri", a)]), (200, in_a.clone()));
+    assert_eq!(count(&format!("SELECT (COUNT(*) AS ?n) FROM <{b}> WHERE {{ ?s ?p ?o }}"), &[("default-graph-uri", a)]), (200, in_a.clone()));
+    assert_ne!(count(all, &[]).1, in_a, "the union is the default graph otherwise");
+    // named-graph-uri: GRAPH sees those graphs only.
+    let names = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g";
+    assert_eq!(count(names, &[("named-graph-uri", b)]), (200, b.to_string()));
+    let mut both = [a, b];
+    both.sort();
+    assert_eq!(count(names, &[("named-graph-uri", a), ("named-graph-uri", b)]), (200, both.join("\n")));
+    assert_eq!(count(names, &[("default-graph-uri", a)]), (200, String::new()), "a dataset named by default-graph-uri alone has no named graphs");
+    assert_eq!(count(all, &[("default-graph-uri", "not an IRI")]).0, 400);
 }
