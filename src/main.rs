@@ -314,10 +314,13 @@ enum Opened {
     Server(xietong::remote::sparql::Service),
 }
 
+/// How long a reader waits for each answer of a server, unless told.
+const SERVER_TIMEOUT: Duration = Duration::from_secs(300);
+
 impl Source {
     fn open(&self, store: &Path, timeout: Option<Duration>) -> Result<Opened> {
         Ok(match &self.endpoint {
-            Some(url) => Opened::Server(xietong::remote::sparql::Service::new(url, self.credentials.client(timeout))?),
+            Some(url) => Opened::Server(xietong::remote::sparql::Service::new(url, self.credentials.client(Some(timeout.unwrap_or(SERVER_TIMEOUT))))?),
             None => Opened::Store(KgStore::open_read_only(store)?),
         })
     }

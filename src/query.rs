@@ -68,7 +68,7 @@ pub enum Answer {
 }
 
 /// Where questions are answered: the embedded store, or a SPARQL server
-/// (`remote::Sparql`). The readers of a graph (describe, diagrams, paths,
+/// (`remote::sparql::Service`). The readers of a graph (describe, diagrams, paths,
 /// stats, RDF export) ask through this, so each works against either.
 pub trait Dataset {
     /// The answer to a query, with the predeclared prefixes and the union

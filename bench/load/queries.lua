@@ -18,13 +18,20 @@ local function urlencode(s)
   return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
+-- Runs once per thread, before `init`: each thread gets its number.
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+
 function init(args)
   local prefixes = read(args[1])
   for i = 2, #args do
     bodies[#bodies + 1] = "query=" .. urlencode(prefixes .. read(args[i]))
   end
   -- Threads start at different queries, so that they do not ask in step.
-  next_one = (math.random(#bodies) - 1) % #bodies + 1
+  next_one = ((id or 0) * 5) % #bodies + 1
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Accept"] = "text/tab-separated-values"

@@ -14,7 +14,7 @@
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term, TermRef};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 
 use super::client::{Body, Client, Request};
@@ -47,9 +47,14 @@ pub fn run(client: &Client, url: &str, sparql: &str) -> Result<Answer> {
     };
     let reply = send(client, url, &text, form)?;
     if let Some(n) = &reply.max_rows {
+        let cut = format!("{url}: the server cut the answer at {n} rows (its result-size limit, Virtuoso's ResultSetMaxRows)");
+        let raise = "raise the limit ([SPARQL] ResultSetMaxRows in virtuoso.ini)";
         return match (n.trim().parse::<usize>(), &parsed) {
-            (Ok(page @ 1..), spargebra::Query::Select { pattern, .. }) if unordered(pattern) => paged(client, url, &parsed, page),
-            _ => bail!("{url}: the server cut the answer at {n} rows (its result-size limit, Virtuoso's ResultSetMaxRows), and an answer in an ORDER BY or with a LIMIT of its own cannot be read in pages\nhint: raise the limit ([SPARQL] ResultSetMaxRows in virtuoso.ini), or drop the ORDER BY"),
+            (Ok(page @ 1..), spargebra::Query::Select { pattern, dataset: None, base_iri: None }) if unordered(pattern) => paged(client, url, pattern, page),
+            (_, spargebra::Query::Select { pattern, .. }) if !unordered(pattern) => {
+                bail!("{cut}, and an answer in an ORDER BY, or with a LIMIT or OFFSET of its own, cannot be read in pages\nhint: {raise}, or drop the ORDER BY")
+            }
+            _ => bail!("{cut}\nhint: {raise}"),
         };
     }
     answer(&reply, form).with_context(|| format!("{url}: cannot read the answer"))
@@ -93,14 +98,15 @@ fn unordered(pattern: &spargebra::algebra::GraphPattern) -> bool {
 }
 
 /// The rows of an unordered SELECT read `page` at a time, until a page
-/// comes back short.
-fn paged(client: &Client, url: &str, query: &spargebra::Query, page: usize) -> Result<Answer> {
-    let spargebra::Query::Select { dataset, pattern, base_iri } = query else { bail!("only a SELECT is read in pages") };
+/// comes back short; then counted by the server, so that rows lost or
+/// repeated between pages (a server may order them differently from one
+/// page to the next) are an error, not a wrong answer.
+fn paged(client: &Client, url: &str, pattern: &spargebra::algebra::GraphPattern, page: usize) -> Result<Answer> {
+    let query = |pattern: spargebra::algebra::GraphPattern| spargebra::Query::Select { dataset: None, pattern, base_iri: None }.to_string();
     let (mut vars, mut rows) = (Vec::new(), Vec::new());
     for start in (0..).step_by(page) {
         let slice = spargebra::algebra::GraphPattern::Slice { inner: Box::new(pattern.clone()), start, length: Some(page) };
-        let text = spargebra::Query::Select { dataset: dataset.clone(), pattern: slice, base_iri: base_iri.clone() }.to_string();
-        let reply = send(client, url, &text, Form::Table)?;
+        let reply = send(client, url, &query(slice), Form::Table)?;
         let Answer::Table { vars: v, rows: more } = table(&reply.body).with_context(|| format!("{url}: cannot read the answer"))? else {
             bail!("{url}: a SELECT answered a boolean")
         };
@@ -110,6 +116,14 @@ fn paged(client: &Client, url: &str, query: &spargebra::Query, page: usize) -> R
         if last {
             break;
         }
+    }
+    let count = format!("SELECT (COUNT(*) AS ?n) WHERE {{ {{ {} }} }}", query(pattern.clone()));
+    let counted = match table(&send(client, url, &count, Form::Table)?.body)? {
+        Answer::Table { rows: n, .. } => n.first().and_then(|r| r.get("n")).and_then(|t| if let Term::Literal(l) = t { l.value().parse::<usize>().ok() } else { None }),
+        Answer::Boolean(_) | Answer::Graph(_) => None,
+    };
+    if counted != Some(rows.len()) {
+        bail!("{url}: read {} rows in pages of {page}, but the server counts {}: it did not keep one order from page to page\nhint: raise its result-size limit ([SPARQL] ResultSetMaxRows in virtuoso.ini) above the answer's size", rows.len(), counted.map_or("?".into(), |n| n.to_string()));
     }
     Ok(Answer::Table { vars, rows })
 }
@@ -124,6 +138,7 @@ pub struct Service {
 
 impl Service {
     pub fn new(url: &str, client: Client) -> Result<Self> {
+        let url = url.trim_end_matches('/');
         super::check_http(url)?;
         Ok(Service { client, url: url.to_string() })
     }
@@ -150,6 +165,18 @@ impl Dataset for Service {
                 Err(e) => Box::new(std::iter::once(Err(e))),
             },
             None => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// By an ASK: one round trip, and nothing to read back.
+    fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
+        let (NamedOrBlankNodeRef::NamedNode(s), GraphNameRef::NamedNode(g)) = (quad.subject, quad.graph_name) else { return Ok(false) };
+        if quad.object.is_blank_node() {
+            return Ok(false);
+        }
+        match self.answer(&format!("ASK {{ GRAPH {g} {{ {s} {} {} }} }}", quad.predicate, quad.object))? {
+            Answer::Boolean(b) => Ok(b),
+            _ => bail!("{}: an ASK answered no boolean", self.url),
         }
     }
 }
@@ -244,15 +271,16 @@ fn has_blank_nodes(body: &[u8]) -> bool {
 
 /// The JSON results with each blank node's label made one the results
 /// parser takes: Virtuoso labels them `nodeID://b10007`, which is no
-/// blank node label. Only the characters a label may hold are kept, so
-/// two nodes keep two labels.
+/// blank node label. Letters and digits are kept and any other character
+/// written as `_` and its code in hex, so two labels stay two.
 fn blank_labels_made_valid(body: &[u8]) -> Result<Vec<u8>> {
     let mut json: serde_json::Value = serde_json::from_slice(body)?;
     if let Some(rows) = json.pointer_mut("/results/bindings").and_then(|b| b.as_array_mut()) {
         for cell in rows.iter_mut().filter_map(|r| r.as_object_mut()).flat_map(|r| r.values_mut()) {
             if cell.get("type").and_then(|t| t.as_str()) == Some("bnode") {
                 if let Some(v) = cell.get_mut("value") {
-                    let label: String = v.as_str().unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+                    let label: String =
+                        v.as_str().unwrap_or_default().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("_{:x}", u32::from(c)) }).collect();
                     *v = serde_json::Value::String(if label.is_empty() { "b".into() } else { label });
                 }
             }
@@ -298,7 +326,7 @@ mod tests {
     fn virtuoso_blank_node_labels_are_read_as_blank_nodes() {
         let body = br#"{ "head": { "link": [], "vars": ["o"] }, "results": { "distinct": false, "ordered": true, "bindings": [ { "o": { "type": "bnode", "value": "nodeID://b10007" }}, { "o": { "type": "literal", "value": "nodeID://b1" }} ] } }"#;
         let Answer::Table { rows, .. } = table(body).unwrap() else { panic!("a table") };
-        assert_eq!(rows[0].get("o").unwrap().to_string(), "_:nodeIDb10007");
+        assert_eq!(rows[0].get("o").unwrap().to_string(), "_:nodeID_3a_2f_2fb10007");
         assert_eq!(rows[1].get("o").unwrap().to_string(), "\"nodeID://b1\"", "a literal keeps its value");
     }
 

@@ -9,7 +9,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
-use oxhttp::model::{Body, ChunkedTransferPayload, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use oxhttp::model::{Body, ChunkedTransferPayload, HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Version};
 use oxigraph::model::NamedNode;
 
 use super::{reply, Server};
@@ -289,12 +289,16 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = params.iter().find(|(k, _)| k == "format").map(|(_, v)| v.as_str());
     let (table, graph) = negotiate(accept, format);
+    // HTTP/1.0 has no chunked transfer: its answers are held and sent whole.
+    let chunked = req.version() >= Version::HTTP_11;
     let deadline = server.limits.timeout.map(|t| Instant::now() + t + GRACE);
     let rx = evaluate(server, text.clone(), graphs, table, graph);
+    // `Err(true)`: the query's thread ended without a word (it panicked).
     let first = match deadline {
-        Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok(),
-        None => rx.recv().ok(),
+        Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())).map_err(|e| e == RecvTimeoutError::Disconnected),
+        None => rx.recv().map_err(|_| true),
     };
+    let failed = || reply(StatusCode::INTERNAL_SERVER_ERROR, "the query failed without an answer");
     let cancelled = || reply(StatusCode::SERVICE_UNAVAILABLE, &QueryError::Cancelled(server.limits.timeout.map_or(0, |t| t.as_secs())).to_string());
     let max_rows = server.limits.max_rows.map(|m| m.to_string());
     let built = |r: oxhttp::model::response::Builder, body: Body| r.body(body).unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "cannot build the response"));
@@ -306,16 +310,30 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
         }
     };
     match first {
-        None => cancelled(),
-        Some(Piece::Chunk(format, bytes)) => {
+        Err(false) => cancelled(),
+        Err(true) => failed(),
+        Ok(Piece::Chunk(format, bytes)) if chunked => {
             let body = Stream { rx, deadline, current: io::Cursor::new(bytes), trailers: None };
             built(head(format), Body::from_chunked_transfer_payload(body))
         }
-        Some(Piece::End(Ok(s), body)) => {
+        Ok(Piece::Chunk(format, bytes)) => {
+            let mut stream = Stream { rx, deadline, current: io::Cursor::new(bytes), trailers: None };
+            let mut whole = Vec::new();
+            match stream.read_to_end(&mut whole) {
+                Ok(_) => {
+                    let trailers = stream.trailers.unwrap_or_default();
+                    let r = trailers.iter().fold(head(format), |r, (k, v)| r.header(k, v));
+                    built(r, Body::from(whole))
+                }
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => cancelled(),
+                Err(_) => failed(),
+            }
+        }
+        Ok(Piece::End(Ok(s), body)) => {
             let r = counts(&s).into_iter().fold(head(s.format), |r, (k, v)| r.header(k, v));
             built(r, Body::from(body))
         }
-        Some(Piece::End(Err(e), _)) => match e {
+        Ok(Piece::End(Err(e), _)) => match e {
             QueryError::Invalid(_) if is_update(&text) => refuse_update(),
             e @ QueryError::Invalid(_) => reply(StatusCode::BAD_REQUEST, &e.to_string()),
             e @ QueryError::Service => reply(StatusCode::FORBIDDEN, &e.to_string()),

@@ -434,6 +434,13 @@ fn a_long_answer_streams_whole_with_its_counts_after_it() {
     assert_eq!(rows, stdout(&cli).lines().collect::<Vec<_>>(), "the streamed answer differs from `xietong query`'s");
     assert!(trailers.iter().any(|t| t.eq_ignore_ascii_case("xietong-rows: 2500")), "{trailers:?}");
     assert!(!trailers.iter().any(|t| t.to_ascii_lowercase().starts_with("xietong-cut")), "{trailers:?}");
+    // HTTP/1.0 knows no chunks: the same answer, held and sent with its length and counts.
+    let old = curl(&["--http1.0", "-H", "Accept: text/tab-separated-values", "--data-urlencode", &format!("query={q}"), &url]);
+    assert_eq!(old.status, 200, "{}", old.body);
+    assert_eq!(old.header("Transfer-Encoding"), None);
+    assert_eq!(old.header("Content-Length"), Some(old.body.len().to_string()));
+    assert_eq!(old.header("Xietong-Rows").as_deref(), Some("2500"));
+    assert_eq!(old.body.lines().collect::<Vec<_>>(), stdout(&cli).lines().collect::<Vec<_>>());
     // Longer than the row limit: cut there, and the trailer says so.
     let all = curl(&["-H", "Accept: text/tab-separated-values", "--data-urlencode", "query=SELECT ?s ?p ?o WHERE { ?s ?p ?o }", &url]);
     assert_eq!(all.header("Xietong-Max-Rows").as_deref(), Some("3000"));
