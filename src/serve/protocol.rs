@@ -343,3 +343,45 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(pieces: Vec<Piece>, deadline: Option<Instant>) -> Stream {
+        let (tx, rx) = mpsc::sync_channel(pieces.len() + 1);
+        for p in pieces {
+            tx.send(p).unwrap();
+        }
+        Stream { rx, deadline, current: io::Cursor::new(b"first ".to_vec()), trailers: None }
+    }
+
+    #[test]
+    fn a_stream_ends_with_its_counts_as_trailers() {
+        let done = Streamed { rows: 2, cut: false, format: Format::Tsv };
+        let mut s = stream(vec![Piece::Chunk(Format::Tsv, b"middle ".to_vec()), Piece::End(Ok(done), b"last".to_vec())], None);
+        let mut all = String::new();
+        s.read_to_string(&mut all).unwrap();
+        assert_eq!(all, "first middle last");
+        assert_eq!(s.trailers().and_then(|t| t.get("Xietong-Rows")).map(|v| v.to_str().unwrap().to_string()), Some("2".into()));
+    }
+
+    #[test]
+    fn a_failure_midway_breaks_the_body_off() {
+        let mut s = stream(vec![Piece::Chunk(Format::Tsv, b"middle ".to_vec()), Piece::End(Err(QueryError::Failed("disk".into())), Vec::new())], None);
+        assert!(s.read_to_end(&mut Vec::new()).is_err(), "a failed query must not end like a whole answer");
+        // The query's thread gone without an end is a failure too.
+        let (tx, rx) = mpsc::sync_channel::<Piece>(1);
+        drop(tx);
+        let mut gone = Stream { rx, deadline: None, current: io::Cursor::new(Vec::new()), trailers: None };
+        assert!(gone.read_to_end(&mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn a_stream_past_its_deadline_is_cut_off() {
+        let (_tx, rx) = mpsc::sync_channel::<Piece>(1);
+        let mut late = Stream { rx, deadline: Some(Instant::now()), current: io::Cursor::new(Vec::new()), trailers: None };
+        let e = late.read_to_end(&mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+    }
+}
