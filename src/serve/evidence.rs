@@ -7,9 +7,9 @@ use oxhttp::model::{Body, Request, Response, StatusCode};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::QuerySolution;
 
-use super::page::{escape, html_page, param};
+use super::page::{entity_link, escape, html_page, param, rows_for_page};
 use super::{reply, Server};
-use crate::query::{run, show, Answer};
+use crate::query::show;
 
 pub fn answer(server: &Server, req: &Request<Body>) -> Response<Body> {
     let iri = |k: &str| param(req, k).and_then(|v| NamedNode::new(v).ok());
@@ -17,11 +17,7 @@ pub fn answer(server: &Server, req: &Request<Body>) -> Response<Body> {
         return reply(StatusCode::BAD_REQUEST, "give `s=`, `p=` and `o=`: the IRIs of a relation's subject, property and object");
     };
     let store = server.snapshot.store();
-    let ask = |q: &str| match run(&store.store, q, server.limits.timeout) {
-        Ok(Answer::Table { rows, .. }) => Ok(rows),
-        Ok(_) => Ok(Vec::new()),
-        Err(e) => Err(reply(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())),
-    };
+    let ask = |q: &str| rows_for_page(server, &store.store, q);
     let q = format!(
         "SELECT DISTINCT ?sentence ?file ?title ?start WHERE {{
            ?st rdf:subject {s} ; rdf:predicate {p} ; rdf:object {o} ; xt:evidence ?sentence ; prov:wasDerivedFrom ?doc .
@@ -42,7 +38,6 @@ pub fn answer(server: &Server, req: &Request<Body>) -> Response<Body> {
     };
     let (sl, pl, ol) = (label(&s), label(&p), label(&o));
     let cell = |r: &QuerySolution, v: &str| r.get(v).map(show).unwrap_or_default();
-    let entity = |name: &str| format!("<a href=\"/entity?name={}\">{}</a>", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(), escape(name));
     let items: String = rows
         .iter()
         .map(|r| {
@@ -57,7 +52,7 @@ pub fn answer(server: &Server, req: &Request<Body>) -> Response<Body> {
             )
         })
         .collect();
-    let heading = format!("{} <b>{}</b> {}", entity(&sl), escape(&pl), entity(&ol));
+    let heading = format!("{} <b>{}</b> {}", entity_link(&sl), escape(&pl), entity_link(&ol));
     let body = format!(
         "<h1>{heading}</h1><p>{} sentence{} say{} so.</p><ul id=\"sentences\">{items}</ul>",
         rows.len(),

@@ -60,11 +60,32 @@ fn queries_json() -> String {
 pub fn html_page(title: &str, body: &str) -> Response<Body> {
     let html = format!(
         "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{} — xietong</title>\
-         <style>body{{font-family:sans-serif;margin:1.5em}}li{{margin-bottom:.6em}}.file{{color:#777;font-size:.8em}}</style></head>\
+         <style>body{{font-family:sans-serif;margin:1.5em}}li{{margin-bottom:.6em}}.file{{color:#777;font-size:.8em}}pre{{white-space:pre-wrap}}img{{max-width:100%}}</style></head>\
          <body><p><a href=\"/\">← query</a></p>{body}</body></html>",
         escape(title)
     );
     ok("text/html; charset=utf-8", html.into_bytes())
+}
+
+/// A link to the entity page of `name`.
+pub fn entity_link(name: &str) -> String {
+    format!("<a href=\"/entity?name={}\">{}</a>", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(), escape(name))
+}
+
+/// The rows of a SELECT for a page, or the response that says why there
+/// are none: 503 when it ran past the server's timeout, else 500.
+pub fn rows_for_page(server: &Server, store: &oxigraph::store::Store, q: &str) -> Result<Vec<oxigraph::sparql::QuerySolution>, Response<Body>> {
+    match run(store, q, server.limits.timeout) {
+        Ok(Answer::Table { rows, .. }) => Ok(rows),
+        Ok(_) => Ok(Vec::new()),
+        Err(e) => {
+            let status = match e.downcast_ref::<crate::query::QueryError>() {
+                Some(crate::query::QueryError::Cancelled(_)) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            Err(reply(status, &e.to_string()))
+        }
+    }
 }
 
 pub fn escape(s: &str) -> String {
@@ -84,15 +105,7 @@ fn entity_page(server: &Server, name: &str) -> Response<Body> {
     } else {
         String::new()
     };
-    let html = format!(
-        "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{0} — xietong</title>\
-         <style>body{{font-family:sans-serif;margin:1.5em}}pre{{white-space:pre-wrap}}img{{max-width:100%}}</style></head>\
-         <body><p><a href=\"/\">← query</a></p><h1>{0}</h1><pre id=\"facts\">{1}</pre>{2}</body></html>",
-        escape(name),
-        escape(&facts),
-        picture
-    );
-    let mut r = ok("text/html; charset=utf-8", html.into_bytes());
+    let mut r = html_page(name, &format!("<h1>{}</h1><pre id=\"facts\">{}</pre>{picture}", escape(name), escape(&facts)));
     *r.status_mut() = status;
     r
 }
@@ -109,31 +122,21 @@ fn article_page(server: &Server, file: &str) -> Response<Body> {
              ?s rdfs:label ?a . FILTER(lang(?a) = 'zh') ?o rdfs:label ?b . FILTER(lang(?b) = 'zh') }}
          }} ORDER BY ?start ?p ?a ?b"
     );
-    let rows = match run(&store.store, &q, server.limits.timeout) {
-        Ok(Answer::Table { rows, .. }) => rows,
-        Ok(_) => Vec::new(),
-        Err(e) => return reply(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    let rows = match rows_for_page(server, &store.store, &q) {
+        Ok(rows) => rows,
+        Err(r) => return r,
     };
     if rows.is_empty() {
         return reply(StatusCode::NOT_FOUND, &format!("no article has the file name {file:?}"));
     }
     let cell = |r: &oxigraph::sparql::QuerySolution, v: &str| r.get(v).map(show).unwrap_or_default();
     let title = cell(&rows[0], "title");
-    let link = |name: &str| format!("<a href=\"/entity?name={}\">{}</a>", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>(), escape(name));
     let items: String = rows
         .iter()
         .filter(|r| r.get("p").is_some())
-        .map(|r| format!("<li>{} <b>{}</b> {}<br><q>{}</q></li>", link(&cell(r, "a")), escape(&cell(r, "p")), link(&cell(r, "b")), escape(&cell(r, "sentence"))))
+        .map(|r| format!("<li>{} <b>{}</b> {}<br><q>{}</q></li>", entity_link(&cell(r, "a")), escape(&cell(r, "p")), entity_link(&cell(r, "b")), escape(&cell(r, "sentence"))))
         .collect();
-    let html = format!(
-        "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{0} — xietong</title>\
-         <style>body{{font-family:sans-serif;margin:1.5em}}li{{margin-bottom:.6em}}</style></head>\
-         <body><p><a href=\"/\">← query</a></p><h1>{0}</h1><p>{1}</p><ul id=\"relations\">{2}</ul></body></html>",
-        escape(&title),
-        escape(file),
-        items
-    );
-    ok("text/html; charset=utf-8", html.into_bytes())
+    html_page(&title, &format!("<h1>{}</h1><p>{}</p><ul id=\"relations\">{items}</ul>", escape(&title), escape(file)))
 }
 
 fn neighbourhood(server: &Server, name: &str) -> Response<Body> {
