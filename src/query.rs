@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -67,6 +67,9 @@ pub enum Answer {
     Graph(Vec<oxigraph::model::Triple>),
 }
 
+/// Quads read from a [`Dataset`].
+pub type Quads<'a> = Box<dyn Iterator<Item = Result<Quad>> + 'a>;
+
 /// Where questions are answered: the embedded store, or a SPARQL server
 /// (`remote::sparql::Service`). The readers of a graph (describe, diagrams, paths,
 /// stats, RDF export) ask through this, so each works against either.
@@ -82,7 +85,7 @@ pub trait Dataset {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
         graph: Option<GraphNameRef<'_>>,
-    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a>;
+    ) -> Quads<'a>;
     /// Whether the dataset holds a quad.
     fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
         Ok(self.quads(Some(quad.subject), Some(quad.predicate), Some(quad.object), Some(quad.graph_name)).next().transpose()?.is_some())
@@ -100,7 +103,7 @@ impl Dataset for Store {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
         graph: Option<GraphNameRef<'_>>,
-    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a> {
+    ) -> Quads<'a> {
         Box::new(self.quads_for_pattern(subject, predicate, object, graph).map(|q| q.map_err(Into::into)))
     }
     fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
@@ -114,6 +117,14 @@ pub fn rows(ds: &dyn Dataset, sparql: &str) -> Result<Vec<QuerySolution>> {
     match ds.answer(sparql)? {
         Answer::Table { rows, .. } => Ok(rows),
         _ => bail!("a SELECT gave no table"),
+    }
+}
+
+/// A count in a row (`COUNT(…) AS ?n`); 0 if unbound or not a number.
+pub fn number(t: Option<&Term>) -> usize {
+    match t {
+        Some(Term::Literal(l)) => l.value().parse().unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -148,35 +159,45 @@ type Deadlines = BTreeMap<(Instant, u64), CancellationToken>;
 /// query sleeping out its timeout would leave thousands asleep under a
 /// server's load. Cancelling a query already done does nothing.
 fn cancel_at(token: CancellationToken, at: Instant) {
-    static ALARMS: OnceLock<(Mutex<(Deadlines, u64)>, Condvar)> = OnceLock::new();
-    let mut first = false;
+    static ALARMS: OnceLock<Arc<Alarms>> = OnceLock::new();
     let alarms = ALARMS.get_or_init(|| {
-        first = true;
-        (Mutex::new((Deadlines::new(), 0)), Condvar::new())
+        let alarms = Arc::new(Alarms::default());
+        let kept = Arc::clone(&alarms);
+        std::thread::spawn(move || kept.ring());
+        alarms
     });
-    if first {
-        std::thread::spawn(|| {
-            let (lock, bell) = ALARMS.get().expect("set before the thread starts");
-            let mut due = lock.lock().unwrap_or_else(|e| e.into_inner());
-            loop {
-                let now = Instant::now();
-                while let Some(entry) = due.0.first_entry().filter(|e| e.key().0 <= now) {
-                    entry.remove().cancel();
-                }
-                due = match due.0.keys().next() {
-                    Some(&(next, _)) => bell.wait_timeout(due, next - now).unwrap_or_else(|e| e.into_inner()).0,
-                    None => bell.wait(due).unwrap_or_else(|e| e.into_inner()),
-                };
-            }
-        });
-    }
-    let mut due = alarms.0.lock().unwrap_or_else(|e| e.into_inner());
+    let mut due = alarms.due.lock().unwrap_or_else(|e| e.into_inner());
     let n = due.1;
     due.1 += 1;
     let soonest = due.0.keys().next().is_none_or(|&(first, _)| at < first);
     due.0.insert((at, n), token);
     if soonest {
-        alarms.1.notify_one();
+        alarms.bell.notify_one();
+    }
+}
+
+/// The deadlines [`cancel_at`] keeps, with the next number to give, and
+/// the bell that wakes their thread when a sooner one comes.
+#[derive(Default)]
+struct Alarms {
+    due: Mutex<(Deadlines, u64)>,
+    bell: Condvar,
+}
+
+impl Alarms {
+    /// Cancels each query as its deadline passes; runs for the process's life.
+    fn ring(&self) {
+        let mut due = self.due.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            while let Some(entry) = due.0.first_entry().filter(|e| e.key().0 <= now) {
+                entry.remove().cancel();
+            }
+            due = match due.0.keys().next() {
+                Some(&(next, _)) => self.bell.wait_timeout(due, next - now).unwrap_or_else(|e| e.into_inner()).0,
+                None => self.bell.wait(due).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
     }
 }
 
@@ -311,45 +332,49 @@ pub fn stream_at_most(
     let ev = |e: QueryEvaluationError| QueryError::evaluation(e, timeout);
     let other = |e: anyhow::Error| QueryError::Failed(e.to_string());
     let max = limits.max_rows.unwrap_or(usize::MAX);
-    let (mut n, mut cut) = (0, false);
     let bound = bind(store, sparql, timeout, graphs).map_err(|e| QueryError::Invalid(e.to_string().trim_start_matches("invalid SPARQL: ").to_string()))?;
-    let format;
-    match bound.execute().map_err(ev)? {
+    let (format, (rows, cut)) = match bound.execute().map_err(ev)? {
         QueryResults::Solutions(sols) => {
-            format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
+            let format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
             let mut ser = QueryResultsSerializer::from_format(results_format(format).map_err(other)?).serialize_solutions_to_writer(out, sols.variables().to_vec())?;
-            for row in sols {
-                let row = row.map_err(ev)?;
-                if n == max {
-                    cut = true;
-                    break;
-                }
-                ser.serialize(&row)?;
-                n += 1;
-            }
+            let written = at_most(sols, max, ev, |row| ser.serialize(row))?;
             ser.finish()?;
+            (format, written)
         }
         QueryResults::Boolean(b) => {
-            format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
+            let format = choose(Kind::Table).ok_or(QueryError::NotAcceptable(Kind::Table))?;
             QueryResultsSerializer::from_format(results_format(format).map_err(other)?).serialize_boolean_to_writer(out, b)?;
-            n = 1;
+            (format, (1, false))
         }
         QueryResults::Graph(triples) => {
-            format = choose(Kind::Graph).ok_or(QueryError::NotAcceptable(Kind::Graph))?;
+            let format = choose(Kind::Graph).ok_or(QueryError::NotAcceptable(Kind::Graph))?;
             let mut w = graph_serializer(format).map_err(other)?.for_writer(out);
-            for t in triples {
-                let t = t.map_err(ev)?;
-                if n == max {
-                    cut = true;
-                    break;
-                }
-                w.serialize_triple(&t)?;
-                n += 1;
-            }
+            let written = at_most(triples, max, ev, |t| w.serialize_triple(t))?;
             w.finish()?;
+            (format, written)
         }
+    };
+    Ok(Streamed { format, rows, cut })
+}
+
+/// Writes the items of an answer, at most `max`; returns how many, and
+/// whether there were more.
+fn at_most<T>(
+    items: impl Iterator<Item = Result<T, QueryEvaluationError>>,
+    max: usize,
+    ev: impl Fn(QueryEvaluationError) -> QueryError,
+    mut write: impl FnMut(&T) -> std::io::Result<()>,
+) -> Result<(usize, bool), QueryError> {
+    let mut n = 0;
+    for item in items {
+        let item = item.map_err(&ev)?;
+        if n == max {
+            return Ok((n, true));
+        }
+        write(&item)?;
+        n += 1;
     }
-    Ok(Streamed { format, rows: n, cut })
+    Ok((n, false))
 }
 
 /// Runs a query to its end with Oxigraph's statistics on, and writes the

@@ -11,10 +11,9 @@ use petgraph::unionfind::UnionFind;
 
 use crate::export::entity::{entities, most_specific};
 use crate::export::network::{Reader, Scope};
-use crate::export::sparql::number;
 use crate::iri::{xtr, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
-use crate::query::{rows, Dataset};
+use crate::query::{number, rows, Dataset};
 
 /// An entity and a figure about it.
 #[derive(Debug, Clone, PartialEq, Eq)]

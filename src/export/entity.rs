@@ -8,10 +8,9 @@ use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 
 use super::network::NAME_PLACE;
-use super::sparql::number;
 use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
-use crate::query::{rows, Dataset};
+use crate::query::{number, rows, Dataset};
 use crate::text::norm;
 
 /// What a diagram shows of an entity.

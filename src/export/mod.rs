@@ -15,7 +15,6 @@ pub mod network;
 mod rdf;
 pub mod render;
 pub mod select;
-pub mod sparql;
 pub mod style;
 
 pub use diagram::{diagram, draw, Diagram, Request};

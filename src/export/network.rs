@@ -9,10 +9,9 @@ use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdf;
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term};
 
-use super::sparql::number;
 use crate::iri::{xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
-use crate::query::{rows, Dataset};
+use crate::query::{number, rows, Dataset};
 
 /// Object properties that tie an article or an assertion to things, not
 /// entities to each other.

@@ -19,7 +19,7 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQue
 
 use super::client::{Body, Client, Request};
 use crate::iri::{PREFIXES, XTR};
-use crate::query::{rows, Answer, Dataset};
+use crate::query::{number, rows, Answer, Dataset, Quads};
 
 /// Longest query sent in a GET's URL; a longer one goes as a form POST
 /// (servers cap the request line, commonly at 8 KiB).
@@ -57,7 +57,11 @@ pub fn run(client: &Client, url: &str, sparql: &str) -> Result<Answer> {
             _ => bail!("{cut}\nhint: {raise}"),
         };
     }
-    answer(&reply, form).with_context(|| format!("{url}: cannot read the answer"))
+    match form {
+        Form::Table => table(&reply.body),
+        Form::Graph => graph(&reply.body, &reply.content_type),
+    }
+    .with_context(|| format!("{url}: cannot read the answer"))
 }
 
 fn send(client: &Client, url: &str, text: &str, form: Form) -> Result<super::client::Reply> {
@@ -76,13 +80,6 @@ fn send(client: &Client, url: &str, text: &str, form: Form) -> Result<super::cli
         bail!("{url}: no SPARQL endpoint there (404)");
     }
     Ok(reply)
-}
-
-fn answer(reply: &super::client::Reply, form: Form) -> Result<Answer> {
-    match form {
-        Form::Table => table(&reply.body),
-        Form::Graph => graph(&reply.body, &reply.content_type),
-    }
 }
 
 /// Whether a SELECT's solutions come in no order and unsliced: no ORDER
@@ -119,7 +116,7 @@ fn paged(client: &Client, url: &str, pattern: &spargebra::algebra::GraphPattern,
     }
     let count = format!("SELECT (COUNT(*) AS ?n) WHERE {{ {{ {} }} }}", query(pattern.clone()));
     let counted = match table(&send(client, url, &count, Form::Table)?.body)? {
-        Answer::Table { rows: n, .. } => n.first().and_then(|r| r.get("n")).and_then(|t| if let Term::Literal(l) = t { l.value().parse::<usize>().ok() } else { None }),
+        Answer::Table { rows: n, .. } => n.first().map(|r| number(r.get("n"))),
         Answer::Boolean(_) | Answer::Graph(_) => None,
     };
     if counted != Some(rows.len()) {
@@ -158,7 +155,7 @@ impl Dataset for Service {
         predicate: Option<NamedNodeRef<'_>>,
         object: Option<TermRef<'_>>,
         graph: Option<GraphNameRef<'_>>,
-    ) -> Box<dyn Iterator<Item = Result<Quad>> + 'a> {
+    ) -> Quads<'a> {
         match pattern_query(subject, predicate, object, graph) {
             Some(q) => match quads_of(self, &q, subject, predicate, object, graph) {
                 Ok(quads) => Box::new(quads.into_iter().map(Ok)),

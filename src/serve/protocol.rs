@@ -312,12 +312,11 @@ pub fn answer(server: &Server, req: &mut Request<Body>) -> Response<Body> {
     match first {
         Err(false) => cancelled(),
         Err(true) => failed(),
-        Ok(Piece::Chunk(format, bytes)) if chunked => {
-            let body = Stream { rx, deadline, current: io::Cursor::new(bytes), trailers: None };
-            built(head(format), Body::from_chunked_transfer_payload(body))
-        }
         Ok(Piece::Chunk(format, bytes)) => {
             let mut stream = Stream { rx, deadline, current: io::Cursor::new(bytes), trailers: None };
+            if chunked {
+                return built(head(format), Body::from_chunked_transfer_payload(stream));
+            }
             let mut whole = Vec::new();
             match stream.read_to_end(&mut whole) {
                 Ok(_) => {
