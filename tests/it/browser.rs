@@ -10,7 +10,8 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use crate::serve::{curl, free_port, server, spawn_for_life, wait_for};
+use crate::serve::{curl, server, spawn_for_life, wait_for};
+use crate::servers::free_port;
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 

@@ -4,7 +4,7 @@
 //! (update, SERVICE, oversize body, timeout) has its status. `browser`
 //! uses its server with Chromium.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{mpsc, OnceLock};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use xietong::query::BUILT_IN;
 
 use crate::common::*;
+use crate::servers::free_port;
 
 /// A server started once for the module. The child is spawned by a thread
 /// that lives as long as the test process, with the kernel told to kill
@@ -20,10 +21,6 @@ use crate::common::*;
 /// however they end (statics are never dropped).
 pub struct Server {
     pub base: String,
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port()
 }
 
 /// Spawns `cmd` from a thread that lives as long as the test process, the
