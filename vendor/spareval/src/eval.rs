@@ -28,7 +28,7 @@ use sparopt::algebra::{
     AggregateExpression, Expression, GraphPattern, JoinAlgorithm, LeftJoinAlgorithm,
     MinusAlgorithm, OrderExpression,
 };
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
@@ -48,7 +48,47 @@ struct EvalDataset<'a, D: QueryableDataset<'a>> {
     dataset: Rc<D>,
     specification: EncodedDatasetSpec<D::InternalTerm>,
     cancellation_token: CancellationToken,
+    decoded: Rc<DecodedTerms<D::InternalTerm>>,
     _lifetime: PhantomData<&'a ()>,
+}
+
+/// xietong's patch: the terms a query has turned back into values, kept for
+/// its other rows. Decoding a term the store holds by id is a lookup in its
+/// string table, and an answer repeats the same labels over many rows, in
+/// its sort keys and in its output alike.
+struct DecodedTerms<T> {
+    terms: RefCell<FxHashMap<T, Term>>,
+    expression_terms: RefCell<FxHashMap<T, ExpressionTerm>>,
+}
+
+impl<T: Clone + Eq + Hash> DecodedTerms<T> {
+    /// At most this many terms of each kind are kept (a few MB): when full,
+    /// the cache starts again, so memory stays bounded whatever the answer.
+    const CAPACITY: usize = 1 << 16;
+
+    fn new() -> Self {
+        Self {
+            terms: RefCell::new(FxHashMap::default()),
+            expression_terms: RefCell::new(FxHashMap::default()),
+        }
+    }
+
+    fn get_or_decode<V: Clone, E>(
+        cache: &RefCell<FxHashMap<T, V>>,
+        term: T,
+        decode: impl FnOnce(T) -> Result<V, E>,
+    ) -> Result<V, E> {
+        if let Some(value) = cache.borrow().get(&term) {
+            return Ok(value.clone());
+        }
+        let value = decode(term.clone())?;
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= Self::CAPACITY {
+            cache.clear();
+        }
+        cache.insert(term, value.clone());
+        Ok(value)
+    }
 }
 
 impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
@@ -93,6 +133,7 @@ impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
             dataset: Rc::new(dataset),
             specification,
             cancellation_token,
+            decoded: Rc::new(DecodedTerms::new()),
             _lifetime: PhantomData,
         })
     }
@@ -253,18 +294,22 @@ impl<'a, D: QueryableDataset<'a>> EvalDataset<'a, D> {
     }
 
     fn externalize_term(&self, term: D::InternalTerm) -> Result<Term, QueryEvaluationError> {
-        self.dataset
-            .externalize_term(term)
-            .map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))
+        DecodedTerms::get_or_decode(&self.decoded.terms, term, |term| {
+            self.dataset
+                .externalize_term(term)
+                .map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))
+        })
     }
 
     fn externalize_expression_term(
         &self,
         term: D::InternalTerm,
     ) -> Result<ExpressionTerm, QueryEvaluationError> {
-        self.dataset
-            .externalize_expression_term(term)
-            .map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))
+        DecodedTerms::get_or_decode(&self.decoded.expression_terms, term, |term| {
+            self.dataset
+                .externalize_expression_term(term)
+                .map_err(|e| QueryEvaluationError::Dataset(Box::new(e)))
+        })
     }
 
     fn internalize_expression_term(
@@ -293,6 +338,7 @@ impl<'a, D: QueryableDataset<'a>> Clone for EvalDataset<'a, D> {
             dataset: Rc::clone(&self.dataset),
             specification: self.specification.clone(),
             cancellation_token: self.cancellation_token.clone(),
+            decoded: Rc::clone(&self.decoded),
             _lifetime: self._lifetime,
         }
     }
@@ -374,6 +420,28 @@ impl<T: Clone + Eq> InternalTuple<T> {
             }
             Some(Self { inner: result })
         }
+    }
+}
+
+impl<T: Clone + Eq> InternalTuple<T> {
+    /// xietong's patch: [`Self::combine_with`] reusing `self`'s allocation.
+    pub fn combine_into(mut self, other: &Self) -> Option<Self> {
+        if self.inner.len() < other.inner.len() {
+            self.inner.resize(other.inner.len(), None);
+        }
+        for (key, other_value) in other.inner.iter().enumerate() {
+            if let Some(other_value) = other_value {
+                match &self.inner[key] {
+                    Some(self_value) => {
+                        if self_value != other_value {
+                            return None;
+                        }
+                    }
+                    None => self.inner[key] = Some(other_value.clone()),
+                }
+            }
+        }
+        Some(self)
     }
 }
 
@@ -1257,23 +1325,44 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .iter()
                                 .map(|v| encode_variable(encoded_variables, v))
                                 .collect::<Vec<_>>();
+                            // xietong's patch: the table is built on the side that
+                            // ends first, read a row at a time from each side in turn,
+                            // rather than always on the left. In a chain of joins the
+                            // left is everything joined so far, so building on it
+                            // stored every intermediate row once per join; now the
+                            // chain streams through tables of the smaller inputs. When
+                            // the left ends first (or both together), the table, the
+                            // probe order and so the answer's order are as before.
                             Rc::new(move |from| {
                                 let mut errors = Vec::default();
-                                let mut built_values = InternalTupleSet::new(keys.clone());
-                                built_values.extend(build(from.clone()).filter_map(|result| {
-                                    match result {
-                                        Ok(result) => Some(result),
-                                        Err(error) => {
-                                            errors.push(Err(error));
-                                            None
+                                let mut sides = [build(from.clone()), probe(from)];
+                                let mut read: [Vec<InternalTuple<D::InternalTerm>>; 2] =
+                                    [Vec::new(), Vec::new()];
+                                let ended = 'read: loop {
+                                    for side in [1, 0] {
+                                        match sides[side].next() {
+                                            Some(Ok(tuple)) => read[side].push(tuple),
+                                            Some(Err(error)) => errors.push(Err(error)),
+                                            None => break 'read side,
                                         }
                                     }
-                                }));
+                                };
+                                let [left_read, right_read] = read;
+                                let [left_rest, right_rest] = sides;
+                                let (built_read, probe_read, probe_rest) = if ended == 0 {
+                                    (left_read, right_read, right_rest)
+                                } else {
+                                    (right_read, left_read, left_rest)
+                                };
+                                let mut built_values = InternalTupleSet::new(keys.clone());
+                                built_values.extend(built_read);
                                 if built_values.is_empty() && errors.is_empty() {
                                     // We don't bother to execute the other side
                                     return Box::new(empty());
                                 }
-                                let mut probe_iter = probe(from).peekable();
+                                let probe_iter: InternalTuplesIterator<'_, D::InternalTerm> =
+                                    Box::new(probe_read.into_iter().map(Ok).chain(probe_rest));
+                                let mut probe_iter = probe_iter.peekable();
                                 if probe_iter.peek().is_none() {
                                     // We know it's empty and can discard errors
                                     return Box::new(empty());
@@ -1560,35 +1649,91 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     // xietong's patch: each row's sort keys are evaluated once, not
                     // at every comparison. Evaluating a key turns a stored term into
                     // a value (a lookup in the store's string table), which repeated
-                    // n log n times made sorting most of a large query's cost. The
-                    // comparisons, and so the order, are the same as before.
-                    let mut keyed = values
-                        .into_iter()
-                        .map(|tuple| {
-                            let keys = by
-                                .iter()
-                                .map(|comp| match comp {
-                                    ComparatorFunction::Asc(expression)
-                                    | ComparatorFunction::Desc(expression) => expression(&tuple),
-                                })
-                                .collect::<Vec<_>>();
-                            (keys, tuple)
-                        })
-                        .collect::<Vec<_>>();
-                    keyed.sort_unstable_by(|(a, _), (b, _)| {
-                        for (i, comp) in by.iter().enumerate() {
-                            let order = cmp_terms(a[i].as_ref(), b[i].as_ref());
-                            let order = match comp {
-                                ComparatorFunction::Asc(_) => order,
-                                ComparatorFunction::Desc(_) => order.reverse(),
-                            };
-                            if order != Ordering::Equal {
-                                return order;
-                            }
+                    // n log n times made sorting most of a large query's cost.
+                    let width = by.len();
+                    let mut ids = vec![0_usize; values.len() * width];
+                    let mut distinct = Vec::with_capacity(width);
+                    for (column, comp) in by.iter().enumerate() {
+                        let (ComparatorFunction::Asc(expression)
+                        | ComparatorFunction::Desc(expression)) = comp;
+                        let mut known = FxHashMap::<Option<Term>, usize>::default();
+                        let mut keys = Vec::<Option<ExpressionTerm>>::new();
+                        for (row, tuple) in values.iter().enumerate() {
+                            let key = expression(tuple);
+                            ids[row * width + column] =
+                                *known.entry(key.clone().map(Term::from)).or_insert_with(|| {
+                                    keys.push(key);
+                                    keys.len() - 1
+                                });
                         }
-                        Ordering::Equal
-                    });
-                    let values = keyed.into_iter().map(|(_, tuple)| tuple).collect::<Vec<_>>();
+                        distinct.push(keys);
+                    }
+                    let key = |row: usize, column: usize| {
+                        distinct[column][ids[row * width + column]].as_ref()
+                    };
+                    let directed = |column: usize, order: Ordering| match by[column] {
+                        ComparatorFunction::Asc(_) => order,
+                        ComparatorFunction::Desc(_) => order.reverse(),
+                    };
+                    let values = if distinct.iter().flatten().all(is_totally_ordered) {
+                        // The usual keys (IRIs, strings, labels): `cmp_terms` orders
+                        // them totally, so each key's distinct values are ranked
+                        // once and the rows sorted on integers. The sort is stable:
+                        // rows that tie keep the order they came in.
+                        let ranks = distinct
+                            .iter()
+                            .map(|keys| {
+                                let mut order = (0..keys.len()).collect::<Vec<_>>();
+                                order.sort_by(|a, b| {
+                                    cmp_terms(keys[*a].as_ref(), keys[*b].as_ref())
+                                });
+                                let mut rank_of = vec![0_usize; keys.len()];
+                                for (i, id) in order.iter().enumerate().skip(1) {
+                                    let previous = order[i - 1];
+                                    let step = usize::from(
+                                        cmp_terms(keys[previous].as_ref(), keys[*id].as_ref())
+                                            != Ordering::Equal,
+                                    );
+                                    rank_of[*id] = rank_of[previous] + step;
+                                }
+                                rank_of
+                            })
+                            .collect::<Vec<_>>();
+                        let rank =
+                            |row: usize, column: usize| ranks[column][ids[row * width + column]];
+                        let mut rows = (0..values.len()).collect::<Vec<_>>();
+                        rows.sort_by(|a, b| {
+                            (0..width)
+                                .map(|c| directed(c, rank(*a, c).cmp(&rank(*b, c))))
+                                .find(|order| *order != Ordering::Equal)
+                                .unwrap_or(Ordering::Equal)
+                        });
+                        let mut values = values.into_iter().map(Some).collect::<Vec<_>>();
+                        rows.into_iter()
+                            .filter_map(|row| values[row].take())
+                            .collect::<Vec<_>>()
+                    } else {
+                        // Typed literals of several kinds are not totally ordered
+                        // (SPARQL leaves their order open): compared pairwise, as
+                        // the evaluator always did.
+                        let mut keyed = values
+                            .into_iter()
+                            .enumerate()
+                            .map(|(row, tuple)| {
+                                ((0..width).map(|c| key(row, c)).collect::<Vec<_>>(), tuple)
+                            })
+                            .collect::<Vec<_>>();
+                        keyed.sort_unstable_by(|(a, _), (b, _)| {
+                            (0..width)
+                                .map(|c| directed(c, cmp_terms(a[c], b[c])))
+                                .find(|order| *order != Ordering::Equal)
+                                .unwrap_or(Ordering::Equal)
+                        });
+                        keyed
+                            .into_iter()
+                            .map(|(_, tuple)| tuple)
+                            .collect::<Vec<_>>()
+                    };
                     Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
                 })
             }
@@ -2702,6 +2847,20 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
 }
 
 /// Comparison for ordering
+/// xietong's patch: whether `cmp_terms` orders any set of such keys totally
+/// (unbound, blank nodes, IRIs, simple and language-tagged strings).
+fn is_totally_ordered(key: &Option<ExpressionTerm>) -> bool {
+    matches!(
+        key,
+        None | Some(
+            ExpressionTerm::BlankNode(_)
+                | ExpressionTerm::NamedNode(_)
+                | ExpressionTerm::StringLiteral(_)
+                | ExpressionTerm::LangStringLiteral { .. }
+        )
+    )
+}
+
 fn cmp_terms(a: Option<&ExpressionTerm>, b: Option<&ExpressionTerm>) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => {
@@ -3812,6 +3971,14 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
                 Ok(probe_tuple) => probe_tuple,
                 Err(error) => return Some(Err(error)),
             };
+            // xietong's patch: with one match (a join on an identifier), the
+            // probe row is completed in place instead of copied.
+            if let [built_tuple] = self.built.get(&probe_tuple) {
+                match probe_tuple.combine_into(built_tuple) {
+                    Some(tuple) => return Some(Ok(tuple)),
+                    None => continue,
+                }
+            }
             self.buffered_results.extend(
                 self.built
                     .get(&probe_tuple)
@@ -4363,41 +4530,42 @@ enum ComparatorFunction<'a, T> {
     Desc(Rc<dyn Fn(&InternalTuple<T>) -> Option<ExpressionTerm> + 'a>),
 }
 
+/// xietong's patch: the tuples sit in one vector, grouped by the hash of
+/// their key (in the order they came within a group), and the map gives each
+/// group's range. Before, each key had a vector of its own: one allocation
+/// per row of a table keyed by identifiers, and one more pointer to follow
+/// per probe.
 struct InternalTupleSet<T> {
     key: Vec<usize>,
-    map: FxHashMap<u64, Vec<InternalTuple<T>>>,
-    len: usize,
+    tuples: Vec<InternalTuple<T>>,
+    hashes: Vec<u64>,
+    map: FxHashMap<u64, (usize, usize)>,
 }
 
 impl<T> InternalTupleSet<T> {
     fn new(key: Vec<usize>) -> Self {
         Self {
             key,
+            tuples: Vec::new(),
+            hashes: Vec::new(),
             map: FxHashMap::default(),
-            len: 0,
         }
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.tuples.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.len == 0
+        self.tuples.is_empty()
     }
 }
 
 impl<T: Hash> InternalTupleSet<T> {
-    fn insert(&mut self, tuple: InternalTuple<T>) {
-        self.map
-            .entry(self.tuple_key(&tuple))
-            .or_default()
-            .push(tuple);
-        self.len += 1;
-    }
-
     fn get(&self, tuple: &InternalTuple<T>) -> &[InternalTuple<T>] {
-        self.map.get(&self.tuple_key(tuple)).map_or(&[], |v| v)
+        self.map
+            .get(&self.tuple_key(tuple))
+            .map_or(&[], |&(start, end)| &self.tuples[start..end])
     }
 
     fn tuple_key(&self, tuple: &InternalTuple<T>) -> u64 {
@@ -4413,10 +4581,28 @@ impl<T: Hash> InternalTupleSet<T> {
 
 impl<T: Hash> Extend<InternalTuple<T>> for InternalTupleSet<T> {
     fn extend<I: IntoIterator<Item = InternalTuple<T>>>(&mut self, iter: I) {
-        let iter = iter.into_iter();
-        self.map.reserve(iter.size_hint().0);
+        let mut rows = self
+            .hashes
+            .drain(..)
+            .zip(self.tuples.drain(..))
+            .collect::<Vec<_>>();
         for tuple in iter {
-            self.insert(tuple);
+            rows.push((self.tuple_key(&tuple), tuple));
+        }
+        // A stable sort keeps the order of arrival within a group.
+        rows.sort_by_key(|(hash, _)| *hash);
+        self.map.clear();
+        self.map.reserve(rows.len());
+        self.tuples.reserve(rows.len());
+        self.hashes.reserve(rows.len());
+        for (hash, tuple) in rows {
+            let index = self.tuples.len();
+            self.map
+                .entry(hash)
+                .and_modify(|(_, end)| *end = index + 1)
+                .or_insert((index, index + 1));
+            self.hashes.push(hash);
+            self.tuples.push(tuple);
         }
     }
 }
