@@ -1280,6 +1280,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 right,
                 algorithm,
             } => {
+                let chain_on_left = is_join_chain(left) && !is_join_chain(right);
                 let (left, left_stats) = self.graph_pattern_evaluator(left, encoded_variables);
                 stat_children.push(left_stats);
                 let (right, right_stats) = self.graph_pattern_evaluator(right, encoded_variables);
@@ -1325,14 +1326,16 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .iter()
                                 .map(|v| encode_variable(encoded_variables, v))
                                 .collect::<Vec<_>>();
-                            // xietong's patch: the table is built on the side that
-                            // ends first, read a row at a time from each side in turn,
-                            // rather than always on the left. In a chain of joins the
-                            // left is everything joined so far, so building on it
-                            // stored every intermediate row once per join; now the
-                            // chain streams through tables of the smaller inputs. When
-                            // the left ends first (or both together), the table, the
-                            // probe order and so the answer's order are as before.
+                            // xietong's patch: which side the table is built on. Both
+                            // sides are read a row at a time in turn, the right first.
+                            // If one ends within `SMALL_SIDE` rows, the table is built on
+                            // it. If both are larger and the left is a chain of joins
+                            // (everything joined so far) while the right is not, the
+                            // table is built on the right and the chain streams through
+                            // it: building on the chain stored every intermediate row
+                            // once per join. Otherwise the table is on the left, as
+                            // upstream, and so are the probe order and the answer's
+                            // order.
                             Rc::new(move |from| {
                                 let mut errors = Vec::default();
                                 let mut sides = [build(from.clone()), probe(from)];
@@ -1343,17 +1346,30 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                         match sides[side].next() {
                                             Some(Ok(tuple)) => read[side].push(tuple),
                                             Some(Err(error)) => errors.push(Err(error)),
-                                            None => break 'read side,
+                                            None => break 'read Some(side),
                                         }
                                     }
+                                    if read[0].len() >= SMALL_SIDE && read[1].len() >= SMALL_SIDE {
+                                        break None;
+                                    }
                                 };
+                                let table = ended.unwrap_or(usize::from(chain_on_left));
                                 let [left_read, right_read] = read;
                                 let [left_rest, right_rest] = sides;
-                                let (built_read, probe_read, probe_rest) = if ended == 0 {
-                                    (left_read, right_read, right_rest)
-                                } else {
-                                    (right_read, left_read, left_rest)
-                                };
+                                let (mut built_read, built_rest, probe_read, probe_rest) =
+                                    if table == 0 {
+                                        (left_read, left_rest, right_read, right_rest)
+                                    } else {
+                                        (right_read, right_rest, left_read, left_rest)
+                                    };
+                                if ended.is_none() {
+                                    for result in built_rest {
+                                        match result {
+                                            Ok(tuple) => built_read.push(tuple),
+                                            Err(error) => errors.push(Err(error)),
+                                        }
+                                    }
+                                }
                                 let mut built_values = InternalTupleSet::new(keys.clone());
                                 built_values.extend(built_read);
                                 if built_values.is_empty() && errors.is_empty() {
@@ -2847,6 +2863,24 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
 }
 
 /// Comparison for ordering
+/// xietong's patch: a hash join's side with fewer rows than this gets the
+/// table whatever the shape of the query.
+const SMALL_SIDE: usize = 10_000;
+
+/// xietong's patch: whether a join's side is a chain of joins (possibly
+/// filtered or extended), which a left-deep plan streams through tables.
+fn is_join_chain(pattern: &GraphPattern) -> bool {
+    match pattern {
+        GraphPattern::Join { .. } | GraphPattern::LeftJoin { .. } => true,
+        #[cfg(feature = "sep-0006")]
+        GraphPattern::Lateral { .. } => true,
+        GraphPattern::Filter { inner, .. } | GraphPattern::Extend { inner, .. } => {
+            is_join_chain(inner)
+        }
+        _ => false,
+    }
+}
+
 /// xietong's patch: whether `cmp_terms` orders any set of such keys totally
 /// (unbound, blank nodes, IRIs, simple and language-tagged strings).
 fn is_totally_ordered(key: &Option<ExpressionTerm>) -> bool {
