@@ -10,6 +10,7 @@
 //! [`iri`] (namespaces, graph names), [`model`] and [`terms`]. Imports go
 //! down the layers only (tests/it/layers.rs holds the order and checks it).
 
+pub mod allocator;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod build;

@@ -341,9 +341,18 @@ enum ExtractFormat {
     Json,
 }
 
+#[global_allocator]
+static ALLOCATOR: xietong::allocator::Allocator = xietong::allocator::Allocator;
+
 fn main() -> ExitCode {
     build::keep_freed_memory_short();
     let cli = Cli::parse();
+    // Commands that read a store or a server take mimalloc, faster for a
+    // query's rows; those that build keep glibc's, which a build's memory
+    // is tuned for (src/allocator.rs).
+    if !matches!(cli.command, Command::Build { .. } | Command::Extract { .. } | Command::Bench { .. } | Command::Eval { .. }) {
+        xietong::allocator::use_mimalloc();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A module uses modules of strictly lower layers only (and
 /// its own submodules): modules of one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
-    // The ground floor: text normalisation and hashes, the data model, the interner.
-    &["text", "model", "terms"],
+    // The ground floor: text normalisation and hashes, the data model, the
+    // interner; and the process's allocator.
+    &["text", "model", "terms", "allocator"],
     // The vocabulary's IRIs (an article's IRI hashes its name with `text`).
     &["iri"],
     // Domain knowledge, loaded from ontology/.
