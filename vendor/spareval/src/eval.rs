@@ -365,6 +365,12 @@ impl<T> InternalTuple<T> {
         self.inner.capacity()
     }
 
+    /// xietong's patch: room for `width` slots, without rounding up.
+    pub fn reserve_exact(&mut self, width: usize) {
+        self.inner
+            .reserve_exact(width.saturating_sub(self.inner.len()));
+    }
+
     pub fn contains(&self, index: usize) -> bool {
         self.inner.get(index).is_some_and(Option::is_some)
     }
@@ -427,6 +433,9 @@ impl<T: Clone + Eq> InternalTuple<T> {
     /// xietong's patch: [`Self::combine_with`] reusing `self`'s allocation.
     pub fn combine_into(mut self, other: &Self) -> Option<Self> {
         if self.inner.len() < other.inner.len() {
+            // Exactly: a row that grows join after join would otherwise
+            // double its capacity, and a sorted answer holds every row.
+            self.inner.reserve_exact(other.inner.len() - self.inner.len());
             self.inner.resize(other.inner.len(), None);
         }
         for (key, other_value) in other.inner.iter().enumerate() {
@@ -1801,6 +1810,10 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         (new_variable, encode_variable(encoded_variables, variable))
                     })
                     .collect::<Rc<[(usize, usize)]>>();
+                // xietong's patch: each output row is allocated at the width it
+                // will have, not grown slot by slot (a hash join's table holds
+                // every row of a sub-query, and growth doubled their size).
+                let width = mapping.iter().map(|(_, output_key)| output_key + 1).max().unwrap_or(0);
                 Rc::new(move |from| {
                     let mapping = Rc::clone(&mapping);
                     let mut input_tuple = InternalTuple::with_capacity(mapping.len());
@@ -1813,6 +1826,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         match tuple {
                             Ok(tuple) => {
                                 let mut output_tuple = from.clone();
+                                output_tuple.reserve_exact(width);
                                 for (input_key, output_key) in &*mapping {
                                     if let Some(value) = tuple.get(*input_key) {
                                         if let Some(existing_value) = output_tuple.get(*output_key)
@@ -2865,7 +2879,7 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
 /// Comparison for ordering
 /// xietong's patch: a hash join's side with fewer rows than this gets the
 /// table whatever the shape of the query.
-const SMALL_SIDE: usize = 10_000;
+const SMALL_SIDE: usize = 100_000;
 
 /// xietong's patch: whether a join's side is a chain of joins (possibly
 /// filtered or extended), which a left-deep plan streams through tables.
