@@ -140,3 +140,45 @@ fn the_built_in_queries_are_the_folder_s() {
     let built_in: Vec<(String, String)> = xietong::query::BUILT_IN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     assert_eq!(built_in, files);
 }
+
+/// The rows of a query given inline, each a list of TSV cells as written.
+fn inline_tsv(q: &str) -> Vec<Vec<String>> {
+    let out = xietong(&["query", "-e", q, "--format", "tsv"]);
+    assert!(out.status.success(), "{q}: {}", stderr(&out));
+    stdout(&out).lines().skip(1).map(|l| l.split('\t').map(str::to_string).collect()).collect()
+}
+
+/// The evaluator sorts on ranks of each key's distinct values
+/// (vendor/README.md): an answer still follows its keys, descending and
+/// ascending, ties broken by the next key, with the rows of the unordered
+/// query.
+#[test]
+fn a_sorted_answer_follows_its_keys() {
+    let body = "?x rdfs:label ?l . BIND(STR(?l) AS ?s)";
+    let sorted = inline_tsv(&format!("SELECT ?s ?x WHERE {{ {body} }} ORDER BY DESC(?s) ?x"));
+    assert!(sorted.len() > 100, "too few labels to test: {}", sorted.len());
+    for pair in sorted.windows(2) {
+        let (a, b) = (strip_literal(&pair[0][0]), strip_literal(&pair[1][0]));
+        assert!(a > b || (a == b && pair[0][1] <= pair[1][1]), "out of order: {:?} then {:?}", pair[0], pair[1]);
+    }
+    let mut unordered = inline_tsv(&format!("SELECT ?s ?x WHERE {{ {body} }}"));
+    let mut rows = sorted.clone();
+    unordered.sort();
+    rows.sort();
+    assert_eq!(rows, unordered, "sorting changed the rows");
+}
+
+/// LANG reads a tag without decoding the label where the store allows
+/// (vendor/README.md): the same tags as the labels carry, "" for a plain
+/// string, and an error (unbound) for an IRI.
+#[test]
+fn lang_gives_each_label_s_tag() {
+    let rows = inline_tsv("SELECT ?l (LANG(?l) AS ?t) WHERE { ?x rdfs:label ?l }");
+    assert!(rows.iter().any(|r| r[1] == "\"zh\"") && rows.iter().any(|r| r[1] == "\"en\""), "no zh or en labels");
+    for r in &rows {
+        let tag = r[0].rsplit_once("\"@").map_or("", |(_, t)| t);
+        assert_eq!(r[1], format!("\"{tag}\""), "{r:?}");
+    }
+    let other = inline_tsv("SELECT (LANG(?i) AS ?a) (LANG(\"x\") AS ?b) WHERE { BIND(<http://example.org/a> AS ?i) }");
+    assert_eq!(other, vec![vec![String::new(), "\"\"".to_string()]]);
+}

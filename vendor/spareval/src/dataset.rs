@@ -85,6 +85,14 @@ pub trait QueryableDataset<'a>: Sized + 'a {
 
     // Optional methods that can be overridden for better performances
 
+    /// xietong's patch: what `LANG` gives for an internal term, when the
+    /// dataset can tell without decoding the whole term: `Some(Some(tag))`
+    /// for a language-tagged string, `Some(None)` for a literal without a
+    /// tag, `None` when it cannot tell (the term is then decoded).
+    fn internal_term_language(&self, _term: &Self::InternalTerm) -> Option<Option<String>> {
+        None
+    }
+
     /// Builds an [`ExpressionTerm`] from an internal term
     fn externalize_expression_term(
         &self,

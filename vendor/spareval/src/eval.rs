@@ -2372,6 +2372,11 @@ impl<'a, D: QueryableDataset<'a>> ExpressionEvaluatorContext<'a>
         move |t| dataset.externalize_expression_term(t).ok()
     }
 
+    fn build_term_language(&mut self) -> impl Fn(&Self::Term) -> Option<Option<String>> + 'a {
+        let dataset = self.evaluator.dataset.clone();
+        move |t| dataset.dataset.internal_term_language(t)
+    }
+
     fn now(&mut self) -> DateTime {
         self.evaluator.now
     }

@@ -54,6 +54,11 @@ pub trait ExpressionEvaluatorContext<'a> {
     fn build_externalize_expression_term(
         &mut self,
     ) -> impl Fn(Self::Term) -> Option<ExpressionTerm> + 'a; // TODO: return result
+    /// xietong's patch: `LANG` of a term without decoding it where the
+    /// dataset can (see `QueryableDataset::internal_term_language`).
+    fn build_term_language(&mut self) -> impl Fn(&Self::Term) -> Option<Option<String>> + 'a {
+        |_| None
+    }
     fn now(&mut self) -> DateTime;
     fn base_iri(&mut self) -> Option<Arc<Iri<String>>>;
     fn custom_functions(&mut self) -> &CustomFunctionRegistry;
@@ -477,8 +482,21 @@ pub fn build_expression_evaluator<'a, C: ExpressionEvaluatorContext<'a>>(
                 })
             }
             Function::Lang => {
+                // xietong's patch: the tag of a variable's term is read without
+                // decoding the term where the dataset can (a label sub-query
+                // filters every label of the store on its language).
+                let language = if let Expression::Variable(v) = &parameters[0] {
+                    let lookup = context.build_variable_lookup(v);
+                    let language = context.build_term_language();
+                    Some(move |tuple: &C::Tuple| lookup(tuple).and_then(|term| language(&term)))
+                } else {
+                    None
+                };
                 let e = build_expression_evaluator(&parameters[0], context)?;
                 Rc::new(move |tuple| {
+                    if let Some(tag) = language.as_ref().and_then(|language| language(tuple)) {
+                        return Some(ExpressionTerm::StringLiteral(tag.unwrap_or_default()));
+                    }
                     Some(ExpressionTerm::StringLiteral(match e(tuple)? {
                         ExpressionTerm::LangStringLiteral { language, .. } => language,
                         #[cfg(feature = "sparql-12")]

@@ -93,6 +93,19 @@ impl<'a> QueryableDataset<'a> for DatasetView<'a> {
         self.decode_term(&term)
     }
 
+    // xietong's patch: a tag stored inline is read without a lookup in the
+    // string table; one stored there is left to decoding.
+    fn internal_term_language(&self, term: &EncodedTerm) -> Option<Option<String>> {
+        match term {
+            EncodedTerm::SmallSmallLangStringLiteral { language, .. }
+            | EncodedTerm::BigSmallLangStringLiteral { language, .. } => {
+                Some(Some(language.as_str().to_owned()))
+            }
+            EncodedTerm::SmallStringLiteral(_) | EncodedTerm::BigStringLiteral { .. } => Some(None),
+            _ => None,
+        }
+    }
+
     fn externalize_expression_term(
         &self,
         term: EncodedTerm,
