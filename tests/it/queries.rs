@@ -166,6 +166,11 @@ fn a_sorted_answer_follows_its_keys() {
     unordered.sort();
     rows.sort();
     assert_eq!(rows, unordered, "sorting changed the rows");
+    // Figures' values are decimals, compared pairwise: in numeric order, not by text.
+    let values = inline_tsv("SELECT ?v WHERE { ?o xt:value ?v } ORDER BY DESC(?v)");
+    let numbers: Vec<f64> = values.iter().map(|r| strip_literal(&r[0]).parse().expect("a number")).collect();
+    assert!(numbers.len() > 10 && numbers.iter().any(|n| *n >= 10.0) && numbers.iter().any(|n| *n < 10.0), "too few figures to test: {numbers:?}");
+    assert!(numbers.windows(2).all(|w| w[0] >= w[1]), "not in descending numeric order: {numbers:?}");
 }
 
 /// LANG reads a tag without decoding the label where the store allows
