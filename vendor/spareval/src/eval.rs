@@ -62,8 +62,9 @@ struct DecodedTerms<T> {
 }
 
 impl<T: Clone + Eq + Hash> DecodedTerms<T> {
-    /// At most this many terms of each kind are kept (a few MB): when full,
-    /// the cache starts again, so memory stays bounded whatever the answer.
+    /// At most this many terms of each kind are kept (tens of MB at most):
+    /// when full, the cache starts again, so memory stays bounded whatever
+    /// the answer.
     const CAPACITY: usize = 1 << 16;
 
     fn new() -> Self {
@@ -435,7 +436,8 @@ impl<T: Clone + Eq> InternalTuple<T> {
         if self.inner.len() < other.inner.len() {
             // Exactly: a row that grows join after join would otherwise
             // double its capacity, and a sorted answer holds every row.
-            self.inner.reserve_exact(other.inner.len() - self.inner.len());
+            self.inner
+                .reserve_exact(other.inner.len() - self.inner.len());
             self.inner.resize(other.inner.len(), None);
         }
         for (key, other_value) in other.inner.iter().enumerate() {
@@ -1335,8 +1337,10 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .iter()
                                 .map(|v| encode_variable(encoded_variables, v))
                                 .collect::<Vec<_>>();
-                            // xietong's patch: which side the table is built on. Both
-                            // sides are read a row at a time in turn, the right first.
+                            // xietong's patch: which side the table is built on. After
+                            // the left's first row (an empty left ends the join, as
+                            // upstream), both sides are read a row at a time in turn,
+                            // the right first.
                             // If one ends within `SMALL_SIDE` rows, the table is built on
                             // it. If both are larger and the left is a chain of joins
                             // (everything joined so far) while the right is not, the
@@ -1348,45 +1352,59 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             Rc::new(move |from| {
                                 let mut errors = Vec::default();
                                 let mut sides = [build(from.clone()), probe(from)];
-                                let mut read: [Vec<InternalTuple<D::InternalTerm>>; 2] =
+                                let mut read: [Vec<Result<InternalTuple<D::InternalTerm>, _>>; 2] =
                                     [Vec::new(), Vec::new()];
-                                let ended = 'read: loop {
-                                    for side in [1, 0] {
-                                        match sides[side].next() {
-                                            Some(Ok(tuple)) => read[side].push(tuple),
-                                            Some(Err(error)) => errors.push(Err(error)),
-                                            None => break 'read Some(side),
+                                // As upstream, an empty left ends the join unread.
+                                let ended = match sides[0].next() {
+                                    None => return Box::new(empty()),
+                                    Some(first) => {
+                                        read[0].push(first);
+                                        'read: loop {
+                                            for side in [1, 0] {
+                                                match sides[side].next() {
+                                                    Some(result) => read[side].push(result),
+                                                    None => break 'read Some(side),
+                                                }
+                                            }
+                                            if read[0].len() >= SMALL_SIDE
+                                                && read[1].len() >= SMALL_SIDE
+                                            {
+                                                break None;
+                                            }
                                         }
-                                    }
-                                    if read[0].len() >= SMALL_SIDE && read[1].len() >= SMALL_SIDE {
-                                        break None;
                                     }
                                 };
                                 let table = ended.unwrap_or(usize::from(chain_on_left));
                                 let [left_read, right_read] = read;
                                 let [left_rest, right_rest] = sides;
-                                let (mut built_read, built_rest, probe_read, probe_rest) =
-                                    if table == 0 {
-                                        (left_read, left_rest, right_read, right_rest)
-                                    } else {
-                                        (right_read, right_rest, left_read, left_rest)
-                                    };
-                                if ended.is_none() {
-                                    for result in built_rest {
-                                        match result {
-                                            Ok(tuple) => built_read.push(tuple),
-                                            Err(error) => errors.push(Err(error)),
-                                        }
-                                    }
-                                }
+                                let (built_read, built_rest, probe_read, probe_rest) = if table == 0
+                                {
+                                    (left_read, left_rest, right_read, right_rest)
+                                } else {
+                                    (right_read, right_rest, left_read, left_rest)
+                                };
+                                // The table's side is read to its end unless it ended;
+                                // its errors come first, the probe side's in place.
+                                let built_rest = ended.is_none().then_some(built_rest);
                                 let mut built_values = InternalTupleSet::new(keys.clone());
-                                built_values.extend(built_read);
+                                built_values.extend(
+                                    built_read
+                                        .into_iter()
+                                        .chain(built_rest.into_iter().flatten())
+                                        .filter_map(|result| match result {
+                                            Ok(tuple) => Some(tuple),
+                                            Err(error) => {
+                                                errors.push(Err(error));
+                                                None
+                                            }
+                                        }),
+                                );
                                 if built_values.is_empty() && errors.is_empty() {
                                     // We don't bother to execute the other side
                                     return Box::new(empty());
                                 }
                                 let probe_iter: InternalTuplesIterator<'_, D::InternalTerm> =
-                                    Box::new(probe_read.into_iter().map(Ok).chain(probe_rest));
+                                    Box::new(probe_read.into_iter().chain(probe_rest));
                                 let mut probe_iter = probe_iter.peekable();
                                 if probe_iter.peek().is_none() {
                                     // We know it's empty and can discard errors
@@ -1738,25 +1756,21 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             .filter_map(|row| values[row].take())
                             .collect::<Vec<_>>()
                     } else {
-                        // Typed literals of several kinds are not totally ordered
-                        // (SPARQL leaves their order open): compared pairwise, as
-                        // the evaluator always did.
-                        let mut keyed = values
-                            .into_iter()
-                            .enumerate()
-                            .map(|(row, tuple)| {
-                                ((0..width).map(|c| key(row, c)).collect::<Vec<_>>(), tuple)
-                            })
-                            .collect::<Vec<_>>();
-                        keyed.sort_unstable_by(|(a, _), (b, _)| {
+                        // Other keys (a string and a number compare by text, two
+                        // numbers by value; SPARQL leaves their order open) are
+                        // compared pairwise, by a sort that gives some order even
+                        // where the comparison is not transitive: the standard
+                        // library's sorts may panic then.
+                        let order = merge_sort_indices(values.len(), |a, b| {
                             (0..width)
-                                .map(|c| directed(c, cmp_terms(a[c], b[c])))
+                                .map(|c| directed(c, cmp_terms(key(a, c), key(b, c))))
                                 .find(|order| *order != Ordering::Equal)
                                 .unwrap_or(Ordering::Equal)
                         });
-                        keyed
+                        let mut values = values.into_iter().map(Some).collect::<Vec<_>>();
+                        order
                             .into_iter()
-                            .map(|(_, tuple)| tuple)
+                            .filter_map(|row| values[row].take())
                             .collect::<Vec<_>>()
                     };
                     Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
@@ -1813,7 +1827,11 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                 // xietong's patch: each output row is allocated at the width it
                 // will have, not grown slot by slot (a hash join's table holds
                 // every row of a sub-query, and growth doubled their size).
-                let width = mapping.iter().map(|(_, output_key)| output_key + 1).max().unwrap_or(0);
+                let width = mapping
+                    .iter()
+                    .map(|(_, output_key)| output_key + 1)
+                    .max()
+                    .unwrap_or(0);
                 Rc::new(move |from| {
                     let mapping = Rc::clone(&mapping);
                     let mut input_tuple = InternalTuple::with_capacity(mapping.len());
@@ -2881,7 +2899,6 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
     None
 }
 
-/// Comparison for ordering
 /// xietong's patch: a hash join's side with fewer rows than this gets the
 /// table whatever the shape of the query.
 const SMALL_SIDE: usize = 100_000;
@@ -2900,6 +2917,37 @@ fn is_join_chain(pattern: &GraphPattern) -> bool {
     }
 }
 
+/// xietong's patch: the order of `0..len` by `compare`, a stable bottom-up
+/// merge sort that never panics, whatever `compare` answers.
+fn merge_sort_indices(len: usize, compare: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order = (0..len).collect::<Vec<_>>();
+    let mut merged = vec![0; len];
+    let mut width = 1;
+    while width < len {
+        for start in (0..len).step_by(2 * width) {
+            let middle = (start + width).min(len);
+            let end = (start + 2 * width).min(len);
+            let (mut i, mut j, mut k) = (start, middle, start);
+            while i < middle && j < end {
+                if compare(order[j], order[i]) == Ordering::Less {
+                    merged[k] = order[j];
+                    j += 1;
+                } else {
+                    merged[k] = order[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            merged[k..k + (middle - i)].copy_from_slice(&order[i..middle]);
+            k += middle - i;
+            merged[k..k + (end - j)].copy_from_slice(&order[j..end]);
+        }
+        std::mem::swap(&mut order, &mut merged);
+        width *= 2;
+    }
+    order
+}
+
 /// xietong's patch: whether `cmp_terms` orders any set of such keys totally
 /// (unbound, blank nodes, IRIs, simple and language-tagged strings).
 fn is_totally_ordered(key: &Option<ExpressionTerm>) -> bool {
@@ -2914,6 +2962,7 @@ fn is_totally_ordered(key: &Option<ExpressionTerm>) -> bool {
     )
 }
 
+/// Comparison for ordering
 fn cmp_terms(a: Option<&ExpressionTerm>, b: Option<&ExpressionTerm>) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => {
@@ -4026,15 +4075,15 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             };
             // xietong's patch: with one match (a join on an identifier), the
             // probe row is completed in place instead of copied.
-            if let [built_tuple] = self.built.get(&probe_tuple) {
+            let built = self.built.get(&probe_tuple);
+            if let [built_tuple] = built {
                 match probe_tuple.combine_into(built_tuple) {
                     Some(tuple) => return Some(Ok(tuple)),
                     None => continue,
                 }
             }
             self.buffered_results.extend(
-                self.built
-                    .get(&probe_tuple)
+                built
                     .iter()
                     .filter_map(|built_tuple| probe_tuple.combine_with(built_tuple).map(Ok)),
             )
@@ -4585,13 +4634,11 @@ enum ComparatorFunction<'a, T> {
 
 /// xietong's patch: the tuples sit in one vector, grouped by the hash of
 /// their key (in the order they came within a group), and the map gives each
-/// group's range. Before, each key had a vector of its own: one allocation
-/// per row of a table keyed by identifiers, and one more pointer to follow
-/// per probe.
+/// group's range: a table keyed by identifiers then costs no allocation per
+/// row, and a probe follows one pointer less than with a vector per key.
 struct InternalTupleSet<T> {
     key: Vec<usize>,
     tuples: Vec<InternalTuple<T>>,
-    hashes: Vec<u64>,
     map: FxHashMap<u64, (usize, usize)>,
 }
 
@@ -4600,7 +4647,6 @@ impl<T> InternalTupleSet<T> {
         Self {
             key,
             tuples: Vec::new(),
-            hashes: Vec::new(),
             map: FxHashMap::default(),
         }
     }
@@ -4617,44 +4663,41 @@ impl<T> InternalTupleSet<T> {
 impl<T: Hash> InternalTupleSet<T> {
     fn get(&self, tuple: &InternalTuple<T>) -> &[InternalTuple<T>] {
         self.map
-            .get(&self.tuple_key(tuple))
+            .get(&tuple_key(&self.key, tuple))
             .map_or(&[], |&(start, end)| &self.tuples[start..end])
     }
+}
 
-    fn tuple_key(&self, tuple: &InternalTuple<T>) -> u64 {
-        let mut hasher = FxHasher::default();
-        for v in &self.key {
-            if let Some(val) = tuple.get(*v) {
-                val.hash(&mut hasher);
-            }
+/// xietong's patch: the hash of a tuple's key (was a method of the set).
+fn tuple_key<T: Hash>(key: &[usize], tuple: &InternalTuple<T>) -> u64 {
+    let mut hasher = FxHasher::default();
+    for v in key {
+        if let Some(val) = tuple.get(*v) {
+            val.hash(&mut hasher);
         }
-        hasher.finish()
     }
+    hasher.finish()
 }
 
 impl<T: Hash> Extend<InternalTuple<T>> for InternalTupleSet<T> {
     fn extend<I: IntoIterator<Item = InternalTuple<T>>>(&mut self, iter: I) {
-        let mut rows = self
-            .hashes
-            .drain(..)
-            .zip(self.tuples.drain(..))
+        let key = &self.key;
+        let mut rows = std::mem::take(&mut self.tuples)
+            .into_iter()
+            .chain(iter)
+            .map(|tuple| (tuple_key(key, &tuple), tuple))
             .collect::<Vec<_>>();
-        for tuple in iter {
-            rows.push((self.tuple_key(&tuple), tuple));
-        }
         // A stable sort keeps the order of arrival within a group.
         rows.sort_by_key(|(hash, _)| *hash);
         self.map.clear();
         self.map.reserve(rows.len());
         self.tuples.reserve(rows.len());
-        self.hashes.reserve(rows.len());
         for (hash, tuple) in rows {
             let index = self.tuples.len();
             self.map
                 .entry(hash)
                 .and_modify(|(_, end)| *end = index + 1)
                 .or_insert((index, index + 1));
-            self.hashes.push(hash);
             self.tuples.push(tuple);
         }
     }
