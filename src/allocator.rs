@@ -2,14 +2,13 @@
 //! mimalloc, then mimalloc for every new block.
 //!
 //! Why two: a query's evaluator allocates and frees a row at each join of
-//! each answer row, and with glibc that bookkeeping (free lists, chunk
-//! merging) was a quarter of a large query's time; mimalloc takes 15–25 %
-//! off the competency queries. A build, though, is tuned for glibc (its
-//! peak memory at 10 000 articles is 120 MB with glibc, 234 MB with
-//! mimalloc), so commands that build keep glibc. The choice is made once,
-//! at the start of `main`: blocks allocated before it (the parsed command
-//! line) are freed by the allocator that made them, which mimalloc tells
-//! apart by address.
+//! each answer row, and glibc's bookkeeping for that (free lists, merging
+//! chunks) costs far more than mimalloc's. A build, though, is tuned for
+//! glibc, and its peak memory is higher with mimalloc
+//! (docs/performance.md), so commands that build keep glibc. The choice is
+//! made once, at the start of `main`, before any other thread: blocks
+//! allocated before it (the parsed command line) are freed by the allocator
+//! that made them, which mimalloc tells apart by address.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,8 +32,10 @@ fn mimalloc() -> bool {
 /// Whether mimalloc made the block: only once it is in use, and then by
 /// the address ranges it reserved.
 fn from_mimalloc(ptr: *mut u8) -> bool {
-    // SAFETY: mi_is_in_heap_region only compares the address with
-    // mimalloc's reserved regions.
+    // SAFETY: mi_is_in_heap_region only looks the address up in mimalloc's
+    // map of the memory it reserved (every page of it, huge pages included,
+    // in the mimalloc that libmimalloc-sys 0.1.49 bundles; Cargo.toml pins
+    // it), so a block glibc made is never taken for mimalloc's.
     mimalloc() && unsafe { mi::mi_is_in_heap_region(ptr.cast()) }
 }
 
@@ -87,26 +88,39 @@ mod tests {
     use super::*;
 
     /// Blocks from both allocators are freed and resized by the right one,
-    /// whichever is in use when they are.
+    /// whichever is in use when they are, at any alignment and size
+    /// (glibc's large blocks are mmapped chunks, mimalloc's huge ones
+    /// come from the OS directly).
     #[test]
     fn blocks_go_back_to_the_allocator_that_made_them() {
         let a = Allocator;
-        let layout = Layout::from_size_align(100, 16).unwrap();
-        // SAFETY: the layout is non-zero in size; each block is used within its size.
+        let layouts = [(100, 16), (100, 4096), (2 << 20, 64), (80 << 20, 16)].map(|(size, align)| Layout::from_size_align(size, align).unwrap());
+        // SAFETY: the layouts are non-zero in size; each block is used
+        // within its size and freed once, with the layout it has.
         unsafe {
-            let before = a.alloc(layout);
-            assert!(!before.is_null() && !mi::mi_is_in_heap_region(before.cast()));
+            let before: Vec<*mut u8> = layouts.iter().map(|l| a.alloc_zeroed(*l)).collect();
+            for (p, l) in before.iter().zip(&layouts) {
+                assert!(!p.is_null() && !mi::mi_is_in_heap_region(p.cast()));
+                assert_eq!(*p as usize % l.align(), 0);
+                assert!(std::slice::from_raw_parts(*p, l.size()).iter().all(|b| *b == 0));
+            }
             use_mimalloc();
-            let after = a.alloc(layout);
-            assert!(!after.is_null() && mi::mi_is_in_heap_region(after.cast()));
-            assert_eq!(after as usize % 16, 0);
-            let before = a.realloc(before, layout, 10_000);
-            assert!(!mi::mi_is_in_heap_region(before.cast()), "a glibc block stays glibc's when resized");
-            let after = a.realloc(after, layout, 10_000);
-            assert!(mi::mi_is_in_heap_region(after.cast()));
-            let big = Layout::from_size_align(10_000, 16).unwrap();
-            a.dealloc(before, big);
-            a.dealloc(after, big);
+            let after: Vec<*mut u8> = layouts.iter().map(|l| a.alloc_zeroed(*l)).collect();
+            for (p, l) in after.iter().zip(&layouts) {
+                assert!(!p.is_null() && mi::mi_is_in_heap_region(p.cast()), "{l:?}");
+                assert_eq!(*p as usize % l.align(), 0, "{l:?}");
+                assert!(std::slice::from_raw_parts(*p, l.size()).iter().all(|b| *b == 0));
+            }
+            for (blocks, from_mimalloc) in [(before, false), (after, true)] {
+                for (p, l) in blocks.into_iter().zip(&layouts) {
+                    p.write(7);
+                    let bigger = l.size() * 2;
+                    let q = a.realloc(p, *l, bigger);
+                    assert_eq!(mi::mi_is_in_heap_region(q.cast()), from_mimalloc, "a block stays with its allocator when resized: {l:?}");
+                    assert_eq!((q.read(), q as usize % l.align()), (7, 0), "{l:?}");
+                    a.dealloc(q, Layout::from_size_align(bigger, l.align()).unwrap());
+                }
+            }
         }
     }
 }

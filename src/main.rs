@@ -335,6 +335,23 @@ impl Opened {
     }
 }
 
+impl Command {
+    /// Whether the command reads a store or a server without building.
+    fn only_reads(&self) -> bool {
+        match self {
+            Command::Query { .. }
+            | Command::Push { .. }
+            | Command::Export { .. }
+            | Command::Path { .. }
+            | Command::Stats { .. }
+            | Command::Describe { .. }
+            | Command::Serve { .. }
+            | Command::Eval { .. } => true,
+            Command::Build { .. } | Command::Extract { .. } | Command::Bench { .. } => false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum ExtractFormat {
     Text,
@@ -347,10 +364,10 @@ static ALLOCATOR: xietong::allocator::Allocator = xietong::allocator::Allocator;
 fn main() -> ExitCode {
     build::keep_freed_memory_short();
     let cli = Cli::parse();
-    // Commands that read a store or a server take mimalloc, faster for a
-    // query's rows; those that build keep glibc's, which a build's memory
-    // is tuned for (src/allocator.rs).
-    if !matches!(cli.command, Command::Build { .. } | Command::Extract { .. } | Command::Bench { .. } | Command::Eval { .. }) {
+    // Commands that only read a store or a server take mimalloc, faster for
+    // a query's rows; the others keep glibc's, which a build's memory is
+    // tuned for (src/allocator.rs).
+    if cli.command.only_reads() {
         xietong::allocator::use_mimalloc();
     }
     match run(cli) {
