@@ -70,6 +70,21 @@ pub enum Answer {
 /// Quads read from a [`Dataset`].
 pub type Quads<'a> = Box<dyn Iterator<Item = Result<Quad>> + 'a>;
 
+/// The quads a [`Dataset::quads`] call asks for: each part given, or any.
+#[derive(Clone, Copy, Default)]
+pub struct QuadPattern<'a> {
+    pub subject: Option<NamedOrBlankNodeRef<'a>>,
+    pub predicate: Option<NamedNodeRef<'a>>,
+    pub object: Option<TermRef<'a>>,
+    pub graph: Option<GraphNameRef<'a>>,
+}
+
+impl<'a> From<QuadRef<'a>> for QuadPattern<'a> {
+    fn from(quad: QuadRef<'a>) -> Self {
+        QuadPattern { subject: Some(quad.subject), predicate: Some(quad.predicate), object: Some(quad.object), graph: Some(quad.graph_name) }
+    }
+}
+
 /// Where questions are answered: the embedded store, or a SPARQL server
 /// (`remote::sparql::Service`). The readers of a graph (describe, diagrams, paths,
 /// stats, RDF export) ask through this, so each works against either.
@@ -79,16 +94,10 @@ pub trait Dataset {
     fn answer(&self, sparql: &str) -> Result<Answer>;
     /// The quads of the named graphs matching a pattern, in an order that is
     /// the same at every call on the same data.
-    fn quads<'a>(
-        &'a self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> Quads<'a>;
+    fn quads<'a>(&'a self, pattern: QuadPattern<'_>) -> Quads<'a>;
     /// Whether the dataset holds a quad.
     fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
-        Ok(self.quads(Some(quad.subject), Some(quad.predicate), Some(quad.object), Some(quad.graph_name)).next().transpose()?.is_some())
+        Ok(self.quads(quad.into()).next().transpose()?.is_some())
     }
 }
 
@@ -97,14 +106,8 @@ impl Dataset for Store {
         run(self, sparql, None)
     }
     /// In the store's index order.
-    fn quads<'a>(
-        &'a self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> Quads<'a> {
-        Box::new(self.quads_for_pattern(subject, predicate, object, graph).map(|q| q.map_err(Into::into)))
+    fn quads<'a>(&'a self, p: QuadPattern<'_>) -> Quads<'a> {
+        Box::new(self.quads_for_pattern(p.subject, p.predicate, p.object, p.graph).map(|q| q.map_err(Into::into)))
     }
     fn contains(&self, quad: QuadRef<'_>) -> Result<bool> {
         // Encodes and looks up, without decoding any term.

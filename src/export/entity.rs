@@ -10,7 +10,7 @@ use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 use super::network::NAME_PLACE;
 use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
-use crate::query::{number, rows, Dataset};
+use crate::query::{number, rows, Dataset, QuadPattern};
 use crate::text::norm;
 
 /// What a diagram shows of an entity.
@@ -93,7 +93,7 @@ pub fn find(store: &dyn Dataset, name: &str) -> Result<BTreeSet<String>> {
     for form in &forms {
         for lit in [Literal::new_language_tagged_literal_unchecked(form, "zh"), Literal::new_language_tagged_literal_unchecked(form, "en"), Literal::new_simple_literal(form)] {
             for p in props {
-                for q in store.quads(None, Some(p), Some(lit.as_ref().into()), None) {
+                for q in store.quads(QuadPattern { predicate: Some(p), object: Some(lit.as_ref().into()), ..Default::default() }) {
                     if let NamedOrBlankNode::NamedNode(s) = q?.subject {
                         out.insert(s.into_string());
                     }
@@ -104,7 +104,7 @@ pub fn find(store: &dyn Dataset, name: &str) -> Result<BTreeSet<String>> {
     if out.is_empty() {
         let wanted = norm(name);
         for p in props {
-            for q in store.quads(None, Some(p), None, None) {
+            for q in store.quads(QuadPattern { predicate: Some(p), ..Default::default() }) {
                 let q = q?;
                 if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) = (q.subject, q.object) {
                     if norm(l.value()) == wanted || l.value().eq_ignore_ascii_case(name.trim()) {

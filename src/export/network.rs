@@ -11,7 +11,7 @@ use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrB
 
 use crate::iri::{xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
-use crate::query::{number, rows, Dataset};
+use crate::query::{number, rows, Dataset, QuadPattern};
 
 /// Object properties that tie an article or an assertion to things, not
 /// entities to each other.
@@ -172,7 +172,12 @@ impl<'a> Reader<'a> {
             let mut first: Option<String> = None;
             let mut read = 0;
             for (s, o) in ends {
-                for q in self.store.quads(Some(s.as_ref().into()), Some(p.as_ref()), Some(o.as_ref().into()), self.scope.graph.as_ref().map(|g| g.as_ref().into())) {
+                for q in self.store.quads(QuadPattern {
+                    subject: Some(s.as_ref().into()),
+                    predicate: Some(p.as_ref()),
+                    object: Some(o.as_ref().into()),
+                    graph: self.scope.graph.as_ref().map(|g| g.as_ref().into()),
+                }) {
                     let GraphName::NamedNode(g) = q?.graph_name else { continue };
                     if !g.as_str().starts_with(DOC_PREFIX) {
                         continue;
@@ -204,7 +209,7 @@ impl<'a> Reader<'a> {
         let (modality, planned) = (xt("modality"), xt("Planned"));
         let g = GraphNameRef::NamedNode(g.as_ref());
         let has = |a: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: NamedNodeRef<'_>| -> Result<bool> { self.store.contains(QuadRef::new(a, p, o, g)) };
-        for q in self.store.quads(None, Some(rdf::SUBJECT), Some(s.as_ref().into()), Some(g)) {
+        for q in self.store.quads(QuadPattern { predicate: Some(rdf::SUBJECT), object: Some(s.as_ref().into()), graph: Some(g), ..Default::default() }) {
             let NamedOrBlankNode::NamedNode(a) = q?.subject else { continue };
             if has(a.as_ref(), rdf::PREDICATE, p.as_ref())? && has(a.as_ref(), rdf::OBJECT, o.as_ref())? && has(a.as_ref(), modality.as_ref(), planned.as_ref())? {
                 return Ok(true);

@@ -8,7 +8,7 @@ use oxigraph::model::{GraphNameRef, NamedNode, Triple};
 
 use super::ExportFormat;
 use crate::iri::PREFIXES;
-use crate::query::Dataset;
+use crate::query::{Dataset, QuadPattern};
 
 /// Writes the dataset, or the graph `graph`, in an RDF format.
 pub fn write_rdf(store: &dyn Dataset, format: ExportFormat, graph: Option<&NamedNode>, out: &mut dyn Write) -> Result<()> {
@@ -20,7 +20,7 @@ pub fn write_rdf(store: &dyn Dataset, format: ExportFormat, graph: Option<&Named
         }
     }
     let mut w = ser.for_writer(out);
-    let quads = store.quads(None, None, None, graph.map(|g| GraphNameRef::NamedNode(g.as_ref())));
+    let quads = store.quads(QuadPattern { graph: graph.map(|g| GraphNameRef::NamedNode(g.as_ref())), ..Default::default() });
     if rf.supports_datasets() {
         for q in quads {
             w.serialize_quad(&q?)?;

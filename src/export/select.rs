@@ -10,7 +10,7 @@ use oxigraph::model::NamedOrBlankNode;
 use super::network::{Network, Reader, Relation};
 use crate::iri::xt;
 use crate::knowledge::Knowledge;
-use crate::query::Dataset;
+use crate::query::{Dataset, QuadPattern};
 
 /// The relations among the entities within `depth` steps of `centres`
 /// (either direction), read around each entity reached and no further.
@@ -45,7 +45,7 @@ pub fn of_classes(store: &dyn Dataset, k: &Knowledge, net: &mut Network, classes
             known.sort_unstable();
             bail!("--class {c}: no such class\nhint: one of {}", known.join(", "));
         }
-        for q in store.quads(None, Some(rdf::TYPE), Some(xt(c).as_ref().into()), None) {
+        for q in store.quads(QuadPattern { predicate: Some(rdf::TYPE), object: Some(xt(c).as_ref().into()), ..Default::default() }) {
             if let NamedOrBlankNode::NamedNode(s) = q?.subject {
                 members.insert(s.into_string());
             }

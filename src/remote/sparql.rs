@@ -14,12 +14,12 @@
 
 use anyhow::{bail, Context, Result};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{GraphName, GraphNameRef, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
+use oxigraph::model::{GraphName, GraphNameRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef, Term, TermRef};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsParser, SliceQueryResultsParserOutput};
 
 use super::client::{Body, Client, Request};
 use crate::iri::{PREFIXES, XTR};
-use crate::query::{number, rows, Answer, Dataset, Quads};
+use crate::query::{number, rows, Answer, Dataset, QuadPattern, Quads};
 
 /// Longest query sent in a GET's URL; a longer one goes as a form POST
 /// (servers cap the request line, commonly at 8 KiB).
@@ -149,15 +149,9 @@ impl Dataset for Service {
     /// The quads of xietong's graphs (those named under its `id/`
     /// namespace: a server keeps graphs of its own, as Virtuoso does), read
     /// by one SELECT and sorted, since a server's order is its own.
-    fn quads<'a>(
-        &'a self,
-        subject: Option<NamedOrBlankNodeRef<'_>>,
-        predicate: Option<NamedNodeRef<'_>>,
-        object: Option<TermRef<'_>>,
-        graph: Option<GraphNameRef<'_>>,
-    ) -> Quads<'a> {
-        match pattern_query(subject, predicate, object, graph) {
-            Some(q) => match quads_of(self, &q, subject, predicate, object, graph) {
+    fn quads<'a>(&'a self, pattern: QuadPattern<'_>) -> Quads<'a> {
+        match pattern_query(pattern) {
+            Some(q) => match quads_of(self, &q, pattern) {
                 Ok(quads) => Box::new(quads.into_iter().map(Ok)),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             },
@@ -181,7 +175,7 @@ impl Dataset for Service {
 /// The SELECT of `?s ?p ?o ?g` matching a quad pattern; `None` when nothing
 /// can match: the default graph (xietong keeps every triple in a named
 /// graph) or a blank node (a server labels them its own way).
-fn pattern_query(s: Option<NamedOrBlankNodeRef<'_>>, p: Option<NamedNodeRef<'_>>, o: Option<TermRef<'_>>, g: Option<GraphNameRef<'_>>) -> Option<String> {
+fn pattern_query(QuadPattern { subject: s, predicate: p, object: o, graph: g }: QuadPattern<'_>) -> Option<String> {
     let blank = matches!(s, Some(NamedOrBlankNodeRef::BlankNode(_))) || matches!(o, Some(TermRef::BlankNode(_)));
     if blank || matches!(g, Some(GraphNameRef::DefaultGraph | GraphNameRef::BlankNode(_))) {
         return None;
@@ -195,7 +189,7 @@ fn pattern_query(s: Option<NamedOrBlankNodeRef<'_>>, p: Option<NamedNodeRef<'_>>
 }
 
 /// The rows of `q` as quads, the pattern's bound terms filled in, sorted.
-fn quads_of(service: &Service, q: &str, s: Option<NamedOrBlankNodeRef<'_>>, p: Option<NamedNodeRef<'_>>, o: Option<TermRef<'_>>, g: Option<GraphNameRef<'_>>) -> Result<Vec<Quad>> {
+fn quads_of(service: &Service, q: &str, QuadPattern { subject: s, predicate: p, object: o, graph: g }: QuadPattern<'_>) -> Result<Vec<Quad>> {
     let mut quads = Vec::new();
     for row in rows(service, q)? {
         let subject = match (s, row.get("s")) {
@@ -332,11 +326,11 @@ mod tests {
         use oxigraph::model::NamedNode;
         let p = NamedNode::new("urn:x:p").unwrap();
         let g = NamedNode::new("urn:x:g").unwrap();
-        let all = pattern_query(None, Some(p.as_ref()), None, None).unwrap();
+        let all = pattern_query(QuadPattern { predicate: Some(p.as_ref()), ..Default::default() }).unwrap();
         assert!(all.contains("GRAPH ?g { ?s <urn:x:p> ?o }") && all.contains(&format!("STRSTARTS(STR(?g), \"{XTR}\")")), "{all}");
-        let one = pattern_query(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref()))).unwrap();
+        let one = pattern_query(QuadPattern { graph: Some(GraphNameRef::NamedNode(g.as_ref())), ..Default::default() }).unwrap();
         assert!(one.contains("GRAPH <urn:x:g> { ?s ?p ?o }") && !one.contains("STRSTARTS"), "{one}");
-        assert!(pattern_query(None, None, None, Some(GraphNameRef::DefaultGraph)).is_none(), "xietong keeps nothing in the default graph");
+        assert!(pattern_query(QuadPattern { graph: Some(GraphNameRef::DefaultGraph), ..Default::default() }).is_none(), "xietong keeps nothing in the default graph");
     }
 
     #[test]
