@@ -6,14 +6,20 @@ use xietong::text::norm;
 
 use crate::common::*;
 
+/// A competency query's rows, each cell's lexical form normalised.
 fn query_tsv(file: &str) -> Vec<Vec<String>> {
-    let out = xietong(&["query", &format!("queries/{file}"), "--format", "tsv"]);
-    assert!(out.status.success(), "{file}: {}", stderr(&out));
+    tsv_rows(&[&format!("queries/{file}")]).iter().map(|r| r.iter().map(|c| norm(strip_literal(c))).collect()).collect()
+}
+
+/// The rows `xietong query ARGS` answers, each a list of TSV cells as written.
+fn tsv_rows(args: &[&str]) -> Vec<Vec<String>> {
+    let out = xietong(&[&["query"], args, &["--format", "tsv"]].concat());
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     let text = stdout(&out);
     let mut lines = text.lines();
     let head = lines.next().unwrap_or_default();
-    assert!(head.starts_with('?'), "{file}: no header: {text}");
-    lines.map(|l| l.split('\t').map(|c| norm(strip_literal(c))).collect()).collect()
+    assert!(head.starts_with('?'), "{args:?}: no header: {text}");
+    lines.map(|l| l.split('\t').map(str::to_string).collect()).collect()
 }
 
 /// The lexical form of a TSV term.
@@ -143,9 +149,7 @@ fn the_built_in_queries_are_the_folder_s() {
 
 /// The rows of a query given inline, each a list of TSV cells as written.
 fn inline_tsv(q: &str) -> Vec<Vec<String>> {
-    let out = xietong(&["query", "-e", q, "--format", "tsv"]);
-    assert!(out.status.success(), "{q}: {}", stderr(&out));
-    stdout(&out).lines().skip(1).map(|l| l.split('\t').map(str::to_string).collect()).collect()
+    tsv_rows(&["-e", q])
 }
 
 /// The evaluator sorts on ranks of each key's distinct values

@@ -436,8 +436,7 @@ impl<T: Clone + Eq> InternalTuple<T> {
         if self.inner.len() < other.inner.len() {
             // Exactly: a row that grows join after join would otherwise
             // double its capacity, and a sorted answer holds every row.
-            self.inner
-                .reserve_exact(other.inner.len() - self.inner.len());
+            self.reserve_exact(other.inner.len());
             self.inner.resize(other.inner.len(), None);
         }
         for (key, other_value) in other.inner.iter().enumerate() {
