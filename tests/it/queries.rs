@@ -232,6 +232,50 @@ fn a_join_with_an_empty_side_is_empty() {
     assert!(inline_tsv(swapped).is_empty());
 }
 
+/// A join's table stores only the columns its rows bind, each row as wide
+/// as it came (vendor/README.md): rows that bind different variables (here
+/// from a UNION, the side that ends first and so gets the table) still
+/// join, as do OPTIONAL and MINUS, which build tables too.
+#[test]
+fn a_join_s_table_keeps_rows_of_different_shapes() {
+    let sorted = |q: &str| {
+        let mut rows = inline_tsv(q);
+        rows.sort();
+        rows
+    };
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let union = "{ SELECT ?x ?a ?b WHERE { { VALUES (?x ?a) { (1 \"a1\") (2 \"a2\") } } UNION { VALUES (?x ?b) { (2 \"b2\") (3 \"b3\") } } UNION { VALUES ?x { 4 } } } }";
+    let many = "{ SELECT ?x WHERE { VALUES ?x { 1 2 3 4 5 6 7 8 9 } } }";
+    let expected = vec![
+        row(&["1", "\"a1\"", ""]),
+        row(&["2", "", "\"b2\""]),
+        row(&["2", "\"a2\"", ""]),
+        row(&["3", "", "\"b3\""]),
+        row(&["4", "", ""]),
+    ];
+    assert_eq!(sorted(&format!("SELECT ?x ?a ?b WHERE {{ {union} {many} }}")), expected);
+    assert_eq!(sorted(&format!("SELECT ?x ?a ?b WHERE {{ {many} {union} }}")), expected);
+    let optional = "SELECT ?x ?a WHERE { VALUES ?x { 1 2 3 } OPTIONAL { VALUES (?x ?a) { (1 \"a\") (1 \"b\") (3 \"c\") } } }";
+    assert_eq!(sorted(optional), vec![row(&["1", "\"a\""]), row(&["1", "\"b\""]), row(&["2", ""]), row(&["3", "\"c\""])]);
+    let minus = "SELECT ?x WHERE { VALUES ?x { 1 2 3 } MINUS { VALUES (?x ?a) { (2 \"a\") (5 \"b\") } } }";
+    assert_eq!(sorted(minus), vec![row(&["1"]), row(&["3"])]);
+}
+
+/// The evaluator sorts after DISTINCT when the keys are projected
+/// (vendor/README.md): the answer is still the sorted rows with each
+/// repeat dropped, ties in the order they came; a key that is not
+/// projected still orders the rows.
+#[test]
+fn a_distinct_sorted_answer_keeps_the_first_of_each_row() {
+    let values = "VALUES (?k ?v) { (\"b\" 1) (\"a\" 2) (\"b\" 1) (\"a\" 1) (\"b\" 3) (\"a\" 2) (\"c\" 0) }";
+    let rows = inline_tsv(&format!("SELECT DISTINCT ?k ?v WHERE {{ {values} }} ORDER BY ?k"));
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(pairs, [("\"a\"", "2"), ("\"a\"", "1"), ("\"b\"", "1"), ("\"b\"", "3"), ("\"c\"", "0")]);
+    let unprojected = inline_tsv(&format!("SELECT DISTINCT ?v WHERE {{ {values} }} ORDER BY DESC(?k)"));
+    let column: Vec<&str> = unprojected.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(column, ["0", "1", "3", "2"]);
+}
+
 /// LANG reads a tag without decoding the label where the store allows
 /// (vendor/README.md): the same tags as the labels carry, "" for a plain
 /// string, and an error (unbound) for an IRI.

@@ -32,6 +32,7 @@ use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
 use std::iter::{Peekable, empty, once};
 use std::marker::PhantomData;
 use std::rc::Rc;
@@ -430,31 +431,6 @@ impl<T: Clone + Eq> InternalTuple<T> {
     }
 }
 
-impl<T: Clone + Eq> InternalTuple<T> {
-    /// xietong's patch: [`Self::combine_with`] reusing `self`'s allocation.
-    pub fn combine_into(mut self, other: &Self) -> Option<Self> {
-        if self.inner.len() < other.inner.len() {
-            // Exactly: a row that grows join after join would otherwise
-            // double its capacity, and a sorted answer holds every row.
-            self.reserve_exact(other.inner.len());
-            self.inner.resize(other.inner.len(), None);
-        }
-        for (key, other_value) in other.inner.iter().enumerate() {
-            if let Some(other_value) = other_value {
-                match &self.inner[key] {
-                    Some(self_value) => {
-                        if self_value != other_value {
-                            return None;
-                        }
-                    }
-                    None => self.inner[key] = Some(other_value.clone()),
-                }
-            }
-        }
-        Some(self)
-    }
-}
-
 impl<T: Clone> Clone for InternalTuple<T> {
     fn clone(&self) -> Self {
         Self {
@@ -682,6 +658,9 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
         Result<InternalTupleEvaluator<'a, D::InternalTerm>, QueryEvaluationError>,
         Rc<EvalNodeWithStats>,
     ) {
+        if let Some(sorted_last) = sort_after_projection(pattern) {
+            return self.graph_pattern_evaluator(&sorted_last, encoded_variables);
+        }
         let mut stat_children = Vec::new();
         let evaluator =
             self.build_graph_pattern_evaluator(pattern, encoded_variables, &mut stat_children);
@@ -1385,8 +1364,8 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 // The table's side is read to its end unless it ended;
                                 // its errors come first, the probe side's in place.
                                 let built_rest = ended.is_none().then_some(built_rest);
-                                let mut built_values = InternalTupleSet::new(keys.clone());
-                                built_values.extend(
+                                let built_values = InternalTupleSet::from_rows(
+                                    keys.clone(),
                                     built_read
                                         .into_iter()
                                         .chain(built_rest.into_iter().flatten())
@@ -1413,6 +1392,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     probe_iter,
                                     built: built_values,
                                     buffered_results: errors,
+                                    probes: VecDeque::with_capacity(PROBES_AHEAD),
                                 })
                             })
                         }
@@ -1501,18 +1481,17 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .map(|v| encode_variable(encoded_variables, v))
                                 .collect::<Vec<_>>();
                             Rc::new(move |from| {
-                                let mut right_values = InternalTupleSet::new(keys.clone());
-                                right_values.extend(right(from.clone()).filter_map(Result::ok));
+                                let right_values = InternalTupleSet::from_rows(
+                                    keys.clone(),
+                                    right(from.clone()).filter_map(Result::ok),
+                                );
                                 if right_values.is_empty() {
                                     return left(from);
                                 }
                                 Box::new(left(from).filter(move |left_tuple| {
                                     if let Ok(left_tuple) = left_tuple {
                                         !right_values.get(left_tuple).iter().any(|right_tuple| {
-                                            are_compatible_and_not_disjointed(
-                                                left_tuple,
-                                                right_tuple,
-                                            )
+                                            right_tuple.is_compatible_and_not_disjoint(left_tuple)
                                         })
                                     } else {
                                         true
@@ -1550,8 +1529,9 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             .collect::<Vec<_>>();
                         Rc::new(move |from| {
                             let mut errors = Vec::default();
-                            let mut right_values = InternalTupleSet::new(keys.clone());
-                            right_values.extend(right(from.clone()).filter_map(
+                            let right_values = InternalTupleSet::from_rows(
+                                keys.clone(),
+                                right(from.clone()).filter_map(
                                 |result| match result {
                                     Ok(result) => Some(result),
                                     Err(error) => {
@@ -2898,6 +2878,53 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
     None
 }
 
+/// xietong's patch: `pattern` with its sort moved after its projection and
+/// duplicate removal, where the sort keys are projected variables. The rows
+/// sorted are then the answer's, fewer and narrower than the joins' (a
+/// sorted answer holds every one in memory). The answer is the same, in the
+/// same order: projection maps rows one to one, equal rows have equal keys,
+/// and the sort is stable, so rows that tie stay in the order in which they
+/// (or the first of their duplicates) came.
+fn sort_after_projection(pattern: &GraphPattern) -> Option<GraphPattern> {
+    let keys_are = |expression: &[OrderExpression], variables: Option<&[Variable]>| {
+        expression.iter().all(|key| {
+            let (OrderExpression::Asc(Expression::Variable(variable))
+            | OrderExpression::Desc(Expression::Variable(variable))) = key
+            else {
+                return false;
+            };
+            variables.is_none_or(|variables| variables.contains(variable))
+        })
+    };
+    match pattern {
+        GraphPattern::Project { inner, variables } => match inner.as_ref() {
+            GraphPattern::OrderBy { inner, expression } if keys_are(expression, Some(variables)) => {
+                Some(GraphPattern::OrderBy {
+                    inner: Box::new(GraphPattern::Project {
+                        inner: inner.clone(),
+                        variables: variables.clone(),
+                    }),
+                    expression: expression.clone(),
+                })
+            }
+            _ => None,
+        },
+        GraphPattern::Distinct { inner } => {
+            let inner = sort_after_projection(inner).unwrap_or_else(|| inner.as_ref().clone());
+            match inner {
+                GraphPattern::OrderBy { inner, expression } if keys_are(&expression, None) => {
+                    Some(GraphPattern::OrderBy {
+                        inner: Box::new(GraphPattern::Distinct { inner }),
+                        expression,
+                    })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 /// xietong's patch: a hash join's side with fewer rows than this gets the
 /// table whatever the shape of the query.
 const SMALL_SIDE: usize = 100_000;
@@ -4058,7 +4085,17 @@ struct HashJoinIterator<'a, T> {
     probe_iter: Peekable<InternalTuplesIterator<'a, T>>,
     built: InternalTupleSet<T>,
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
+    /// xietong's patch: probe rows read ahead, each with the entries of
+    /// `built` it found (see [`InternalTupleSet::find_all`]).
+    probes: VecDeque<Probe<T>>,
 }
+
+/// xietong's patch: a probe row read ahead and the range of the table's
+/// entries that it found.
+type Probe<T> = (Result<InternalTuple<T>, QueryEvaluationError>, (usize, usize));
+
+/// xietong's patch: how many probe rows a hash join reads ahead.
+const PROBES_AHEAD: usize = 16;
 
 impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
     type Item = Result<InternalTuple<T>, QueryEvaluationError>;
@@ -4068,23 +4105,31 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             if let Some(result) = self.buffered_results.pop() {
                 return Some(result);
             }
-            let probe_tuple = match self.probe_iter.next()? {
+            if self.probes.is_empty() {
+                self.probes
+                    .extend(self.probe_iter.by_ref().take(PROBES_AHEAD).map(|row| (row, (0, 0))));
+                self.built.find_all(&mut self.probes);
+            }
+            let (probe_tuple, found) = self.probes.pop_front()?;
+            let probe_tuple = match probe_tuple {
                 Ok(probe_tuple) => probe_tuple,
                 Err(error) => return Some(Err(error)),
             };
             // xietong's patch: with one match (a join on an identifier), the
             // probe row is completed in place instead of copied.
-            let built = self.built.get(&probe_tuple);
-            if let [built_tuple] = built {
-                match probe_tuple.combine_into(built_tuple) {
-                    Some(tuple) => return Some(Ok(tuple)),
-                    None => continue,
+            let built = self.built.rows(found);
+            if built.len() == 1 {
+                if let Some(built_tuple) = built.iter().next() {
+                    match built_tuple.combine_into(probe_tuple) {
+                        Some(tuple) => return Some(Ok(tuple)),
+                        None => continue,
+                    }
                 }
             }
             self.buffered_results.extend(
                 built
                     .iter()
-                    .filter_map(|built_tuple| probe_tuple.combine_with(built_tuple).map(Ok)),
+                    .filter_map(|built_tuple| built_tuple.combine_with(&probe_tuple).map(Ok)),
             )
         }
     }
@@ -4123,7 +4168,7 @@ impl<T: Clone + Eq + Hash> Iterator for HashLeftJoinIterator<'_, T> {
                 self.right
                     .get(&left_tuple)
                     .iter()
-                    .filter_map(|right_tuple| left_tuple.combine_with(right_tuple))
+                    .filter_map(|right_tuple| right_tuple.combine_with(&left_tuple))
                     .filter(|tuple| (self.expression)(tuple).unwrap_or(false))
                     .map(Ok),
             );
@@ -4631,43 +4676,193 @@ enum ComparatorFunction<'a, T> {
     Desc(Rc<dyn Fn(&InternalTuple<T>) -> Option<ExpressionTerm> + 'a>),
 }
 
-/// xietong's patch: the tuples sit in one vector, grouped by the hash of
-/// their key (in the order they came within a group), and the map gives each
-/// group's range: a table keyed by identifiers then costs no allocation per
-/// row, and a probe follows one pointer less than with a vector per key.
+/// xietong's patch: a hash join's table holds each row compactly: only the
+/// slots that some row of the table binds (a sub-query's few columns out of
+/// the query's many), row after row in chunks. The rows are found through
+/// their key hashes, sorted, and a directory on the hashes' leading bits.
+/// A table of a few hundred thousand rows then takes a fraction of the
+/// memory of one allocation per row at the query's width (and of a hash
+/// map), and a probe reads two small arrays and the row it finds.
 struct InternalTupleSet<T> {
     key: Vec<usize>,
-    tuples: Vec<InternalTuple<T>>,
-    map: FxHashMap<u64, (usize, usize)>,
+    /// The slots some row binds, ascending; each row stores its values of
+    /// these, `None` where it binds none.
+    columns: Vec<usize>,
+    /// Row `r`'s values: `chunks[r / TABLE_CHUNK]`, from `(r % TABLE_CHUNK)
+    /// * columns.len()`. Chunks, so that a growing table is never copied.
+    chunks: Vec<Vec<Option<T>>>,
+    /// The width of each row as it came, so that a combined row is as wide
+    /// as upstream's (the wider of the two).
+    widths: RowWidths,
+    /// `(key hash, row)`, ascending: a hash's rows in the order they came.
+    entries: Vec<(u64, usize)>,
+    /// `directory[p]`: the first entry whose hash's leading bits are `≥ p`.
+    directory: Vec<usize>,
+    /// How far a hash is shifted right to leave its leading bits.
+    shift: u32,
 }
 
-impl<T> InternalTupleSet<T> {
-    fn new(key: Vec<usize>) -> Self {
+/// xietong's patch: the rows of one chunk of a table.
+const TABLE_CHUNK: usize = 4096;
+
+/// xietong's patch: the widths of a table's rows, stored once when all
+/// rows have the same (a sub-query's rows always do).
+enum RowWidths {
+    Same(usize),
+    Each(Vec<usize>),
+}
+
+impl RowWidths {
+    fn get(&self, row: usize) -> usize {
+        match self {
+            Self::Same(width) => *width,
+            Self::Each(widths) => widths[row],
+        }
+    }
+}
+
+impl<T: Clone + Hash> InternalTupleSet<T> {
+    /// The table of `rows`, keyed on the slots `key`.
+    fn from_rows(key: Vec<usize>, rows: impl IntoIterator<Item = InternalTuple<T>>) -> Self {
+        let mut columns = Vec::new();
+        let mut chunks: Vec<Vec<Option<T>>> = Vec::new();
+        let mut entries = Vec::new();
+        let mut widths = Vec::new();
+        for row in rows {
+            let bound = row
+                .inner
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, value)| value.as_ref().map(|_| slot));
+            for slot in bound {
+                if let Err(position) = columns.binary_search(&slot) {
+                    add_column(&mut chunks, entries.len(), columns.len(), position);
+                    columns.insert(position, slot);
+                }
+            }
+            let index = entries.len();
+            if index % TABLE_CHUNK == 0 {
+                chunks.push(Vec::with_capacity(TABLE_CHUNK * columns.len()));
+            }
+            if let Some(chunk) = chunks.last_mut() {
+                chunk.extend(columns.iter().map(|slot| row.get(*slot).cloned()));
+            }
+            entries.push((tuple_key(&key, &row), index));
+            widths.push(row.inner.len());
+        }
+        entries.sort_unstable();
+        // About two rows per directory slot.
+        let bits = (usize::BITS - entries.len().leading_zeros()).saturating_sub(1);
+        let shift = u64::BITS - bits;
+        let mut directory = Vec::with_capacity((1 << bits) + 1);
+        let mut next = 0;
+        for prefix in 0..=(1_u64 << bits) {
+            while next < entries.len() && leading_bits(entries[next].0, shift) < prefix {
+                next += 1;
+            }
+            directory.push(next);
+        }
+        let widths = match widths.first() {
+            Some(first) if widths.iter().any(|width| width != first) => RowWidths::Each(widths),
+            first => RowWidths::Same(first.copied().unwrap_or(0)),
+        };
         Self {
             key,
-            tuples: Vec::new(),
-            map: FxHashMap::default(),
+            columns,
+            chunks,
+            widths,
+            entries,
+            directory,
+            shift,
         }
     }
 
+    /// The rows whose key has the hash of `tuple`'s key: those that can
+    /// match it, and rarely others, which combining then rejects.
+    fn get(&self, tuple: &InternalTuple<T>) -> TableRows<'_, T> {
+        let hash = tuple_key(&self.key, tuple);
+        self.rows(self.narrow(hash, self.slot(hash)))
+    }
+
+    /// What [`Self::get`] finds for each row of `probes`, in three passes
+    /// over all of them: the directory slots, then the entries, then each
+    /// first row found. Within a pass the reads do not wait on one another,
+    /// so the processor fetches from memory for all the rows at once
+    /// instead of for one row after another.
+    fn find_all(&self, probes: &mut VecDeque<Probe<T>>) {
+        let mut hashes = [0; PROBES_AHEAD];
+        for ((probe, found), hash) in probes.iter_mut().zip(&mut hashes) {
+            if let Ok(tuple) = probe {
+                *hash = tuple_key(&self.key, tuple);
+                *found = self.slot(*hash);
+            }
+        }
+        for ((_, found), hash) in probes.iter_mut().zip(hashes) {
+            *found = self.narrow(hash, *found);
+        }
+        let stride = self.columns.len();
+        let bound = probes
+            .iter()
+            .filter(|(_, (start, stop))| start < stop)
+            .filter_map(|(_, (start, _))| {
+                let row = self.entries[*start].1;
+                self.chunks[row / TABLE_CHUNK]
+                    .get((row % TABLE_CHUNK) * stride)
+                    .map(Option::is_some)
+            })
+            .filter(|bound| *bound)
+            .count();
+        std::hint::black_box(bound);
+    }
+
+    /// The range of entries of `hash`'s directory slot.
+    fn slot(&self, hash: u64) -> (usize, usize) {
+        let prefix = usize::try_from(leading_bits(hash, self.shift)).unwrap_or(usize::MAX);
+        match (self.directory.get(prefix), self.directory.get(prefix + 1)) {
+            (Some(start), Some(end)) => (*start, *end),
+            _ => (0, 0),
+        }
+    }
+
+    /// The entries of `hash` within `slot`.
+    fn narrow(&self, hash: u64, (mut start, end): (usize, usize)) -> (usize, usize) {
+        while start < end && self.entries[start].0 < hash {
+            start += 1;
+        }
+        let mut stop = start;
+        while stop < end && self.entries[stop].0 == hash {
+            stop += 1;
+        }
+        (start, stop)
+    }
+
+    /// The rows of the entries `start..stop`.
+    fn rows(&self, (start, stop): (usize, usize)) -> TableRows<'_, T> {
+        TableRows {
+            table: self,
+            entries: &self.entries[start..stop],
+        }
+    }
+}
+
+impl<T> InternalTupleSet<T> {
     fn len(&self) -> usize {
-        self.tuples.len()
+        self.entries.len()
     }
 
     fn is_empty(&self) -> bool {
-        self.tuples.is_empty()
+        self.entries.is_empty()
     }
 }
 
-impl<T: Hash> InternalTupleSet<T> {
-    fn get(&self, tuple: &InternalTuple<T>) -> &[InternalTuple<T>] {
-        self.map
-            .get(&tuple_key(&self.key, tuple))
-            .map_or(&[], |&(start, end)| &self.tuples[start..end])
-    }
+/// xietong's patch: the `64 - shift` leading bits of `hash`.
+fn leading_bits(hash: u64, shift: u32) -> u64 {
+    hash.checked_shr(shift).unwrap_or(0)
 }
 
-/// xietong's patch: the hash of a tuple's key (was a method of the set).
+/// xietong's patch: the hash of a tuple's key, its bits mixed so that the
+/// leading ones, which place a row in a table's directory, vary as much as
+/// the trailing ones.
 fn tuple_key<T: Hash>(key: &[usize], tuple: &InternalTuple<T>) -> u64 {
     let mut hasher = FxHasher::default();
     for v in key {
@@ -4675,30 +4870,107 @@ fn tuple_key<T: Hash>(key: &[usize], tuple: &InternalTuple<T>) -> u64 {
             val.hash(&mut hasher);
         }
     }
-    hasher.finish()
+    let hash = hasher.finish();
+    (hash ^ (hash >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-impl<T: Hash> Extend<InternalTuple<T>> for InternalTupleSet<T> {
-    fn extend<I: IntoIterator<Item = InternalTuple<T>>>(&mut self, iter: I) {
-        let key = &self.key;
-        let mut rows = std::mem::take(&mut self.tuples)
-            .into_iter()
-            .chain(iter)
-            .map(|tuple| (tuple_key(key, &tuple), tuple))
-            .collect::<Vec<_>>();
-        // A stable sort keeps the order of arrival within a group.
-        rows.sort_by_key(|(hash, _)| *hash);
-        self.map.clear();
-        self.map.reserve(rows.len());
-        self.tuples.reserve(rows.len());
-        for (hash, tuple) in rows {
-            let index = self.tuples.len();
-            self.map
-                .entry(hash)
-                .and_modify(|(_, end)| *end = index + 1)
-                .or_insert((index, index + 1));
-            self.tuples.push(tuple);
+/// xietong's patch: the rows of a table that a probe found.
+struct TableRows<'a, T> {
+    table: &'a InternalTupleSet<T>,
+    entries: &'a [(u64, usize)],
+}
+
+impl<'a, T> TableRows<'a, T> {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = TableRow<'a, T>> + 'a {
+        let table = self.table;
+        let stride = table.columns.len();
+        self.entries.iter().map(move |(_, row)| {
+            let start = (row % TABLE_CHUNK) * stride;
+            TableRow {
+                columns: &table.columns,
+                values: &table.chunks[row / TABLE_CHUNK][start..start + stride],
+                width: table.widths.get(*row),
+            }
+        })
+    }
+}
+
+/// xietong's patch: one row of a table, as the values of its columns.
+struct TableRow<'a, T> {
+    columns: &'a [usize],
+    values: &'a [Option<T>],
+    width: usize,
+}
+
+impl<T: Clone + Eq> TableRow<'_, T> {
+    /// `tuple` completed with this row, if they agree where both are bound:
+    /// upstream's `InternalTuple::combine_with`, reusing `tuple`.
+    fn combine_into(&self, mut tuple: InternalTuple<T>) -> Option<InternalTuple<T>> {
+        if tuple.inner.len() < self.width {
+            // Exactly: a row that grows join after join would otherwise
+            // double its capacity, and a sorted answer holds every row.
+            tuple.reserve_exact(self.width);
+            tuple.inner.resize(self.width, None);
         }
+        for (slot, value) in self.columns.iter().zip(self.values) {
+            if let Some(value) = value {
+                match &tuple.inner[*slot] {
+                    Some(existing) => {
+                        if existing != value {
+                            return None;
+                        }
+                    }
+                    None => tuple.inner[*slot] = Some(value.clone()),
+                }
+            }
+        }
+        Some(tuple)
+    }
+
+    /// `tuple` completed with this row, if they agree where both are bound.
+    fn combine_with(&self, tuple: &InternalTuple<T>) -> Option<InternalTuple<T>> {
+        let mut copy = InternalTuple::with_capacity(tuple.inner.len().max(self.width));
+        copy.inner.extend_from_slice(&tuple.inner);
+        self.combine_into(copy)
+    }
+
+    /// [`are_compatible_and_not_disjointed`] for a table's row.
+    fn is_compatible_and_not_disjoint(&self, tuple: &InternalTuple<T>) -> bool {
+        let mut found_intersection = false;
+        for (slot, value) in self.columns.iter().zip(self.values) {
+            if let (Some(existing), Some(value)) = (tuple.get(*slot), value) {
+                if existing != value {
+                    return false;
+                }
+                found_intersection = true;
+            }
+        }
+        found_intersection
+    }
+}
+
+/// xietong's patch: each of the `rows` rows of `chunks`, `stride` wide,
+/// gets a `None` at `position`.
+fn add_column<T: Clone>(
+    chunks: &mut [Vec<Option<T>>],
+    rows: usize,
+    stride: usize,
+    position: usize,
+) {
+    for (number, chunk) in chunks.iter_mut().enumerate() {
+        let rows = rows.saturating_sub(number * TABLE_CHUNK).min(TABLE_CHUNK);
+        let mut widened = Vec::with_capacity(TABLE_CHUNK * (stride + 1));
+        for row in 0..rows {
+            let row = &chunk[row * stride..(row + 1) * stride];
+            widened.extend_from_slice(&row[..position]);
+            widened.push(None);
+            widened.extend_from_slice(&row[position..]);
+        }
+        *chunk = widened;
     }
 }
 
