@@ -246,13 +246,7 @@ fn a_join_s_table_keeps_rows_of_different_shapes() {
     let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let union = "{ SELECT ?x ?a ?b WHERE { { VALUES (?x ?a) { (1 \"a1\") (2 \"a2\") } } UNION { VALUES (?x ?b) { (2 \"b2\") (3 \"b3\") } } UNION { VALUES ?x { 4 } } } }";
     let many = "{ SELECT ?x WHERE { VALUES ?x { 1 2 3 4 5 6 7 8 9 } } }";
-    let expected = vec![
-        row(&["1", "\"a1\"", ""]),
-        row(&["2", "", "\"b2\""]),
-        row(&["2", "\"a2\"", ""]),
-        row(&["3", "", "\"b3\""]),
-        row(&["4", "", ""]),
-    ];
+    let expected = vec![row(&["1", "\"a1\"", ""]), row(&["2", "", "\"b2\""]), row(&["2", "\"a2\"", ""]), row(&["3", "", "\"b3\""]), row(&["4", "", ""])];
     assert_eq!(sorted(&format!("SELECT ?x ?a ?b WHERE {{ {union} {many} }}")), expected);
     assert_eq!(sorted(&format!("SELECT ?x ?a ?b WHERE {{ {many} {union} }}")), expected);
     let optional = "SELECT ?x ?a WHERE { VALUES ?x { 1 2 3 } OPTIONAL { VALUES (?x ?a) { (1 \"a\") (1 \"b\") (3 \"c\") } } }";
