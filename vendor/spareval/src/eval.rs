@@ -31,8 +31,8 @@ use sparopt::algebra::{
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::fmt::Write;
-use std::hash::{Hash, Hasher};
-use std::collections::VecDeque;
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::iter::{Peekable, empty, once};
 use std::marker::PhantomData;
 use std::rc::Rc;
@@ -1392,7 +1392,8 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                     probe_iter,
                                     built: built_values,
                                     buffered_results: errors,
-                                    probes: VecDeque::with_capacity(PROBES_AHEAD),
+                                    probes: Vec::with_capacity(PROBES_AHEAD),
+                                    taken: 0,
                                 })
                             })
                         }
@@ -4086,8 +4087,10 @@ struct HashJoinIterator<'a, T> {
     built: InternalTupleSet<T>,
     buffered_results: Vec<Result<InternalTuple<T>, QueryEvaluationError>>,
     /// xietong's patch: probe rows read ahead, each with the entries of
-    /// `built` it found (see [`InternalTupleSet::find_all`]).
-    probes: VecDeque<Probe<T>>,
+    /// `built` it found (see [`InternalTupleSet::find_all`]), and how many
+    /// of them have been taken.
+    probes: Vec<Probe<T>>,
+    taken: usize,
 }
 
 /// xietong's patch: a probe row read ahead and the range of the table's
@@ -4105,12 +4108,18 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             if let Some(result) = self.buffered_results.pop() {
                 return Some(result);
             }
-            if self.probes.is_empty() {
+            if self.taken == self.probes.len() {
+                self.probes.clear();
+                self.taken = 0;
                 self.probes
                     .extend(self.probe_iter.by_ref().take(PROBES_AHEAD).map(|row| (row, (0, 0))));
                 self.built.find_all(&mut self.probes);
             }
-            let (probe_tuple, found) = self.probes.pop_front()?;
+            let (probe_tuple, found) = self
+                .probes
+                .get_mut(self.taken)
+                .map(|(row, found)| (std::mem::replace(row, Ok(InternalTuple::with_capacity(0))), *found))?;
+            self.taken += 1;
             let probe_tuple = match probe_tuple {
                 Ok(probe_tuple) => probe_tuple,
                 Err(error) => return Some(Err(error)),
@@ -4594,17 +4603,32 @@ fn look_in_transitive_closure<T: Clone + Eq + Hash, E, NI: Iterator<Item = Resul
 fn hash_deduplicate<T: Eq + Hash + Clone, E>(
     iter: impl Iterator<Item = Result<T, E>>,
 ) -> impl Iterator<Item = Result<T, E>> {
-    let mut already_seen = FxHashSet::with_capacity_and_hasher(iter.size_hint().0, FxBuildHasher);
+    // xietong's patch: the rows seen are kept by their hash, computed once
+    // per row; a row is compared with those of the same hash only. A set of
+    // rows hashed each row again to find it, to insert it and at each
+    // growth, and compared it with rows it has to fetch from memory.
+    let mut first = FxHashMap::<u64, T>::with_capacity_and_hasher(iter.size_hint().0, FxBuildHasher);
+    let mut others = FxHashMap::<u64, Vec<T>>::default();
     iter.filter(move |e| {
-        if let Ok(e) = e {
-            if already_seen.contains(e) {
-                false
-            } else {
-                already_seen.insert(e.clone());
+        let Ok(e) = e else {
+            return true;
+        };
+        let hash = FxBuildHasher.hash_one(e);
+        match first.entry(hash) {
+            Entry::Vacant(entry) => {
+                entry.insert(e.clone());
                 true
             }
-        } else {
-            true
+            Entry::Occupied(entry) if entry.get() == e => false,
+            Entry::Occupied(_) => {
+                let others = others.entry(hash).or_default();
+                if others.contains(e) {
+                    false
+                } else {
+                    others.push(e.clone());
+                    true
+                }
+            }
         }
     })
 }
@@ -4789,7 +4813,7 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
     /// first row found. Within a pass the reads do not wait on one another,
     /// so the processor fetches from memory for all the rows at once
     /// instead of for one row after another.
-    fn find_all(&self, probes: &mut VecDeque<Probe<T>>) {
+    fn find_all(&self, probes: &mut [Probe<T>]) {
         let mut hashes = [0; PROBES_AHEAD];
         for ((probe, found), hash) in probes.iter_mut().zip(&mut hashes) {
             if let Ok(tuple) = probe {
