@@ -6,9 +6,10 @@
 //! chunks) costs far more than mimalloc's. A build, though, is tuned for
 //! glibc, and its peak memory is higher with mimalloc
 //! (docs/performance.md), so commands that build keep glibc. The choice is
-//! made once, at the start of `main`, before any other thread: blocks
-//! allocated before it (the parsed command line) are freed by the allocator
-//! that made them, which mimalloc tells apart by address.
+//! made at the start of `main`, before any other thread (and by `bench`
+//! around the queries it times): blocks allocated before it (the parsed
+//! command line) are freed by the allocator that made them, which mimalloc
+//! tells apart by address.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,25 +19,40 @@ use libmimalloc_sys as mi;
 /// The global allocator `main` installs.
 pub struct Allocator;
 
+/// Whether new blocks come from mimalloc.
 static MIMALLOC: AtomicBool = AtomicBool::new(false);
+/// Whether mimalloc has ever been in use, so that a block may be its.
+static MIMALLOC_USED: AtomicBool = AtomicBool::new(false);
 
-/// From now on, new blocks come from mimalloc. Never undone.
+/// From now on, new blocks come from mimalloc.
 pub fn use_mimalloc() {
+    MIMALLOC_USED.store(true, Ordering::Relaxed);
     MIMALLOC.store(true, Ordering::Relaxed);
+}
+
+/// `work` with new blocks from mimalloc, then from the allocator in use
+/// before: how `bench` times queries as `xietong query` runs them, between
+/// builds that keep glibc.
+pub fn with_mimalloc<R>(work: impl FnOnce() -> R) -> R {
+    let before = mimalloc();
+    use_mimalloc();
+    let result = work();
+    MIMALLOC.store(before, Ordering::Relaxed);
+    result
 }
 
 fn mimalloc() -> bool {
     MIMALLOC.load(Ordering::Relaxed)
 }
 
-/// Whether mimalloc made the block: only once it is in use, and then by
-/// the address ranges it reserved.
+/// Whether mimalloc made the block: only once it has been in use, and
+/// then by the address ranges it reserved.
 fn from_mimalloc(ptr: *mut u8) -> bool {
     // SAFETY: mi_is_in_heap_region only looks the address up in mimalloc's
     // map of the memory it reserved (every page of it, huge pages included,
     // in the mimalloc that libmimalloc-sys 0.1.49 bundles; Cargo.toml pins
     // it), so a block glibc made is never taken for mimalloc's.
-    mimalloc() && unsafe { mi::mi_is_in_heap_region(ptr.cast()) }
+    MIMALLOC_USED.load(Ordering::Relaxed) && unsafe { mi::mi_is_in_heap_region(ptr.cast()) }
 }
 
 // SAFETY: each block is freed or resized by the allocator that made it
@@ -104,21 +120,33 @@ mod tests {
                 assert_eq!(*p as usize % l.align(), 0);
                 assert!(std::slice::from_raw_parts(*p, l.size()).iter().all(|b| *b == 0));
             }
-            use_mimalloc();
-            let after: Vec<*mut u8> = layouts.iter().map(|l| a.alloc_zeroed(*l)).collect();
+            let after: Vec<*mut u8> = with_mimalloc(|| layouts.iter().map(|l| a.alloc_zeroed(*l)).collect());
+            // Back to glibc for new blocks: mimalloc's are still its own.
+            let glibc_again = a.alloc(layouts[0]);
+            assert!(!mi::mi_is_in_heap_region(glibc_again.cast()));
+            a.dealloc(glibc_again, layouts[0]);
             for (p, l) in after.iter().zip(&layouts) {
                 assert!(!p.is_null() && mi::mi_is_in_heap_region(p.cast()), "{l:?}");
                 assert_eq!(*p as usize % l.align(), 0, "{l:?}");
                 assert!(std::slice::from_raw_parts(*p, l.size()).iter().all(|b| *b == 0));
             }
+            // Each block is resized and freed while the other allocator is
+            // the one in use.
             for (blocks, from_mimalloc) in [(before, false), (after, true)] {
-                for (p, l) in blocks.into_iter().zip(&layouts) {
-                    p.write(7);
-                    let bigger = l.size() * 2;
-                    let q = a.realloc(p, *l, bigger);
-                    assert_eq!(mi::mi_is_in_heap_region(q.cast()), from_mimalloc, "a block stays with its allocator when resized: {l:?}");
-                    assert_eq!((q.read(), q as usize % l.align()), (7, 0), "{l:?}");
-                    a.dealloc(q, Layout::from_size_align(bigger, l.align()).unwrap());
+                let resize_and_free = || {
+                    for (p, l) in blocks.into_iter().zip(&layouts) {
+                        p.write(7);
+                        let bigger = l.size() * 2;
+                        let q = a.realloc(p, *l, bigger);
+                        assert_eq!(mi::mi_is_in_heap_region(q.cast()), from_mimalloc, "a block stays with its allocator when resized: {l:?}");
+                        assert_eq!((q.read(), q as usize % l.align()), (7, 0), "{l:?}");
+                        a.dealloc(q, Layout::from_size_align(bigger, l.align()).unwrap());
+                    }
+                };
+                if from_mimalloc {
+                    resize_and_free();
+                } else {
+                    with_mimalloc(resize_and_free);
                 }
             }
         }

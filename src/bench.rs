@@ -159,6 +159,28 @@ fn fastest(mut run: impl FnMut() -> f64) -> f64 {
     (0..SPEED_RUNS).map(|_| run()).fold(f64::MAX, f64::min)
 }
 
+/// Each query of `cfg` run at most `cfg.query_runs` times on `s`, its
+/// answer written to `answer`: its latencies into `r`.
+fn time_queries(cfg: &Config, s: &Store, answer: &Path, r: &mut SizeReport) -> Result<()> {
+    for (name, q) in &cfg.queries {
+        // At most `query_runs` runs, and no more once a query has had 30 s.
+        let mut times = Vec::new();
+        let mut rows = 0;
+        let budget = Instant::now();
+        while times.len() < cfg.query_runs && (times.is_empty() || budget.elapsed() < Duration::from_secs(30)) {
+            let t = Instant::now();
+            // Written to a file as a user's `xietong query > file` would.
+            let mut file = std::io::BufWriter::new(std::fs::File::create(answer)?);
+            rows = query::stream(s, q, Some(Duration::from_secs(120)), query::Format::Tsv, &mut file)?;
+            file.flush()?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        r.queries.push(QueryLatency { name: name.clone(), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95), rows });
+    }
+    Ok(())
+}
+
 /// Measures one corpus size.
 pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -> Result<SizeReport> {
     let root = cfg.work.join(format!("n{n}"));
@@ -251,22 +273,9 @@ pub fn measure(cfg: &Config, k: &Knowledge, n: usize, progress: &dyn Fn(&str)) -
     progress(&format!("{n}: query latency"));
     let s = Store::open_read_only(&store)?;
     let answer = root.join("answer.tsv");
-    for (name, q) in &cfg.queries {
-        // At most `query_runs` runs, and no more once a query has had 30 s.
-        let mut times = Vec::new();
-        let mut rows = 0;
-        let budget = Instant::now();
-        while times.len() < cfg.query_runs && (times.is_empty() || budget.elapsed() < Duration::from_secs(30)) {
-            let t = Instant::now();
-            // Written to a file as a user's `xietong query > file` would.
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&answer)?);
-            rows = query::stream(&s, q, Some(Duration::from_secs(120)), query::Format::Tsv, &mut file)?;
-            file.flush()?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-        }
-        times.sort_by(f64::total_cmp);
-        r.queries.push(QueryLatency { name: name.clone(), runs: times.len(), median_ms: percentile(&times, 0.5), p95_ms: percentile(&times, 0.95), rows });
-    }
+    // With the allocator `xietong query` and `serve` use (the build keeps
+    // glibc's).
+    crate::allocator::with_mimalloc(|| time_queries(cfg, &s, &answer, &mut r))?;
     // One entity as a user would ask for it: the first school by name.
     let first_school = "SELECT ?l WHERE { ?e a xt:School ; rdfs:label ?l . FILTER(lang(?l) = 'zh') } ORDER BY ?l LIMIT 1";
     let name = match query::run(&s, first_school, None)? {

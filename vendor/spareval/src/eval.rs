@@ -1805,8 +1805,8 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                     })
                     .collect::<Rc<[(usize, usize)]>>();
                 // xietong's patch: each output row is allocated at the width it
-                // will have, not grown slot by slot (a hash join's table holds
-                // every row of a sub-query, and growth doubled their size).
+                // will have, not grown slot by slot (growth doubled its size,
+                // and a sorted answer holds every row).
                 let width = mapping
                     .iter()
                     .map(|(_, output_key)| output_key + 1)
