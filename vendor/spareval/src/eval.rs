@@ -4144,12 +4144,15 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
+        // xietong's patch: the rows read ahead count too.
+        let ahead = self.probes.len() - self.taken;
         (
             0,
-            self.probe_iter
-                .size_hint()
-                .1
-                .map(|v| v.saturating_mul(self.built.len())),
+            self.probe_iter.size_hint().1.map(|v| {
+                v.saturating_add(ahead)
+                    .saturating_mul(self.built.len())
+                    .saturating_add(self.buffered_results.len())
+            }),
         )
     }
 }
