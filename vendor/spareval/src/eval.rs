@@ -2911,16 +2911,19 @@ fn sort_after_projection(pattern: &GraphPattern) -> Option<GraphPattern> {
             _ => None,
         },
         GraphPattern::Distinct { inner } => {
-            let inner = sort_after_projection(inner).unwrap_or_else(|| inner.as_ref().clone());
-            match inner {
-                GraphPattern::OrderBy { inner, expression } if keys_are(&expression, None) => {
-                    Some(GraphPattern::OrderBy {
-                        inner: Box::new(GraphPattern::Distinct { inner }),
-                        expression,
-                    })
-                }
-                _ => None,
-            }
+            let (inner, expression) = match sort_after_projection(inner) {
+                Some(GraphPattern::OrderBy { inner, expression }) => (inner, expression),
+                _ => match inner.as_ref() {
+                    GraphPattern::OrderBy { inner, expression } => {
+                        (inner.clone(), expression.clone())
+                    }
+                    _ => return None,
+                },
+            };
+            keys_are(&expression, None).then(|| GraphPattern::OrderBy {
+                inner: Box::new(GraphPattern::Distinct { inner }),
+                expression,
+            })
         }
         _ => None,
     }
