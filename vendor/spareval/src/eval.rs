@@ -30,8 +30,8 @@ use sparopt::algebra::{
 };
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
-use std::fmt::Write;
 use std::collections::hash_map::Entry;
+use std::fmt::Write;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::iter::{Peekable, empty, once};
 use std::marker::PhantomData;
@@ -1532,15 +1532,14 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                             let mut errors = Vec::default();
                             let right_values = InternalTupleSet::from_rows(
                                 keys.clone(),
-                                right(from.clone()).filter_map(
-                                |result| match result {
+                                right(from.clone()).filter_map(|result| match result {
                                     Ok(result) => Some(result),
                                     Err(error) => {
                                         errors.push(Err(error));
                                         None
                                     }
-                                },
-                            ));
+                                }),
+                            );
                             if right_values.is_empty() && errors.is_empty() {
                                 return left(from);
                             }
@@ -2882,10 +2881,12 @@ fn slice_key<T: Eq>(slice: &[T], element: &T) -> Option<usize> {
 /// xietong's patch: `pattern` with its sort moved after its projection and
 /// duplicate removal, where the sort keys are projected variables. The rows
 /// sorted are then the answer's, fewer and narrower than the joins' (a
-/// sorted answer holds every one in memory). The answer is the same, in the
-/// same order: projection maps rows one to one, equal rows have equal keys,
-/// and the sort is stable, so rows that tie stay in the order in which they
-/// (or the first of their duplicates) came.
+/// sorted answer holds every one in memory). The answer has the same rows,
+/// in the same order wherever the keys compare consistently: projection
+/// maps rows one to one, equal rows have equal keys, and the sort is
+/// stable, so rows that tie stay in the order in which they (or the first
+/// of their duplicates) came. Keys mixing numbers and strings, whose order
+/// SPARQL leaves open, may come out in another order.
 fn sort_after_projection(pattern: &GraphPattern) -> Option<GraphPattern> {
     let keys_are = |expression: &[OrderExpression], variables: Option<&[Variable]>| {
         expression.iter().all(|key| {
@@ -2899,7 +2900,9 @@ fn sort_after_projection(pattern: &GraphPattern) -> Option<GraphPattern> {
     };
     match pattern {
         GraphPattern::Project { inner, variables } => match inner.as_ref() {
-            GraphPattern::OrderBy { inner, expression } if keys_are(expression, Some(variables)) => {
+            GraphPattern::OrderBy { inner, expression }
+                if keys_are(expression, Some(variables)) =>
+            {
                 Some(GraphPattern::OrderBy {
                     inner: Box::new(GraphPattern::Project {
                         inner: inner.clone(),
@@ -4098,7 +4101,10 @@ struct HashJoinIterator<'a, T> {
 
 /// xietong's patch: a probe row read ahead and the range of the table's
 /// entries that it found.
-type Probe<T> = (Result<InternalTuple<T>, QueryEvaluationError>, (usize, usize));
+type Probe<T> = (
+    Result<InternalTuple<T>, QueryEvaluationError>,
+    (usize, usize),
+);
 
 /// xietong's patch: how many probe rows a hash join reads ahead.
 const PROBES_AHEAD: usize = 16;
@@ -4114,14 +4120,20 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             if self.taken == self.probes.len() {
                 self.probes.clear();
                 self.taken = 0;
-                self.probes
-                    .extend(self.probe_iter.by_ref().take(PROBES_AHEAD).map(|row| (row, (0, 0))));
+                self.probes.extend(
+                    self.probe_iter
+                        .by_ref()
+                        .take(PROBES_AHEAD)
+                        .map(|row| (row, (0, 0))),
+                );
                 self.built.find_all(&mut self.probes);
             }
-            let (probe_tuple, found) = self
-                .probes
-                .get_mut(self.taken)
-                .map(|(row, found)| (std::mem::replace(row, Ok(InternalTuple::with_capacity(0))), *found))?;
+            let (probe_tuple, found) = self.probes.get_mut(self.taken).map(|(row, found)| {
+                (
+                    std::mem::replace(row, Ok(InternalTuple::with_capacity(0))),
+                    *found,
+                )
+            })?;
             self.taken += 1;
             let probe_tuple = match probe_tuple {
                 Ok(probe_tuple) => probe_tuple,
@@ -4130,12 +4142,10 @@ impl<T: Clone + Eq + Hash> Iterator for HashJoinIterator<'_, T> {
             // xietong's patch: with one match (a join on an identifier), the
             // probe row is completed in place instead of copied.
             let built = self.built.rows(found);
-            if built.len() == 1 {
-                if let Some(built_tuple) = built.iter().next() {
-                    match built_tuple.combine_into(probe_tuple) {
-                        Some(tuple) => return Some(Ok(tuple)),
-                        None => continue,
-                    }
+            if let Some(built_tuple) = built.single() {
+                match built_tuple.combine_into(probe_tuple) {
+                    Some(tuple) => return Some(Ok(tuple)),
+                    None => continue,
                 }
             }
             self.buffered_results.extend(
@@ -4610,10 +4620,11 @@ fn hash_deduplicate<T: Eq + Hash + Clone, E>(
     iter: impl Iterator<Item = Result<T, E>>,
 ) -> impl Iterator<Item = Result<T, E>> {
     // xietong's patch: the rows seen are kept by their hash, computed once
-    // per row; a row is compared with those of the same hash only. A set of
-    // rows hashed each row again to find it, to insert it and at each
-    // growth, and compared it with rows it has to fetch from memory.
-    let mut first = FxHashMap::<u64, T>::with_capacity_and_hasher(iter.size_hint().0, FxBuildHasher);
+    // per row, and a row is compared only with those of the same hash: a
+    // set of rows hashes a row to look it up, again to insert it and at
+    // each growth, and compares it with rows fetched from memory.
+    let mut first =
+        FxHashMap::<u64, T>::with_capacity_and_hasher(iter.size_hint().0, FxBuildHasher);
     let mut others = FxHashMap::<u64, Vec<T>>::default();
     iter.filter(move |e| {
         let Ok(e) = e else {
@@ -4735,6 +4746,9 @@ struct InternalTupleSet<T> {
 /// xietong's patch: the rows of one chunk of a table.
 const TABLE_CHUNK: usize = 4096;
 
+/// xietong's patch: a table with fewer rows has no directory.
+const TABLE_WITHOUT_DIRECTORY: usize = 16;
+
 /// xietong's patch: the widths of a table's rows, stored once when all
 /// rows have the same (a sub-query's rows always do).
 enum RowWidths {
@@ -4749,6 +4763,20 @@ impl RowWidths {
             Self::Each(widths) => widths[row],
         }
     }
+
+    /// Row `row`'s width, after those of the rows before it.
+    fn push(&mut self, row: usize, width: usize) {
+        match self {
+            Self::Same(same) if row == 0 => *same = width,
+            Self::Same(same) if *same == width => {}
+            Self::Same(same) => {
+                let mut widths = vec![*same; row];
+                widths.push(width);
+                *self = Self::Each(widths);
+            }
+            Self::Each(widths) => widths.push(width),
+        }
+    }
 }
 
 impl<T: Clone + Hash> InternalTupleSet<T> {
@@ -4757,7 +4785,7 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
         let mut columns = Vec::new();
         let mut chunks: Vec<Vec<Option<T>>> = Vec::new();
         let mut entries = Vec::new();
-        let mut widths = Vec::new();
+        let mut widths = RowWidths::Same(0);
         for row in rows {
             let bound = row
                 .inner
@@ -4772,30 +4800,41 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
             }
             let index = entries.len();
             if index % TABLE_CHUNK == 0 {
-                chunks.push(Vec::with_capacity(TABLE_CHUNK * columns.len()));
+                // The first chunk grows with its rows: many tables have a
+                // few (one for each row of an EXISTS, say).
+                chunks.push(if index == 0 {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(TABLE_CHUNK * columns.len())
+                });
             }
             if let Some(chunk) = chunks.last_mut() {
                 chunk.extend(columns.iter().map(|slot| row.get(*slot).cloned()));
             }
             entries.push((tuple_key(&key, &row), index));
-            widths.push(row.inner.len());
+            widths.push(index, row.inner.len());
         }
         entries.sort_unstable();
-        // About two rows per directory slot.
-        let bits = (usize::BITS - entries.len().leading_zeros()).saturating_sub(1);
-        let shift = u64::BITS - bits;
-        let mut directory = Vec::with_capacity((1 << bits) + 1);
-        let mut next = 0;
-        for prefix in 0..=(1_u64 << bits) {
-            while next < entries.len() && leading_bits(entries[next].0, shift) < prefix {
-                next += 1;
-            }
-            directory.push(next);
-        }
-        let widths = match widths.first() {
-            Some(first) if widths.iter().any(|width| width != first) => RowWidths::Each(widths),
-            first => RowWidths::Same(first.copied().unwrap_or(0)),
+        // About two rows per directory slot; none for a table of a few rows,
+        // whose entries are read in full (many tables have a few: one for
+        // each row of an EXISTS, say).
+        let bits = if entries.len() < TABLE_WITHOUT_DIRECTORY {
+            0
+        } else {
+            (usize::BITS - entries.len().leading_zeros()).saturating_sub(1)
         };
+        let shift = u64::BITS - bits;
+        let mut directory = Vec::new();
+        if bits > 0 {
+            directory.reserve_exact((1 << bits) + 1);
+            let mut next = 0;
+            for prefix in 0..=(1_u64 << bits) {
+                while next < entries.len() && leading_bits(entries[next].0, shift) < prefix {
+                    next += 1;
+                }
+                directory.push(next);
+            }
+        }
         Self {
             key,
             columns,
@@ -4820,33 +4859,33 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
     /// so the processor fetches from memory for all the rows at once
     /// instead of for one row after another.
     fn find_all(&self, probes: &mut [Probe<T>]) {
-        let mut hashes = [0; PROBES_AHEAD];
-        for ((probe, found), hash) in probes.iter_mut().zip(&mut hashes) {
-            if let Ok(tuple) = probe {
-                *hash = tuple_key(&self.key, tuple);
-                *found = self.slot(*hash);
+        for probes in probes.chunks_mut(PROBES_AHEAD) {
+            let mut hashes = [0; PROBES_AHEAD];
+            for ((probe, found), hash) in probes.iter_mut().zip(&mut hashes) {
+                if let Ok(tuple) = probe {
+                    *hash = tuple_key(&self.key, tuple);
+                    *found = self.slot(*hash);
+                }
             }
+            for ((_, found), hash) in probes.iter_mut().zip(hashes) {
+                *found = self.narrow(hash, *found);
+            }
+            let bound = probes
+                .iter()
+                .filter(|(_, (start, stop))| start < stop)
+                .filter_map(|(_, (start, _))| self.values(self.entries[*start].1).first())
+                .filter(|value| value.is_some())
+                .count();
+            std::hint::black_box(bound);
         }
-        for ((_, found), hash) in probes.iter_mut().zip(hashes) {
-            *found = self.narrow(hash, *found);
-        }
-        let stride = self.columns.len();
-        let bound = probes
-            .iter()
-            .filter(|(_, (start, stop))| start < stop)
-            .filter_map(|(_, (start, _))| {
-                let row = self.entries[*start].1;
-                self.chunks[row / TABLE_CHUNK]
-                    .get((row % TABLE_CHUNK) * stride)
-                    .map(Option::is_some)
-            })
-            .filter(|bound| *bound)
-            .count();
-        std::hint::black_box(bound);
     }
 
-    /// The range of entries of `hash`'s directory slot.
+    /// The range of entries of `hash`'s directory slot: all of them for a
+    /// table without a directory.
     fn slot(&self, hash: u64) -> (usize, usize) {
+        if self.directory.is_empty() {
+            return (0, self.entries.len());
+        }
         let prefix = usize::try_from(leading_bits(hash, self.shift)).unwrap_or(usize::MAX);
         match (self.directory.get(prefix), self.directory.get(prefix + 1)) {
             (Some(start), Some(end)) => (*start, *end),
@@ -4871,6 +4910,24 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
         TableRows {
             table: self,
             entries: &self.entries[start..stop],
+        }
+    }
+}
+
+impl<T> InternalTupleSet<T> {
+    /// Row `row`'s values of the table's columns.
+    fn values(&self, row: usize) -> &[Option<T>] {
+        let stride = self.columns.len();
+        let start = (row % TABLE_CHUNK) * stride;
+        &self.chunks[row / TABLE_CHUNK][start..start + stride]
+    }
+
+    /// Row `row`, as the values of the table's columns.
+    fn row(&self, row: usize) -> TableRow<'_, T> {
+        TableRow {
+            columns: &self.columns,
+            values: self.values(row),
+            width: self.widths.get(row),
         }
     }
 }
@@ -4911,21 +4968,17 @@ struct TableRows<'a, T> {
 }
 
 impl<'a, T> TableRows<'a, T> {
-    fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     fn iter(&self) -> impl Iterator<Item = TableRow<'a, T>> + 'a {
         let table = self.table;
-        let stride = table.columns.len();
-        self.entries.iter().map(move |(_, row)| {
-            let start = (row % TABLE_CHUNK) * stride;
-            TableRow {
-                columns: &table.columns,
-                values: &table.chunks[row / TABLE_CHUNK][start..start + stride],
-                width: table.widths.get(*row),
-            }
-        })
+        self.entries.iter().map(move |(_, row)| table.row(*row))
+    }
+
+    /// The row found, when it is the only one.
+    fn single(&self) -> Option<TableRow<'a, T>> {
+        match self.entries {
+            [(_, row)] => Some(self.table.row(*row)),
+            _ => None,
+        }
     }
 }
 
@@ -4993,7 +5046,7 @@ fn add_column<T: Clone>(
 ) {
     for (number, chunk) in chunks.iter_mut().enumerate() {
         let rows = rows.saturating_sub(number * TABLE_CHUNK).min(TABLE_CHUNK);
-        let mut widened = Vec::with_capacity(TABLE_CHUNK * (stride + 1));
+        let mut widened = Vec::with_capacity(rows * (stride + 1));
         for row in 0..rows {
             let row = &chunk[row * stride..(row + 1) * stride];
             widened.extend_from_slice(&row[..position]);
