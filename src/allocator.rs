@@ -6,10 +6,10 @@
 //! chunks) costs far more than mimalloc's. A build, though, is tuned for
 //! glibc, and its peak memory is higher with mimalloc
 //! (docs/performance.md), so commands that build keep glibc. The choice is
-//! made at the start of `main`, before any other thread (and by `bench`
-//! around the queries it times): blocks allocated before it (the parsed
-//! command line) are freed by the allocator that made them, which mimalloc
-//! tells apart by address.
+//! made at the start of `main` (and by `bench` around the queries it
+//! times, with other threads alive). Any block, whenever it was made, is
+//! freed by the allocator that made it, which mimalloc tells apart by
+//! address once it has been in use.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +27,9 @@ static MIMALLOC_USED: AtomicBool = AtomicBool::new(false);
 /// From now on, new blocks come from mimalloc.
 pub fn use_mimalloc() {
     MIMALLOC_USED.store(true, Ordering::Relaxed);
-    MIMALLOC.store(true, Ordering::Relaxed);
+    // Release: a thread that sees mimalloc in use, and so may free one of
+    // its blocks, also sees `MIMALLOC_USED`.
+    MIMALLOC.store(true, Ordering::Release);
 }
 
 /// `work` with new blocks from mimalloc, then from the allocator in use
@@ -37,12 +39,12 @@ pub fn with_mimalloc<R>(work: impl FnOnce() -> R) -> R {
     let before = mimalloc();
     use_mimalloc();
     let result = work();
-    MIMALLOC.store(before, Ordering::Relaxed);
+    MIMALLOC.store(before, Ordering::Release);
     result
 }
 
 fn mimalloc() -> bool {
-    MIMALLOC.load(Ordering::Relaxed)
+    MIMALLOC.load(Ordering::Acquire)
 }
 
 /// Whether mimalloc made the block: only once it has been in use, and
