@@ -220,6 +220,11 @@ fn a_sort_on_keys_of_mixed_kinds_gives_every_row() {
     sorted.sort();
     unordered.sort();
     assert_eq!(sorted, unordered);
+    // Sorted after DISTINCT (vendor/README.md): each value once.
+    let mut distinct = inline_tsv(&q.replace("SELECT ?v", "SELECT DISTINCT ?v"));
+    distinct.sort();
+    unordered.dedup();
+    assert_eq!(distinct, unordered);
 }
 
 /// A hash join whose left side is empty is empty, whatever the right holds
