@@ -1697,7 +1697,7 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                         ComparatorFunction::Asc(_) => order,
                         ComparatorFunction::Desc(_) => order.reverse(),
                     };
-                    let values = if distinct.iter().flatten().all(is_totally_ordered) {
+                    let order = if distinct.iter().flatten().all(is_totally_ordered) {
                         // The usual keys (IRIs, strings, labels): `cmp_terms` orders
                         // them totally, so each key's distinct values are ranked
                         // once and the rows sorted on integers. The sort is stable:
@@ -1730,28 +1730,25 @@ impl<'a, D: QueryableDataset<'a>> SimpleEvaluator<'a, D> {
                                 .find(|order| *order != Ordering::Equal)
                                 .unwrap_or(Ordering::Equal)
                         });
-                        let mut values = values.into_iter().map(Some).collect::<Vec<_>>();
-                        rows.into_iter()
-                            .filter_map(|row| values[row].take())
-                            .collect::<Vec<_>>()
+                        rows
                     } else {
                         // Other keys (a string and a number compare by text, two
                         // numbers by value; SPARQL leaves their order open) are
                         // compared pairwise, by a sort that gives some order even
                         // where the comparison is not transitive: the standard
                         // library's sorts may panic then.
-                        let order = merge_sort_indices(values.len(), |a, b| {
+                        merge_sort_indices(values.len(), |a, b| {
                             (0..width)
                                 .map(|c| directed(c, cmp_terms(key(a, c), key(b, c))))
                                 .find(|order| *order != Ordering::Equal)
                                 .unwrap_or(Ordering::Equal)
-                        });
-                        let mut values = values.into_iter().map(Some).collect::<Vec<_>>();
-                        order
-                            .into_iter()
-                            .filter_map(|row| values[row].take())
-                            .collect::<Vec<_>>()
+                        })
                     };
+                    let mut values = values.into_iter().map(Some).collect::<Vec<_>>();
+                    let values = order
+                        .into_iter()
+                        .filter_map(|row| values[row].take())
+                        .collect::<Vec<_>>();
                     Box::new(errors.into_iter().chain(values.into_iter().map(Ok)))
                 })
             }
@@ -4746,7 +4743,9 @@ struct InternalTupleSet<T> {
 /// xietong's patch: the rows of one chunk of a table.
 const TABLE_CHUNK: usize = 4096;
 
-/// xietong's patch: a table with fewer rows has no directory.
+/// xietong's patch: a table with fewer rows has no directory. Many tables
+/// have a few rows (one is built for each row of an EXISTS, say), and they
+/// are built for little more than upstream's cost.
 const TABLE_WITHOUT_DIRECTORY: usize = 16;
 
 /// xietong's patch: the widths of a table's rows, stored once when all
@@ -4800,8 +4799,8 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
             }
             let index = entries.len();
             if index % TABLE_CHUNK == 0 {
-                // The first chunk grows with its rows: many tables have a
-                // few (one for each row of an EXISTS, say).
+                // The first chunk grows with its rows (see
+                // `TABLE_WITHOUT_DIRECTORY`).
                 chunks.push(if index == 0 {
                     Vec::new()
                 } else {
@@ -4816,8 +4815,7 @@ impl<T: Clone + Hash> InternalTupleSet<T> {
         }
         entries.sort_unstable();
         // About two rows per directory slot; none for a table of a few rows,
-        // whose entries are read in full (many tables have a few: one for
-        // each row of an EXISTS, say).
+        // whose entries are read in full.
         let bits = if entries.len() < TABLE_WITHOUT_DIRECTORY {
             0
         } else {
@@ -4930,9 +4928,7 @@ impl<T> InternalTupleSet<T> {
             width: self.widths.get(row),
         }
     }
-}
 
-impl<T> InternalTupleSet<T> {
     fn len(&self) -> usize {
         self.entries.len()
     }
