@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
-use crate::iri::{doc_graph, graph, xt, xtr, GRAPH_LABELS, GRAPH_LEXICON, PROV, SCHEMA, SKOS, XT};
+use crate::iri::{doc_graph, graph, modality_graph, xt, xtr, GRAPH_LABELS, GRAPH_LEXICON, PROV, SCHEMA, SKOS, XT};
 use crate::knowledge::Knowledge;
 use crate::model::{Entity, Extraction, Object, Sym};
 use crate::text::short_hash;
@@ -47,15 +47,38 @@ impl Out<'_> {
 }
 
 /// The quads of one article's graph: its facts ([`fact_quads`]), then the
-/// provenance of each. Returns also how many of them are facts (a prefix).
+/// provenance of each, then its modality graphs ([`modality_quads`]).
+/// Returns also how many of them are facts (a prefix).
 pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (GraphName, Vec<Quad>, usize) {
     let (g, quads) = fact_quads(x, entities);
     let facts = quads.len();
     let doc = doc_graph(&x.article.source_file);
     let mut out = Out { g: &g, quads };
     provenance_quads(x, &doc, &mut out);
+    modality_quads(x, &doc, &mut out);
     let quads = out.quads;
     (g, quads, facts)
+}
+
+/// The article's modality graphs: for each modality it states relations
+/// with, a graph of those relation triples, plain; and in the article's own
+/// graph `<that graph> xt:graphModality xt:Planned`, which names it. What
+/// was planned or reported is then read from one graph, not joined from
+/// four triples of every `xt:Assertion` (ontology/README.md, "Modality graphs").
+fn modality_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
+    let mut by_modality: BTreeMap<crate::model::Modality, Vec<&crate::model::Relation>> = BTreeMap::new();
+    for r in &x.relations {
+        by_modality.entry(r.modality).or_default().push(r);
+    }
+    for (modality, relations) in by_modality {
+        let name = modality_graph(doc, modality.local_name());
+        out.add(name.clone(), xt("graphModality"), xt(modality.local_name()));
+        let g = GraphName::NamedNode(name);
+        out.quads.extend(relations.into_iter().map(|r| {
+            let (subject, predicate, object) = relation_triple(r);
+            Quad::new(subject, predicate, object, g.clone())
+        }));
+    }
 }
 
 /// A digest of everything an article's graph is made from: the article

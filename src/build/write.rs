@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use oxigraph::model::{GraphName, GraphNameRef, Literal, NamedNode, Quad, Term};
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, Quad, Term};
 use oxigraph::store::Store;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -22,7 +22,7 @@ use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, InMemoryArticles};
 use crate::rdf;
 use crate::resolve::ArticleKeys;
-use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, GraphFacts, KgStore, StoreError, StoreState};
+use crate::store::{article_graphs, give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, GraphFacts, KgStore, StoreError, StoreState};
 use crate::terms::{Terms, Triple};
 
 /// Brings the store in line with a corpus. A full build writes every graph
@@ -231,7 +231,7 @@ impl Sink for Transactions<'_> {
         match quads {
             None => stats.unchanged += 1,
             Some(quads) => {
-                self.grew += self.kg.replace_graph(&GraphName::NamedNode(name.clone()), &quads)?;
+                self.grew += self.kg.replace_article(name, &quads)?;
                 match old {
                     Some(o) if o.content_hash == content_hash => stats.rewritten += 1,
                     Some(_) => stats.changed += 1,
@@ -254,7 +254,7 @@ impl Sink for Transactions<'_> {
     fn remove_gone(&mut self, docs: &BTreeMap<String, DocState>, stats: &mut BuildStats) -> Result<(), StoreError> {
         for doc in docs.keys() {
             if !self.keep.contains(doc) {
-                self.grew += self.kg.remove_graph(&NamedNode::new_unchecked(doc))?;
+                self.grew += self.kg.remove_article(&NamedNode::new_unchecked(doc))?;
                 stats.removed += 1;
             }
         }
@@ -332,9 +332,10 @@ impl Sink for Bulk<'_> {
         self.send(quads.unwrap_or_default())
     }
 
-    /// Copied from the old store, as it is.
+    /// Copied from the old store, as it is, with its modality graphs.
     fn keep(&mut self, name: NamedNode) -> Result<Option<DocState>, ()> {
-        let quads: Vec<Quad> = self.old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).collect();
+        let graphs = article_graphs(self.old, &name).unwrap_or_else(|_| vec![name.clone()]);
+        let quads: Vec<Quad> = graphs.iter().flat_map(|g| self.old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))).filter_map(Result::ok).collect();
         let state = (!quads.is_empty()).then(|| DocState::of(&name, &quads));
         self.send(quads)?;
         Ok(state)

@@ -8,7 +8,7 @@ use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 
 use super::network::NAME_PLACE;
-use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
+use crate::iri::{not_modality_graph, xtr, GRAPH_INFERRED, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
 use crate::query::{number, rows, Dataset, QuadPattern};
 use crate::text::norm;
@@ -55,8 +55,9 @@ pub fn entities(store: &dyn Dataset, k: &Knowledge, iris: &BTreeSet<&str>, lang:
             }
         }
         let q = format!(
-            "SELECT ?e ?p (COUNT(?g) AS ?n) {{ VALUES ?e {{ {values}}} GRAPH ?g {{ ?e xt:locatedIn|xt:{NAME_PLACE} ?p }} FILTER(?g != <{}>) }} GROUP BY ?e ?p",
-            inferred.as_str()
+            "SELECT ?e ?p (COUNT(?g) AS ?n) {{ VALUES ?e {{ {values}}} GRAPH ?g {{ ?e xt:locatedIn|xt:{NAME_PLACE} ?p }} FILTER(?g != <{}> && {}) }} GROUP BY ?e ?p",
+            inferred.as_str(),
+            not_modality_graph("?g")
         );
         for row in rows(store, &q)? {
             let (Some(Term::NamedNode(e)), Some(Term::NamedNode(p))) = (row.get("e"), row.get("p")) else { continue };

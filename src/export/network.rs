@@ -6,16 +6,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Result};
-use oxigraph::model::vocab::rdf;
-use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef, Term};
+use oxigraph::model::{GraphName, GraphNameRef, NamedNode, QuadRef, Term};
 
-use crate::iri::{xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
+use crate::iri::{modality_graph, not_modality_graph, xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, XT};
 use crate::knowledge::Knowledge;
+use crate::model::Modality;
 use crate::query::{number, rows, Dataset, QuadPattern};
 
 /// Object properties that tie an article or an assertion to things, not
 /// entities to each other.
-const NOT_RELATIONS: &[&str] = &["mentions", "about", "modality"];
+const NOT_RELATIONS: &[&str] = &["mentions", "about", "modality", "graphModality"];
 /// The place a name begins with: true, but read from the name, not stated.
 pub const NAME_PLACE: &str = "nameLocatedIn";
 
@@ -135,7 +135,7 @@ impl<'a> Reader<'a> {
         let derived = [GRAPH_ONTOLOGY, GRAPH_LEXICON, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_BUILD].map(|g| format!("<{}>", xtr(g).as_str())).join(", ");
         let stated = match &self.scope.graph {
             Some(g) => format!("?g = <{}>", g.as_str()),
-            None => format!("?g NOT IN ({derived})"),
+            None => format!("?g NOT IN ({derived}) && {}", not_modality_graph("?g")),
         };
         let mut graphs = vec![(stated, false)];
         if self.scope.include_inferred && self.scope.graph.is_none() {
@@ -204,18 +204,11 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Whether graph `g` has an assertion of `s p o` as planned.
+    /// Whether article `g` states `s p o` as planned.
     fn planned_in(&self, s: &NamedNode, p: &NamedNode, o: &NamedNode, g: &NamedNode) -> Result<bool> {
-        let (modality, planned) = (xt("modality"), xt("Planned"));
-        let g = GraphNameRef::NamedNode(g.as_ref());
-        let has = |a: NamedNodeRef<'_>, p: NamedNodeRef<'_>, o: NamedNodeRef<'_>| -> Result<bool> { self.store.contains(QuadRef::new(a, p, o, g)) };
-        for q in self.store.quads(QuadPattern { predicate: Some(rdf::SUBJECT), object: Some(s.as_ref().into()), graph: Some(g), ..Default::default() }) {
-            let NamedOrBlankNode::NamedNode(a) = q?.subject else { continue };
-            if has(a.as_ref(), rdf::PREDICATE, p.as_ref())? && has(a.as_ref(), rdf::OBJECT, o.as_ref())? && has(a.as_ref(), modality.as_ref(), planned.as_ref())? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        // The article's graph of what it states as planned (ontology/README.md, "Modality graphs").
+        let planned = modality_graph(g, Modality::Planned.local_name());
+        self.store.contains(QuadRef::new(s, p, o, GraphNameRef::NamedNode(planned.as_ref())))
     }
 }
 

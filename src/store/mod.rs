@@ -103,11 +103,34 @@ impl KgStore {
         Ok(quads.iter().collect::<HashSet<_>>().len() as isize - old as isize)
     }
 
-    /// Removes a named graph; returns by how many quads the store grew (≤ 0).
-    pub fn remove_graph(&self, name: &NamedNode) -> Result<isize, StoreError> {
-        let old = self.graph_len(name)?;
-        self.store.remove_named_graph(name.as_ref())?;
-        Ok(-(old as isize))
+    /// Replaces an article's graph and its modality graphs with `quads`,
+    /// which hold the new ones, in one transaction: a modality graph the
+    /// article no longer names goes with its old graph. Returns by how many
+    /// quads the store grew.
+    pub fn replace_article(&self, name: &NamedNode, quads: &[Quad]) -> Result<isize, StoreError> {
+        let old = article_graphs(&self.store, name)?;
+        let old_len = old.iter().map(|g| self.graph_len(g)).sum::<Result<usize, _>>()?;
+        let mut t = self.store.start_transaction()?;
+        for g in &old {
+            t.remove_named_graph(g.as_ref())?;
+        }
+        t.insert_named_graph(name.as_ref());
+        t.extend(quads.iter());
+        t.commit()?;
+        Ok(quads.iter().collect::<HashSet<_>>().len() as isize - old_len as isize)
+    }
+
+    /// Removes an article's graph and its modality graphs, in one
+    /// transaction; returns by how many quads the store grew (≤ 0).
+    pub fn remove_article(&self, name: &NamedNode) -> Result<isize, StoreError> {
+        let graphs = article_graphs(&self.store, name)?;
+        let old_len = graphs.iter().map(|g| self.graph_len(g)).sum::<Result<usize, _>>()?;
+        let mut t = self.store.start_transaction()?;
+        for g in &graphs {
+            t.remove_named_graph(g.as_ref())?;
+        }
+        t.commit()?;
+        Ok(-(old_len as isize))
     }
 
     /// Makes a named graph hold exactly `quads`, writing only the difference,
@@ -285,6 +308,19 @@ impl KgStore {
         remove_dir(&old)?;
         Ok(made)
     }
+}
+
+/// An article's graph and the modality graphs it names
+/// (`<g> xt:graphModality …` in it), as `store` holds them.
+pub fn article_graphs(store: &Store, name: &NamedNode) -> Result<Vec<NamedNode>, oxigraph::store::StorageError> {
+    let mut graphs = vec![name.clone()];
+    let p = xt("graphModality");
+    for q in store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::NamedNode(name.as_ref()))) {
+        if let NamedOrBlankNode::NamedNode(g) = q?.subject {
+            graphs.push(g);
+        }
+    }
+    Ok(graphs)
 }
 
 /// Returns the heap's free pages to the system. The settled articles, each

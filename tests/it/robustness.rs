@@ -168,13 +168,14 @@ fn a_runaway_query_is_cancelled() {
     assert!(stderr(&out).contains("cancelled"), "{}", stderr(&out));
 }
 
-/// Each article graph of a store: (graph IRI, content hash, number of quads).
+/// Each article graph and modality graph of a store: (graph IRI, content
+/// hash (none for a modality graph), number of quads).
 fn graphs(store: &Path) -> std::collections::BTreeMap<String, (String, usize)> {
     let mut out = std::collections::BTreeMap::new();
     for line in dump(store) {
         let q = RdfParser::from_format(RdfFormat::NQuads).for_slice(line.as_bytes()).next().unwrap().unwrap();
         let oxigraph::model::GraphName::NamedNode(g) = &q.graph_name else { continue };
-        if !g.as_str().contains("/id/doc/") {
+        if !g.as_str().starts_with(xietong::iri::DOC_PREFIX) && !g.as_str().starts_with(xietong::iri::MODALITY_PREFIX) {
             continue;
         }
         let e = out.entry(g.as_str().to_string()).or_insert((String::new(), 0));
@@ -308,7 +309,7 @@ fn an_article_that_turns_unreadable_keeps_its_last_good_graph() {
     for extra in [&[][..], &["--full"][..]] {
         let out = build(&seeds, &store, extra);
         assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
-        assert_eq!(graphs(&store), before, "{extra:?}: every article graph as it was");
+        assert_eq!(graphs(&store), before, "{extra:?}: every article graph and modality graph as it was");
     }
 }
 
@@ -324,7 +325,13 @@ fn the_same_text_under_two_names_is_two_articles() {
     let out = build(&seeds, &store, &[]);
     assert!(stdout(&out).contains(&format!("from {} articles", seed_count() + 1)), "{}", stdout(&out));
     let docs = graphs(&store);
-    assert_eq!(docs.len(), seed_count() + 1, "{docs:?}");
+    let articles = docs.keys().filter(|g| g.starts_with(xietong::iri::DOC_PREFIX)).count();
+    assert_eq!(articles, seed_count() + 1, "{docs:?}");
+    // The copy has modality graphs of its own, as many as the original.
+    let modality_graphs_of = |doc: &str| docs.keys().filter(|g| g.starts_with(&format!("{}{doc}/", xietong::iri::MODALITY_PREFIX))).count();
+    let original = xietong::iri::doc_graph(first.file_name().unwrap().to_str().unwrap());
+    let original = modality_graphs_of(original.as_str().strip_prefix(xietong::iri::DOC_PREFIX).unwrap());
+    assert!(original > 0 && modality_graphs_of("copy") == original, "{docs:?}");
     // Again, after a change elsewhere: the copy's graph is kept or remade alike.
     let last = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).max().unwrap();
     let mut text = std::fs::read_to_string(&last).unwrap();
