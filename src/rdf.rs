@@ -1,6 +1,6 @@
 //! RDF: extractions, the lexicon and the inference closure as quads, with
 //! provenance exactly as ontology/README.md says (one `xt:Assertion` per triple and
-//! sentence). Pure: builds values, writes nothing.
+//! sentence) and each article's modality graphs. Pure: builds values, writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +9,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Ter
 
 use crate::iri::{doc_graph, graph, modality_graph, xt, xtr, GRAPH_LABELS, GRAPH_LEXICON, PROV, SCHEMA, SKOS, XT};
 use crate::knowledge::Knowledge;
-use crate::model::{Entity, Extraction, Object, Sym};
+use crate::model::{Entity, Extraction, Modality, Object, Relation, Sym};
 use crate::text::short_hash;
 
 fn schema(local: &str) -> NamedNode {
@@ -66,7 +66,7 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
 /// was planned or reported is then read from one graph, not joined from
 /// four triples of every `xt:Assertion` (ontology/README.md, "Modality graphs").
 fn modality_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
-    let mut by_modality: BTreeMap<crate::model::Modality, Vec<&crate::model::Relation>> = BTreeMap::new();
+    let mut by_modality: BTreeMap<Modality, Vec<&Relation>> = BTreeMap::new();
     for r in &x.relations {
         by_modality.entry(r.modality).or_default().push(r);
     }
@@ -190,7 +190,7 @@ fn entity_facts(out: &mut Out<'_>, doc: &NamedNode, id: &str, e: &Entity) -> Nam
     node
 }
 
-fn relation_triple(r: &crate::model::Relation) -> (NamedNode, NamedNode, Term) {
+fn relation_triple(r: &Relation) -> (NamedNode, NamedNode, Term) {
     let object: Term = match &r.object {
         Object::Entity(id) => xtr(id).into(),
         Object::Text(t) => zh(t).into(),

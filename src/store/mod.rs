@@ -108,29 +108,31 @@ impl KgStore {
     /// article no longer names goes with its old graph. Returns by how many
     /// quads the store grew.
     pub fn replace_article(&self, name: &NamedNode, quads: &[Quad]) -> Result<isize, StoreError> {
-        let old = article_graphs(&self.store, name)?;
-        let old_len = old.iter().map(|g| self.graph_len(g)).sum::<Result<usize, _>>()?;
-        let mut t = self.store.start_transaction()?;
-        for g in &old {
-            t.remove_named_graph(g.as_ref())?;
-        }
+        let (mut t, old) = self.remove_article_in_transaction(name)?;
         t.insert_named_graph(name.as_ref());
         t.extend(quads.iter());
         t.commit()?;
-        Ok(quads.iter().collect::<HashSet<_>>().len() as isize - old_len as isize)
+        Ok(quads.iter().collect::<HashSet<_>>().len() as isize - old as isize)
     }
 
     /// Removes an article's graph and its modality graphs, in one
     /// transaction; returns by how many quads the store grew (≤ 0).
     pub fn remove_article(&self, name: &NamedNode) -> Result<isize, StoreError> {
+        let (t, old) = self.remove_article_in_transaction(name)?;
+        t.commit()?;
+        Ok(-(old as isize))
+    }
+
+    /// A transaction that removes an article's graph and its modality
+    /// graphs, and how many quads they hold.
+    fn remove_article_in_transaction(&self, name: &NamedNode) -> Result<(oxigraph::store::Transaction<'_>, usize), StoreError> {
         let graphs = article_graphs(&self.store, name)?;
-        let old_len = graphs.iter().map(|g| self.graph_len(g)).sum::<Result<usize, _>>()?;
+        let old = graphs.iter().map(|g| self.graph_len(g)).sum::<Result<usize, _>>()?;
         let mut t = self.store.start_transaction()?;
         for g in &graphs {
             t.remove_named_graph(g.as_ref())?;
         }
-        t.commit()?;
-        Ok(-(old_len as isize))
+        Ok((t, old))
     }
 
     /// Makes a named graph hold exactly `quads`, writing only the difference,
