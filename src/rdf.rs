@@ -9,7 +9,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Ter
 
 use crate::iri::{doc_graph, graph, modality_graph, xt, xtr, GRAPH_LABELS, GRAPH_LEXICON, PROV, SCHEMA, SKOS, XT};
 use crate::knowledge::Knowledge;
-use crate::model::{Entity, Extraction, Modality, Object, Relation, Sym};
+use crate::model::{Entity, Extraction, Object, Relation, Sym};
 use crate::text::short_hash;
 
 fn schema(local: &str) -> NamedNode {
@@ -60,25 +60,72 @@ pub fn article_quads(x: &Extraction, entities: &BTreeMap<String, Entity>) -> (Gr
     (g, quads, facts)
 }
 
-/// The article's modality graphs: for each modality it states relations
-/// with, a graph of those relation triples, plain; and in the article's own
-/// graph `<that graph> xt:graphModality xt:Planned`, which names it. What
-/// was planned or reported is then read from one graph, not joined from
-/// four triples of every `xt:Assertion` (ontology/README.md, "Modality graphs").
+/// The article's modality graphs: for each modality it states relation or
+/// attribute triples with (each triple that has an `xt:Assertion`), a graph
+/// of those triples, plain; and in the article's own graph `<that graph>
+/// xt:graphModality xt:Planned`, which names it. What was planned or
+/// reported is then read from one graph, not joined from four triples of
+/// every assertion (ontology/README.md, "Modality graphs").
 fn modality_quads(x: &Extraction, doc: &NamedNode, out: &mut Out<'_>) {
-    let mut by_modality: BTreeMap<Modality, Vec<&Relation>> = BTreeMap::new();
-    for r in &x.relations {
-        by_modality.entry(r.modality).or_default().push(r);
+    let stated = x.relations.iter().map(|r| {
+        let (subject, predicate, object) = relation_triple(r);
+        (xt(r.modality.local_name()), subject.into(), predicate, object)
+    });
+    out.quads.extend(modality_graphs(doc, stated));
+}
+
+/// The modality graphs of an article graph as a store holds it (`quads`,
+/// the graph's own), made again from its assertions: for a graph kept as it
+/// was, which an earlier version may have written without them.
+pub fn kept_modality_quads(doc: &NamedNode, quads: &[Quad]) -> Vec<Quad> {
+    #[derive(Default)]
+    struct Assertion {
+        subject: Option<NamedOrBlankNode>,
+        predicate: Option<NamedNode>,
+        object: Option<Term>,
+        modalities: Vec<NamedNode>,
     }
-    for (modality, relations) in by_modality {
-        let name = modality_graph(doc, modality.local_name());
-        out.add(name.clone(), xt("graphModality"), xt(modality.local_name()));
+    let modality = xt("modality");
+    // By the assertion's IRI, in order, so that the quads come out the same each time.
+    let mut assertions: BTreeMap<String, Assertion> = BTreeMap::new();
+    for q in quads {
+        let (p, o) = (q.predicate.as_ref(), &q.object);
+        if ![rdf::SUBJECT, rdf::PREDICATE, rdf::OBJECT, modality.as_ref()].contains(&p) {
+            continue;
+        }
+        let a = assertions.entry(q.subject.to_string()).or_default();
+        match o {
+            Term::NamedNode(n) if p == rdf::SUBJECT => a.subject = Some(n.clone().into()),
+            Term::BlankNode(b) if p == rdf::SUBJECT => a.subject = Some(b.clone().into()),
+            Term::NamedNode(n) if p == rdf::PREDICATE => a.predicate = Some(n.clone()),
+            Term::NamedNode(n) if p == modality.as_ref() => a.modalities.push(n.clone()),
+            _ if p == rdf::OBJECT => a.object = Some(o.clone()),
+            _ => {}
+        }
+    }
+    let stated = assertions.into_values().flat_map(|a| {
+        let triple = a.subject.zip(a.predicate).zip(a.object);
+        a.modalities.into_iter().filter_map(move |m| triple.clone().map(|((s, p), o)| (m, s, p, o)))
+    });
+    modality_graphs(doc, stated)
+}
+
+/// Each modality's graph of `doc` and its name in `doc`'s graph, from what
+/// the article states: (modality, subject, predicate, object).
+fn modality_graphs(doc: &NamedNode, stated: impl Iterator<Item = (NamedNode, NamedOrBlankNode, NamedNode, Term)>) -> Vec<Quad> {
+    let mut by_modality: BTreeMap<NamedNode, Vec<(NamedOrBlankNode, NamedNode, Term)>> = BTreeMap::new();
+    for (m, s, p, o) in stated {
+        by_modality.entry(m).or_default().push((s, p, o));
+    }
+    let mut quads = Vec::new();
+    for (m, triples) in by_modality {
+        let local = m.as_str().strip_prefix(XT).unwrap_or(m.as_str());
+        let name = modality_graph(doc, local);
+        quads.push(Quad::new(name.clone(), xt("graphModality"), m.clone(), doc.clone()));
         let g = GraphName::NamedNode(name);
-        out.quads.extend(relations.into_iter().map(|r| {
-            let (subject, predicate, object) = relation_triple(r);
-            Quad::new(subject, predicate, object, g.clone())
-        }));
+        quads.extend(triples.into_iter().map(|(s, p, o)| Quad::new(s, p, o, g.clone())));
     }
+    quads
 }
 
 /// A digest of everything an article's graph is made from: the article

@@ -22,7 +22,7 @@ use crate::model::{Entity, Sym};
 use crate::pipeline::{Articles, InMemoryArticles};
 use crate::rdf;
 use crate::resolve::ArticleKeys;
-use crate::store::{article_graphs, give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, GraphFacts, KgStore, StoreError, StoreState};
+use crate::store::{give_back_freed_memory, graph_hash_quad, ontology_quads, quad_hash, quads_digest, DocState, GraphFacts, KgStore, StoreError, StoreState};
 use crate::terms::{Terms, Triple};
 
 /// Brings the store in line with a corpus. A full build writes every graph
@@ -332,11 +332,15 @@ impl Sink for Bulk<'_> {
         self.send(quads.unwrap_or_default())
     }
 
-    /// Copied from the old store, as it is, with its modality graphs.
+    /// Copied from the old store, as it is, with its modality graphs made
+    /// again from its assertions: an earlier version wrote none.
     fn keep(&mut self, name: NamedNode) -> Result<Option<DocState>, ()> {
-        let graphs = article_graphs(self.old, &name).unwrap_or_else(|_| vec![name.clone()]);
-        let quads: Vec<Quad> = graphs.iter().flat_map(|g| self.old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(g.as_ref())))).filter_map(Result::ok).collect();
+        let graph_modality = xt("graphModality");
+        let mut quads: Vec<Quad> =
+            self.old.quads_for_pattern(None, None, None, Some(GraphNameRef::NamedNode(name.as_ref()))).filter_map(Result::ok).filter(|q| q.predicate != graph_modality).collect();
         let state = (!quads.is_empty()).then(|| DocState::of(&name, &quads));
+        let modality = rdf::kept_modality_quads(&name, &quads);
+        quads.extend(modality);
         self.send(quads)?;
         Ok(state)
     }

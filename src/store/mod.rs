@@ -314,7 +314,7 @@ impl KgStore {
 
 /// An article's graph and the modality graphs it names
 /// (`<g> xt:graphModality …` in it), as `store` holds them.
-pub fn article_graphs(store: &Store, name: &NamedNode) -> Result<Vec<NamedNode>, oxigraph::store::StorageError> {
+fn article_graphs(store: &Store, name: &NamedNode) -> Result<Vec<NamedNode>, StoreError> {
     let mut graphs = vec![name.clone()];
     let p = xt("graphModality");
     for q in store.quads_for_pattern(None, Some(p.as_ref()), None, Some(GraphNameRef::NamedNode(name.as_ref()))) {

@@ -427,3 +427,67 @@ fn incremental_builds_killed_then_undone_leave_no_stale_graph() {
         assert!(extra.is_empty() && missing.is_empty(), "round {round} ({delay:?}): extra {extra:#?}, missing {missing:#?}");
     }
 }
+
+/// The answer of `query -e Q` on `store`, its rows sorted.
+fn sorted_rows(store: &Path, q: &str) -> Vec<String> {
+    let out = run_in(&repo(), &["query", "--store", store.to_str().unwrap(), "--format", "tsv", "-e", q]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut rows: Vec<String> = stdout(&out).lines().skip(1).map(str::to_string).collect();
+    rows.sort();
+    rows
+}
+
+/// An edit that leaves an article without one of its modalities takes that
+/// modality's graph away, as a clean build of the same folder has none.
+#[test]
+fn an_edit_that_drops_a_modality_drops_its_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let stated = "北京航运职业学院与廊坊博远职业技术学院开展联合办学。\n";
+    std::fs::write(seeds.join("300_modality.txt"), format!("海淀育英小学将与容城县第一小学开展合作。\n{stated}")).unwrap();
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    let doc = xietong::iri::doc_graph("300_modality.txt");
+    let planned = xietong::iri::modality_graph(&doc, "Planned").into_string();
+    let stated_graph = xietong::iri::modality_graph(&doc, "Stated").into_string();
+    let before = graphs(&store);
+    assert!(before.contains_key(&planned) && before.contains_key(&stated_graph), "{before:?}");
+    std::fs::write(seeds.join("300_modality.txt"), stated).unwrap();
+    assert!(build(&seeds, &store, &[]).status.success());
+    let after = graphs(&store);
+    assert!(!after.contains_key(&planned) && after.contains_key(&stated_graph), "{after:?}");
+    assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), "clean"));
+}
+
+/// A full build keeps an unreadable article's graph as the store held it
+/// and makes its modality graphs again from its assertions: a store an
+/// earlier version built has none, and 09 reads them.
+#[test]
+fn an_unreadable_article_kept_from_an_earlier_store_gets_its_modality_graphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_copy(dir.path());
+    let store = dir.path().join("store");
+    assert!(build(&seeds, &store, &[]).status.success());
+    // The store as an earlier version left it: no modality graph, none named.
+    {
+        let s = oxigraph::store::Store::open(&store).unwrap();
+        s.update("DELETE WHERE { GRAPH ?doc { ?g <https://w3id.org/xietong/ontology#graphModality> ?m } }").unwrap();
+        let modality: Vec<_> = s.named_graphs().map(Result::unwrap).filter(|g| g.to_string().starts_with(&format!("<{}", xietong::iri::MODALITY_PREFIX))).collect();
+        assert!(!modality.is_empty());
+        for g in modality {
+            s.remove_named_graph(&g).unwrap();
+        }
+    }
+    let victim = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    let doc = xietong::iri::doc_graph(victim.file_name().unwrap().to_str().unwrap());
+    std::fs::write(&victim, [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    let out = build(&seeds, &store, &["--full"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let named = sorted_rows(&store, &format!("SELECT ?g WHERE {{ GRAPH <{}> {{ ?g xt:graphModality ?m }} }}", doc.as_str()));
+    assert!(!named.is_empty(), "the kept article names no modality graph");
+    let asserted =
+        sorted_rows(&store, "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?st a xt:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:modality ?m } }");
+    let in_graphs = sorted_rows(&store, "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?g xt:graphModality ?m } GRAPH ?g { ?s ?p ?o } }");
+    assert!(asserted.iter().any(|r| r.starts_with(&format!("<{}>", doc.as_str()))));
+    assert_eq!(in_graphs, asserted);
+}
