@@ -64,20 +64,13 @@ pub fn doc_graph(source_file: &str) -> NamedNode {
 /// What the IRI of every modality graph begins with ([`modality_graph`]).
 pub const MODALITY_PREFIX: &str = "https://w3id.org/xietong/id/modality/";
 
-/// The graph of the relations one article states with one modality
+/// The graph of the triples one article states with one modality
 /// (`local`, its local name: `Planned`): `xtr:modality/`, the article's
 /// name after `xtr:doc/`, `/` and the modality. Outside `xtr:doc/`, so that
 /// what finds article graphs by that prefix leaves it out.
 pub fn modality_graph(doc: &NamedNode, local: &str) -> NamedNode {
     let name = doc.as_str().strip_prefix(DOC_PREFIX).unwrap_or(doc.as_str());
     NamedNode::new_unchecked(format!("{MODALITY_PREFIX}{name}/{local}"))
-}
-
-/// A SPARQL condition that the graph bound to `var` (`?g`) is no modality
-/// graph: for what counts the graphs that state a triple, since a modality
-/// graph repeats its article's relation triples.
-pub fn not_modality_graph(var: &str) -> String {
-    format!("!STRSTARTS(STR({var}), \"{MODALITY_PREFIX}\")")
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 
-use super::network::NAME_PLACE;
-use crate::iri::{not_modality_graph, xtr, GRAPH_INFERRED, SKOS, XT, XTR};
+use super::network::{not_modality_graph, NAME_PLACE};
+use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
 use crate::query::{number, rows, Dataset, QuadPattern};
 use crate::text::norm;

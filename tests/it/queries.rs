@@ -314,7 +314,7 @@ fn modality_graphs_hold_what_the_assertions_state() {
         let local = r[2].trim_end_matches('>').rsplit('#').next().unwrap();
         assert_eq!(r[1], format!("<{}>", xietong::iri::modality_graph(&doc, local).as_str()));
     }
-    // Query 09 as it read the assertions, before the modality graphs.
+    // The question of 09 asked of the assertions themselves.
     let by_assertions = r#"SELECT DISTINCT ?modality ?subject ?relation ?object ?article WHERE {
         GRAPH ?doc { ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:modality ?m . ?doc xt:sourceFile ?article }
         ?m rdfs:label ?modality . FILTER(lang(?modality) = "en")
