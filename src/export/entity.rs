@@ -7,8 +7,8 @@ use anyhow::{bail, Result};
 use oxigraph::model::vocab::rdfs;
 use oxigraph::model::{Literal, NamedNode, NamedOrBlankNode, Term};
 
-use super::network::{not_modality_graph, NAME_PLACE};
-use crate::iri::{xtr, GRAPH_INFERRED, SKOS, XT, XTR};
+use super::network::NAME_PLACE;
+use crate::iri::{xtr, GRAPH_INFERRED, MODALITY_PREFIX, SKOS, XT, XTR};
 use crate::knowledge::Knowledge;
 use crate::query::{number, rows, Dataset, QuadPattern};
 use crate::text::norm;
@@ -54,10 +54,10 @@ pub fn entities(store: &dyn Dataset, k: &Knowledge, iris: &BTreeSet<&str>, lang:
                 classes.entry(e.as_str().to_string()).or_default().insert(c.to_string(), number(row.get("n")));
             }
         }
+        // Not counted in modality graphs, which repeat their article's triples.
         let q = format!(
-            "SELECT ?e ?p (COUNT(?g) AS ?n) {{ VALUES ?e {{ {values}}} GRAPH ?g {{ ?e xt:locatedIn|xt:{NAME_PLACE} ?p }} FILTER(?g != <{}> && {}) }} GROUP BY ?e ?p",
-            inferred.as_str(),
-            not_modality_graph("?g")
+            "SELECT ?e ?p (COUNT(?g) AS ?n) {{ VALUES ?e {{ {values}}} GRAPH ?g {{ ?e xt:locatedIn|xt:{NAME_PLACE} ?p }} FILTER(?g != <{}> && !STRSTARTS(STR(?g), \"{MODALITY_PREFIX}\")) }} GROUP BY ?e ?p",
+            inferred.as_str()
         );
         for row in rows(store, &q)? {
             let (Some(Term::NamedNode(e)), Some(Term::NamedNode(p))) = (row.get("e"), row.get("p")) else { continue };

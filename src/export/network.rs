@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Result};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, QuadRef, Term};
 
-use crate::iri::{modality_graph, xt, xtr, DOC_PREFIX, GRAPH_BUILD, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_LEXICON, GRAPH_ONTOLOGY, MODALITY_PREFIX, XT};
+use crate::iri::{modality_graph, xt, xtr, DOC_PREFIX, GRAPH_INFERRED, XT};
 use crate::knowledge::Knowledge;
 use crate::model::Modality;
 use crate::query::{number, rows, Dataset, QuadPattern};
@@ -18,13 +18,6 @@ use crate::query::{number, rows, Dataset, QuadPattern};
 const NOT_RELATIONS: &[&str] = &["mentions", "about", "modality", "graphModality"];
 /// The place a name begins with: true, but read from the name, not stated.
 pub const NAME_PLACE: &str = "nameLocatedIn";
-
-/// A SPARQL condition that the graph bound to `var` (`?g`) is no modality
-/// graph: for a count of the graphs that state a triple, since a modality
-/// graph repeats its article's stated triples.
-pub fn not_modality_graph(var: &str) -> String {
-    format!("!STRSTARTS(STR({var}), \"{MODALITY_PREFIX}\")")
-}
 
 /// The most articles read to tell whether a relation is stated as planned.
 pub const PLANNED_SAMPLE: usize = 4;
@@ -139,10 +132,11 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let props: String = self.properties.iter().map(|p| format!("<{}> ", xt(p).as_str())).collect();
-        let derived = [GRAPH_ONTOLOGY, GRAPH_LEXICON, GRAPH_INFERRED, GRAPH_LABELS, GRAPH_BUILD].map(|g| format!("<{}>", xtr(g).as_str())).join(", ");
+        // Stated: in an article's own graph, not a derived one, nor a
+        // modality graph, which repeats its article's triples.
         let stated = match &self.scope.graph {
             Some(g) => format!("?g = <{}>", g.as_str()),
-            None => format!("?g NOT IN ({derived}) && {}", not_modality_graph("?g")),
+            None => format!("STRSTARTS(STR(?g), \"{DOC_PREFIX}\")"),
         };
         let mut graphs = vec![(stated, false)];
         if self.scope.include_inferred && self.scope.graph.is_none() {
