@@ -104,3 +104,10 @@ pub fn gold_names(name: &str) -> std::collections::BTreeSet<String> {
     }
     out
 }
+
+/// Every (article, modality, triple) the assertions state, and the same read
+/// from the modality graphs (ontology/README.md, "Modality graphs"): two
+/// questions whose answers must be equal.
+pub const ASSERTED_BY_MODALITY: &str =
+    "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?st a xt:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:modality ?m } }";
+pub const IN_MODALITY_GRAPHS: &str = "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?g xt:graphModality ?m } GRAPH ?g { ?s ?p ?o } }";

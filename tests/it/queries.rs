@@ -301,9 +301,7 @@ fn lang_gives_each_label_s_tag() {
 /// what the question asked of the assertions themselves answers.
 #[test]
 fn modality_graphs_hold_what_the_assertions_state() {
-    let asserted = "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?st a xt:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:modality ?m } }";
-    let in_graphs = "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?g xt:graphModality ?m } GRAPH ?g { ?s ?p ?o } }";
-    let (mut want, mut got) = (inline_tsv(asserted), inline_tsv(in_graphs));
+    let (mut want, mut got) = (inline_tsv(ASSERTED_BY_MODALITY), inline_tsv(IN_MODALITY_GRAPHS));
     want.sort();
     got.sort();
     let modalities: std::collections::BTreeSet<&String> = want.iter().map(|r| &r[1]).collect();

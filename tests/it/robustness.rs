@@ -295,6 +295,13 @@ fn a_build_without_a_writable_cache_holds_the_articles_and_says_so() {
     assert_eq!(dump(&store), clean_dump(&seeds, dir.path(), "clean"));
 }
 
+/// Makes the first article of `seeds` bytes no reader takes; returns its path.
+fn spoil_first_article(seeds: &Path) -> PathBuf {
+    let victim = std::fs::read_dir(seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    std::fs::write(&victim, [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    victim
+}
+
 /// An article that cannot be read now keeps its last good graph, in an
 /// incremental build and in a full one (which loads a fresh store).
 #[test]
@@ -304,8 +311,7 @@ fn an_article_that_turns_unreadable_keeps_its_last_good_graph() {
     let store = dir.path().join("store");
     assert!(build(&seeds, &store, &[]).status.success());
     let before = graphs(&store);
-    let victim = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
-    std::fs::write(&victim, [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
+    spoil_first_article(&seeds);
     for extra in [&[][..], &["--full"][..]] {
         let out = build(&seeds, &store, extra);
         assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
@@ -478,16 +484,14 @@ fn an_unreadable_article_kept_from_an_earlier_store_gets_its_modality_graphs() {
             s.remove_named_graph(&g).unwrap();
         }
     }
-    let victim = std::fs::read_dir(&seeds).unwrap().map(|e| e.unwrap().path()).min().unwrap();
+    let victim = spoil_first_article(&seeds);
     let doc = xietong::iri::doc_graph(victim.file_name().unwrap().to_str().unwrap());
-    std::fs::write(&victim, [0u8, 159, 146, 150, 0, 1, 2, 3]).unwrap();
     let out = build(&seeds, &store, &["--full"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let named = sorted_rows(&store, &format!("SELECT ?g WHERE {{ GRAPH <{}> {{ ?g xt:graphModality ?m }} }}", doc.as_str()));
     assert!(!named.is_empty(), "the kept article names no modality graph");
-    let asserted =
-        sorted_rows(&store, "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?st a xt:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; xt:modality ?m } }");
-    let in_graphs = sorted_rows(&store, "SELECT DISTINCT ?doc ?m ?s ?p ?o WHERE { GRAPH ?doc { ?g xt:graphModality ?m } GRAPH ?g { ?s ?p ?o } }");
+    let asserted = sorted_rows(&store, ASSERTED_BY_MODALITY);
+    let in_graphs = sorted_rows(&store, IN_MODALITY_GRAPHS);
     assert!(asserted.iter().any(|r| r.starts_with(&format!("<{}>", doc.as_str()))));
     assert_eq!(in_graphs, asserted);
 }
